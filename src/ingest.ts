@@ -1,0 +1,44 @@
+/**
+ * The one ingest path both Event Grid functions run: normalize, then one storage request.
+ * A storage failure propagates, so the invocation fails and Event Grid redelivers the event;
+ * an event that can never be stored is quarantined and the invocation succeeds.
+ */
+import type { InvocationContext } from '@azure/functions';
+import { defaultEventStore, type AppendResult, type EventStore } from './eventStore.js';
+import { normalizeEvent } from './normalize.js';
+
+function storageErrorFields(error: unknown): Record<string, unknown> {
+  if (typeof error !== 'object' || error === null) return { error: String(error) };
+  const { name, code, statusCode } = error as { name?: unknown; code?: unknown; statusCode?: unknown };
+  return { error: name, code, statusCode };
+}
+
+async function logFailure<T>(context: InvocationContext, what: Record<string, unknown>, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    context.error('Storing the email event failed; the invocation fails so that Event Grid retries it.', { ...what, ...storageErrorFields(error) });
+    throw error;
+  }
+}
+
+export async function ingestEvent(raw: unknown, context: InvocationContext, store: EventStore = defaultEventStore()): Promise<AppendResult> {
+  const normalized = normalizeEvent(raw);
+  if (normalized.outcome === 'accepted') {
+    const { event } = normalized;
+    const fields = { messageId: event.messageId, eventId: event.eventId, eventType: event.eventType };
+    const result = await logFailure(context, fields, () => store.append(event));
+    context.info('Email event stored.', { ...fields, result, occurredAt: event.occurredAt });
+    if (event.truncatedFields.length > 0) {
+      context.warn('Email event fields were cut to fit Table Storage.', { ...fields, truncatedFields: event.truncatedFields });
+    }
+    return result;
+  }
+  const { reason, detail, eventType, eventId } = normalized;
+  const fields = { reason, detail, eventType, eventId };
+  const result = await logFailure(context, fields, () =>
+    store.quarantine({ ...fields, functionName: context.functionName, receivedAt: new Date().toISOString(), raw }),
+  );
+  context.warn('Email event quarantined: it can never be stored as an email event.', { ...fields, result });
+  return result;
+}

@@ -1,0 +1,214 @@
+/**
+ * Pure status derivation: a message's stored events (in any order, each once) become the response of
+ * GET /api/messages/{messageId}. The same set of events always gives the same response.
+ */
+import { KNOWN_DELIVERY_STATUSES, type DeliveryEvent, type EmailEvent, type EngagementEvent } from './emailEvent.js';
+import { compareTimestamps } from './timestamps.js';
+
+export const PENDING = 'Pending';
+export const MIXED = 'Mixed';
+
+export interface RecipientStatus {
+  recipient: string | null;
+  status: string | null;
+  statusMessage: string | null;
+  attemptedAt: string | null;
+  /** Engagement reports that name this recipient. */
+  views: number;
+  clicks: number;
+}
+
+export interface EngagementSummary {
+  views: number;
+  clicks: number;
+  firstViewedAt: string | null;
+  lastEngagedAt: string | null;
+  links: { url: string; clicks: number }[];
+}
+
+export interface MessageSummary {
+  sender: string | null;
+  status: string;
+  recipients: RecipientStatus[];
+  engagement: EngagementSummary;
+}
+
+export type EventView =
+  | {
+      id: string;
+      type: 'delivery';
+      eventType: string;
+      occurredAt: string | null;
+      recipient: string | null;
+      status: string | null;
+      statusMessage: string | null;
+      recipientMailServerHostName: string | null;
+      internetMessageId: string | null;
+      truncatedFields?: string[];
+    }
+  | {
+      id: string;
+      type: 'engagement';
+      eventType: string;
+      occurredAt: string | null;
+      recipient: string | null;
+      engagementType: string | null;
+      engagementContext: string | null;
+      userAgent: string | null;
+      truncatedFields?: string[];
+    };
+
+/** Oldest first; events at the same instant by id. A total order, so every page boundary is stable. */
+export function compareEvents(a: Pick<EmailEvent, 'occurredAt' | 'eventId'>, b: Pick<EmailEvent, 'occurredAt' | 'eventId'>): number {
+  return compareTimestamps(a.occurredAt, b.occurredAt) || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+}
+
+/**
+ * When two reports for one recipient carry the same attempt time, the one whose status comes later
+ * here wins: the more final outcome. Statuses not listed (unknown or missing) come first.
+ */
+export const TIE_BREAK_STATUS_ORDER: readonly string[] = [
+  'Expanded',
+  'Delivered',
+  'Quarantined',
+  'FilteredSpam',
+  'Suppressed',
+  'Bounced',
+  'Failed',
+] satisfies readonly (typeof KNOWN_DELIVERY_STATUSES)[number][];
+
+const statusRank = (status: string | null) => TIE_BREAK_STATUS_ORDER.indexOf(status ?? '');
+
+/** Positive when report `a` supersedes report `b`: later attempt, then tie-break status, then greater id. */
+function supersedes(a: DeliveryEvent, b: DeliveryEvent): boolean {
+  return (compareTimestamps(a.occurredAt, b.occurredAt) || statusRank(a.status) - statusRank(b.status) || compareEvents(a, b)) > 0;
+}
+
+function compareRecipients(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
+}
+
+/**
+ * The earliest (direction -1) or latest (+1) time among the events. Equal instants written with
+ * different fraction widths are told apart by their text, so the answer never depends on event order.
+ */
+function extremeTime(events: readonly EmailEvent[], direction: 1 | -1): string | null {
+  let extreme: string | null = null;
+  for (const { occurredAt: time } of events) {
+    if (time === null) continue;
+    const order = extreme === null ? direction : compareTimestamps(time, extreme) || (time < extreme ? -1 : time > extreme ? 1 : 0);
+    if (order * direction > 0) extreme = time;
+  }
+  return extreme;
+}
+
+export function summarize(events: readonly EmailEvent[]): MessageSummary {
+  const deliveries = events.filter((event): event is DeliveryEvent => event.kind === 'delivery');
+  const engagements = events.filter((event): event is EngagementEvent => event.kind === 'engagement');
+  const views = engagements.filter((event) => event.engagementType === 'view');
+  const clicks = engagements.filter((event) => event.engagementType === 'click');
+
+  const latestByRecipient = new Map<string | null, DeliveryEvent>();
+  for (const report of deliveries) {
+    const current = latestByRecipient.get(report.recipient);
+    if (!current || supersedes(report, current)) latestByRecipient.set(report.recipient, report);
+  }
+  const countFor = (list: readonly EngagementEvent[], recipient: string | null) =>
+    recipient === null ? 0 : list.filter((event) => event.recipient === recipient).length;
+  const recipients = [...latestByRecipient.values()]
+    .map((report) => ({
+      recipient: report.recipient,
+      status: report.status,
+      statusMessage: report.statusMessage,
+      attemptedAt: report.occurredAt,
+      views: countFor(views, report.recipient),
+      clicks: countFor(clicks, report.recipient),
+    }))
+    .sort((a, b) => compareRecipients(a.recipient, b.recipient));
+
+  const statuses = new Set(recipients.map((entry) => entry.status ?? PENDING));
+  const status = statuses.size === 0 ? PENDING : statuses.size === 1 ? [...statuses][0]! : MIXED;
+
+  const clicksByUrl = new Map<string, number>();
+  for (const click of clicks) {
+    if (click.engagementContext) clicksByUrl.set(click.engagementContext, (clicksByUrl.get(click.engagementContext) ?? 0) + 1);
+  }
+  const links = [...clicksByUrl]
+    .map(([url, count]) => ({ url, clicks: count }))
+    .sort((a, b) => b.clicks - a.clicks || (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+
+  // The sender of the oldest event that names one.
+  const senderEvent = events.reduce<EmailEvent | undefined>(
+    (oldest, event) => (event.sender !== null && (!oldest || compareEvents(event, oldest) < 0) ? event : oldest),
+    undefined,
+  );
+  return {
+    sender: senderEvent?.sender ?? null,
+    status,
+    recipients,
+    engagement: {
+      views: views.length,
+      clicks: clicks.length,
+      firstViewedAt: extremeTime(views, -1),
+      lastEngagedAt: extremeTime(engagements, 1),
+      links,
+    },
+  };
+}
+
+export function toEventView(event: EmailEvent): EventView {
+  const truncated = event.truncatedFields.length > 0 ? { truncatedFields: event.truncatedFields } : {};
+  const common = { id: event.eventId, eventType: event.eventType, occurredAt: event.occurredAt, recipient: event.recipient };
+  if (event.kind === 'delivery') {
+    return {
+      ...common,
+      type: 'delivery',
+      status: event.status,
+      statusMessage: event.statusMessage,
+      recipientMailServerHostName: event.recipientMailServerHostName,
+      internetMessageId: event.internetMessageId,
+      ...truncated,
+    };
+  }
+  return {
+    ...common,
+    type: 'engagement',
+    engagementType: event.engagementType,
+    engagementContext: event.engagementContext,
+    userAgent: event.userAgent,
+    ...truncated,
+  };
+}
+
+export interface MessageStatusBody extends MessageSummary {
+  messageId: string;
+  events: EventView[];
+  nextPageToken?: string;
+}
+
+/**
+ * The whole response body: the summary over every event, and one page of the events after `after`.
+ * `pageToken` seals the position of a page's last event into the token for the next page.
+ */
+export function messageStatusBody(
+  messageId: string,
+  events: readonly EmailEvent[],
+  page: { limit: number; after: Pick<EmailEvent, 'occurredAt' | 'eventId'> | undefined },
+  pageToken: (last: EmailEvent) => string,
+): MessageStatusBody {
+  const ordered = [...events].sort(compareEvents);
+  const { after } = page;
+  const start = after === undefined ? 0 : ordered.findIndex((event) => compareEvents(event, after) > 0);
+  const remaining = start < 0 ? [] : ordered.slice(start);
+  const pageEvents = remaining.slice(0, page.limit);
+  const last = pageEvents.at(-1);
+  return {
+    messageId,
+    ...summarize(ordered),
+    events: pageEvents.map(toEventView),
+    ...(remaining.length > page.limit && last ? { nextPageToken: pageToken(last) } : {}),
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Pure normalization: any value Event Grid may hand a function becomes either one EmailEvent or a
+ * quarantine decision with a reason. Never throws, whatever the input.
+ */
+import { createHash } from 'node:crypto';
+import type {
+  AcsEmailDeliveryReportReceivedEventData,
+  AcsEmailDeliveryReportStatusDetails,
+  AcsEmailEngagementTrackingReportReceivedEventData,
+} from '@azure/eventgrid';
+import {
+  DELIVERY_REPORT_EVENT_TYPE,
+  EMAIL_EVENT_TYPES,
+  ENGAGEMENT_REPORT_EVENT_TYPE,
+  KNOWN_DELIVERY_STATUSES,
+  type DeliveryEvent,
+  type EmailEvent,
+  type EmailEventType,
+  type EngagementEvent,
+} from './emailEvent.js';
+import { fitStringProperty, keyProblem } from './tableLimits.js';
+import { toUtcTimestamp } from './timestamps.js';
+
+export type QuarantineReason = 'not-an-object' | 'unknown-event-type' | 'data-not-an-object' | 'unusable-message-id';
+
+export type Normalized =
+  | { outcome: 'accepted'; event: EmailEvent }
+  | { outcome: 'quarantined'; reason: QuarantineReason; detail: string; eventType: string | null; eventId: string | null };
+
+type JsonObject = Record<string, unknown>;
+
+/** The wire names of the fields read, checked against the SDK's models where their names agree. */
+type DeliveryField =
+  | keyof Pick<AcsEmailDeliveryReportReceivedEventData, 'sender' | 'recipient' | 'messageId' | 'internetMessageId' | 'status' | 'deliveryStatusDetails' | 'deliveryAttemptTimestamp'>
+  | 'deliveryAttemptTimeStamp';
+type StatusDetailsField = keyof AcsEmailDeliveryReportStatusDetails;
+type EngagementField =
+  | keyof Pick<AcsEmailEngagementTrackingReportReceivedEventData, 'sender' | 'recipient' | 'messageId' | 'userActionTimestamp' | 'engagementContext' | 'userAgent' | 'engagement'>
+  | 'userActionTimeStamp'
+  | 'engagementType';
+
+const EVENT_TYPE_BY_LOWERCASE = new Map<string, EmailEventType>(EMAIL_EVENT_TYPES.map((type) => [type.toLowerCase(), type]));
+const STATUS_BY_LOWERCASE = new Map<string, string>(KNOWN_DELIVERY_STATUSES.map((status) => [status.toLowerCase(), status]));
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/** The first of `candidates` that is a valid timestamp, in UTC. */
+function firstTimestamp(...candidates: unknown[]): string | null {
+  for (const candidate of candidates) {
+    const utc = toUtcTimestamp(candidate);
+    if (utc !== undefined) return utc;
+  }
+  return null;
+}
+
+/**
+ * The envelope's id. An event without one still gets a stable id, derived from its content, so that
+ * its redeliveries land on one row.
+ */
+function eventIdOf(envelope: JsonObject): string {
+  const id = envelope.id;
+  if (typeof id === 'string' && id.length > 0) return id;
+  if (typeof id === 'number') return String(id);
+  return `sha256-${createHash('sha256').update(JSON.stringify(envelope)).digest('hex')}`;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+/** Cuts every string field to what Table Storage holds and records which were cut. */
+function fitToTable<T extends EmailEvent>(event: T): T {
+  const fitted: Record<string, unknown> = { ...event };
+  const truncatedFields: string[] = [];
+  for (const [field, value] of Object.entries(event)) {
+    if (typeof value !== 'string') continue;
+    const fit = fitStringProperty(value);
+    if (fit.truncated) {
+      fitted[field] = fit.value;
+      truncatedFields.push(field);
+    }
+  }
+  return { ...(fitted as T), truncatedFields };
+}
+
+export function normalizeEvent(raw: unknown): Normalized {
+  if (!isObject(raw)) {
+    return { outcome: 'quarantined', reason: 'not-an-object', detail: `The event is ${describe(raw)}, not a JSON object.`, eventType: null, eventId: null };
+  }
+  const isCloudEvent = 'specversion' in raw || (!('eventType' in raw) && 'type' in raw);
+  const sentType = isCloudEvent ? raw.type : raw.eventType;
+  const eventId = eventIdOf(raw);
+  const eventType = typeof sentType === 'string' ? EVENT_TYPE_BY_LOWERCASE.get(sentType.toLowerCase()) : undefined;
+  if (eventType === undefined) {
+    return {
+      outcome: 'quarantined',
+      reason: 'unknown-event-type',
+      detail: `The event type ${JSON.stringify(sentType ?? null).slice(0, 200)} is not one this app handles (${EMAIL_EVENT_TYPES.join(', ')}).`,
+      eventType: stringOrNull(sentType),
+      eventId,
+    };
+  }
+  const data = raw.data;
+  if (!isObject(data)) {
+    return { outcome: 'quarantined', reason: 'data-not-an-object', detail: `The event's data is ${describe(data)}, not a JSON object.`, eventType, eventId };
+  }
+  const messageId = data.messageId;
+  const messageIdProblem =
+    typeof messageId === 'string' ? keyProblem(messageId) : messageId === undefined ? 'is missing' : `is ${describe(messageId)}, not a string`;
+  if (typeof messageId !== 'string' || messageIdProblem !== undefined) {
+    return { outcome: 'quarantined', reason: 'unusable-message-id', detail: `The messageId ${messageIdProblem}.`, eventType, eventId };
+  }
+
+  const eventTime = firstTimestamp(isCloudEvent ? raw.time : raw.eventTime);
+  const common = {
+    messageId,
+    eventId,
+    eventType,
+    envelope: isCloudEvent ? ('CloudEvents' as const) : ('EventGrid' as const),
+    eventTime,
+    source: stringOrNull(isCloudEvent ? raw.source : raw.topic),
+    subject: stringOrNull(raw.subject),
+    sender: stringOrNull(data.sender),
+    recipient: stringOrNull(data.recipient),
+    truncatedFields: [],
+  };
+  if (eventType === DELIVERY_REPORT_EVENT_TYPE) {
+    return { outcome: 'accepted', event: fitToTable(deliveryEvent(common, data, eventTime)) };
+  }
+  return { outcome: 'accepted', event: fitToTable(engagementEvent(common, data, eventTime)) };
+}
+
+type Common = Omit<DeliveryEvent, 'kind' | 'status' | 'statusMessage' | 'recipientMailServerHostName' | 'internetMessageId' | 'occurredAt'>;
+
+function deliveryEvent(common: Common, data: JsonObject, eventTime: string | null): DeliveryEvent {
+  const field = (name: DeliveryField) => data[name];
+  const details = field('deliveryStatusDetails');
+  const detail = (name: StatusDetailsField) => (isObject(details) ? details[name] : undefined);
+  const status = stringOrNull(field('status'));
+  return {
+    ...common,
+    kind: 'delivery',
+    occurredAt: firstTimestamp(field('deliveryAttemptTimeStamp'), field('deliveryAttemptTimestamp')) ?? eventTime,
+    status: status === null ? null : (STATUS_BY_LOWERCASE.get(status.toLowerCase()) ?? status),
+    statusMessage: stringOrNull(detail('statusMessage')),
+    recipientMailServerHostName: stringOrNull(detail('recipientMailServerHostName')),
+    internetMessageId: stringOrNull(field('internetMessageId')),
+  };
+}
+
+function engagementEvent(common: Common, data: JsonObject, eventTime: string | null): EngagementEvent {
+  const field = (name: EngagementField) => data[name];
+  const engagementType = stringOrNull(field('engagementType')) ?? stringOrNull(field('engagement'));
+  return {
+    ...common,
+    kind: 'engagement',
+    occurredAt: firstTimestamp(field('userActionTimeStamp'), field('userActionTimestamp')) ?? eventTime,
+    engagementType: engagementType === null ? null : engagementType.toLowerCase(),
+    engagementContext: stringOrNull(field('engagementContext')),
+    userAgent: stringOrNull(field('userAgent')),
+  };
+}

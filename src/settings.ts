@@ -1,0 +1,112 @@
+/**
+ * App settings (environment variables), read and checked in one place. A bad or missing setting is a
+ * SettingsError whose message is one line naming the setting; values that may hold secrets are never
+ * put into messages.
+ */
+
+export type StorageConnection =
+  | { kind: 'connectionString'; setting: string; connectionString: string }
+  | { kind: 'identity'; setting: string; tableServiceUri: string; clientId: string | undefined };
+
+export interface Settings {
+  storage: StorageConnection;
+  eventsTable: string;
+  /** Events that can never be stored as email events; named after the events table. */
+  quarantineTable: string;
+}
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+export const STORAGE_SETTING = 'EmailEventsStorage';
+export const TABLE_SETTING = 'EmailEventsTable';
+export const FALLBACK_STORAGE_SETTING = 'AzureWebJobsStorage';
+export const DEFAULT_EVENTS_TABLE = 'EmailEvents';
+const QUARANTINE_SUFFIX = 'Quarantine';
+
+type Env = Record<string, string | undefined>;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Table names: alphanumeric, starting with a letter, 3–63 characters; the quarantine suffix must fit too.
+const TABLE_NAME = new RegExp(`^[A-Za-z][A-Za-z0-9]{2,${62 - QUARANTINE_SUFFIX.length}}$`);
+const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
+
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw ? raw : undefined;
+}
+
+function checkConnectionString(setting: string, connectionString: string): StorageConnection {
+  if (/^UseDevelopmentStorage=true;?$/i.test(connectionString)) return { kind: 'connectionString', setting, connectionString };
+  const parts = new Map<string, string>();
+  for (const pair of connectionString.split(';')) {
+    if (!pair.trim()) continue;
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new SettingsError(`Setting ${setting} is not a storage connection string: expected Name=value pairs separated by ';'.`);
+    parts.set(pair.slice(0, at).trim().toLowerCase(), pair.slice(at + 1).trim());
+  }
+  const hasEndpoint = parts.has('tableendpoint') || parts.has('accountname');
+  const hasCredential = parts.has('accountkey') || parts.has('sharedaccesssignature');
+  if (!hasEndpoint || !hasCredential) {
+    throw new SettingsError(
+      `Setting ${setting} is not a usable storage connection string: it needs AccountName or TableEndpoint, and AccountKey or SharedAccessSignature.`,
+    );
+  }
+  return { kind: 'connectionString', setting, connectionString };
+}
+
+function checkServiceUri(setting: string, uri: string, clientIdSetting: string, clientId: string | undefined): StorageConnection {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new SettingsError(`Setting ${setting} is not a URL (expected https://<account>.table.core.windows.net).`);
+  }
+  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
+  if (url.protocol !== 'https:' && !(local && url.protocol === 'http:')) {
+    throw new SettingsError(`Setting ${setting} must be an https:// URL (expected https://<account>.table.core.windows.net).`);
+  }
+  if (clientId !== undefined && !GUID.test(clientId)) {
+    throw new SettingsError(`Setting ${clientIdSetting} is not a client id (a GUID).`);
+  }
+  return { kind: 'identity', setting, tableServiceUri: uri.replace(/\/+$/, ''), clientId };
+}
+
+/**
+ * The storage connection configured under `prefix`, as the Functions host reads connections: a
+ * connection string in `prefix`, else identity-based settings `prefix__tableServiceUri` or
+ * `prefix__accountName`, with an optional `prefix__clientId` for a user-assigned identity.
+ */
+function connectionUnder(env: Env, prefix: string): StorageConnection | undefined {
+  const connectionString = value(env, prefix);
+  if (connectionString) return checkConnectionString(prefix, connectionString);
+  const clientIdSetting = `${prefix}__clientId`;
+  const clientId = value(env, clientIdSetting);
+  const serviceUriSetting = `${prefix}__tableServiceUri`;
+  const serviceUri = value(env, serviceUriSetting);
+  if (serviceUri) return checkServiceUri(serviceUriSetting, serviceUri, clientIdSetting, clientId);
+  const accountNameSetting = `${prefix}__accountName`;
+  const accountName = value(env, accountNameSetting);
+  if (accountName) {
+    if (!ACCOUNT_NAME.test(accountName)) throw new SettingsError(`Setting ${accountNameSetting} is not a storage account name (3–24 lowercase letters and digits).`);
+    return checkServiceUri(accountNameSetting, `https://${accountName}.table.core.windows.net`, clientIdSetting, clientId);
+  }
+  return undefined;
+}
+
+export function readSettings(env: Env): Settings {
+  const storage = connectionUnder(env, STORAGE_SETTING) ?? connectionUnder(env, FALLBACK_STORAGE_SETTING);
+  if (!storage) {
+    throw new SettingsError(
+      `Setting ${STORAGE_SETTING} is missing: set it to a storage connection string, or set ${STORAGE_SETTING}__tableServiceUri to use a managed identity (${FALLBACK_STORAGE_SETTING}, the fallback, is not set either).`,
+    );
+  }
+  const eventsTable = value(env, TABLE_SETTING) ?? DEFAULT_EVENTS_TABLE;
+  if (!TABLE_NAME.test(eventsTable) || eventsTable.toLowerCase() === 'tables') {
+    throw new SettingsError(
+      `Setting ${TABLE_SETTING} is not a valid table name: use 3–${63 - QUARANTINE_SUFFIX.length} letters and digits, starting with a letter.`,
+    );
+  }
+  return { storage, eventsTable, quarantineTable: `${eventsTable}${QUARANTINE_SUFFIX}` };
+}

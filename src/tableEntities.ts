@@ -1,0 +1,122 @@
+/**
+ * Pure mapping between the app's records and Table Storage entities: one row per event in the
+ * partition of its messageId, and one row per quarantined event.
+ */
+import { createHash } from 'node:crypto';
+import { EMAIL_EVENT_TYPES, type EmailEvent, type EmailEventType } from './emailEvent.js';
+import { MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER, fitStringProperty, keyProblem } from './tableLimits.js';
+
+/** Every property of an event row except the keys; null fields are not stored. */
+export type EventEntity = {
+  partitionKey: string;
+  rowKey: string;
+  [property: string]: string | number | undefined;
+};
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The row key of an event: its id where the id can be a key, else a hash of it. Hashed keys start
+ * with `~`, and ids that start with `~` are hashed too, so the two kinds never collide.
+ */
+export function rowKeyForEventId(eventId: string): string {
+  return keyProblem(eventId) === undefined && !eventId.startsWith('~') ? eventId : `~${sha256(eventId)}`;
+}
+
+export function toEventEntity(event: EmailEvent): EventEntity {
+  const entity: EventEntity = { partitionKey: event.messageId, rowKey: rowKeyForEventId(event.eventId) };
+  for (const [field, value] of Object.entries(event)) {
+    if (field === 'messageId' || field === 'truncatedFields' || value === null) continue;
+    entity[field] = value as string;
+  }
+  if (event.truncatedFields.length > 0) entity.truncatedFields = event.truncatedFields.join(',');
+  return entity;
+}
+
+const text = (entity: Record<string, unknown>, name: string): string | null => {
+  const value = entity[name];
+  return typeof value === 'string' ? value : null;
+};
+
+export function fromEventEntity(entity: Record<string, unknown>): EmailEvent {
+  const eventType = text(entity, 'eventType') as EmailEventType;
+  const common = {
+    messageId: String(entity.partitionKey),
+    eventId: text(entity, 'eventId') ?? String(entity.rowKey),
+    eventType: EMAIL_EVENT_TYPES.includes(eventType) ? eventType : EMAIL_EVENT_TYPES[0],
+    envelope: text(entity, 'envelope') === 'CloudEvents' ? ('CloudEvents' as const) : ('EventGrid' as const),
+    occurredAt: text(entity, 'occurredAt'),
+    eventTime: text(entity, 'eventTime'),
+    source: text(entity, 'source'),
+    subject: text(entity, 'subject'),
+    sender: text(entity, 'sender'),
+    recipient: text(entity, 'recipient'),
+    truncatedFields: text(entity, 'truncatedFields')?.split(',') ?? [],
+  };
+  if (text(entity, 'kind') === 'engagement') {
+    return {
+      ...common,
+      kind: 'engagement',
+      engagementType: text(entity, 'engagementType'),
+      engagementContext: text(entity, 'engagementContext'),
+      userAgent: text(entity, 'userAgent'),
+    };
+  }
+  return {
+    ...common,
+    kind: 'delivery',
+    status: text(entity, 'status'),
+    statusMessage: text(entity, 'statusMessage'),
+    recipientMailServerHostName: text(entity, 'recipientMailServerHostName'),
+    internetMessageId: text(entity, 'internetMessageId'),
+  };
+}
+
+/**
+ * An entity holds 1 MiB; 15 string properties of 64 KiB leave room for the rest of the row.
+ * An event Event Grid delivers is at most 1 MB, so this keeps all but the largest whole.
+ */
+const MAX_RAW_CHUNKS = 15;
+
+export interface QuarantineRecord {
+  reason: string;
+  detail: string;
+  eventType: string | null;
+  eventId: string | null;
+  functionName: string;
+  receivedAt: string;
+  raw: unknown;
+}
+
+/**
+ * The quarantine row for an event that cannot be stored as an email event. The event is kept whole as
+ * JSON, split across `raw0`…`rawN`; the row key is a hash of that JSON, so a redelivery lands on the
+ * same row.
+ */
+export function toQuarantineEntity(record: QuarantineRecord): EventEntity {
+  const rawJson = JSON.stringify(record.raw) ?? String(record.raw);
+  const entity: EventEntity = {
+    partitionKey: record.reason,
+    rowKey: sha256(rawJson),
+    reason: record.reason,
+    detail: fitStringProperty(record.detail).value,
+    functionName: record.functionName,
+    receivedAt: record.receivedAt,
+    rawLength: rawJson.length,
+  };
+  if (record.eventType !== null) entity.eventType = fitStringProperty(record.eventType).value;
+  if (record.eventId !== null) entity.eventId = fitStringProperty(record.eventId).value;
+  const capacity = MAX_RAW_CHUNKS * MAX_STRING_PROPERTY_LENGTH;
+  const kept = rawJson.length <= capacity ? rawJson : rawJson.slice(0, capacity - TRUNCATION_MARKER.length) + TRUNCATION_MARKER;
+  for (let chunk = 0; chunk * MAX_STRING_PROPERTY_LENGTH < kept.length; chunk++) {
+    entity[`raw${chunk}`] = kept.slice(chunk * MAX_STRING_PROPERTY_LENGTH, (chunk + 1) * MAX_STRING_PROPERTY_LENGTH);
+  }
+  return entity;
+}
+
+/** The raw event JSON of a quarantine row, joined from its chunks. */
+export function rawJsonOfQuarantineEntity(entity: Record<string, unknown>): string {
+  let json = '';
+  for (let chunk = 0; typeof entity[`raw${chunk}`] === 'string'; chunk++) json += entity[`raw${chunk}`] as string;
+  return json;
+}

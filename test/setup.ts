@@ -1,0 +1,5 @@
+/** Points the app's settings at the test Azurite before any app module reads them. */
+import { inject } from 'vitest';
+
+process.env.EmailEventsStorage = inject('azuriteConnectionString');
+delete process.env.EmailEventsTable;
