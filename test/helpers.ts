@@ -1,0 +1,65 @@
+/** Shared test plumbing: settings for the test Azurite, request counting, and an InvocationContext that keeps its logs. */
+import { randomUUID } from 'node:crypto';
+import { TableClient, odata, type TableServiceClientOptions } from '@azure/data-tables';
+import { InvocationContext } from '@azure/functions';
+import { inject } from 'vitest';
+import { createEventStore } from '../src/eventStore.js';
+import { readSettings, type Settings } from '../src/settings.js';
+
+export const connectionString = () => inject('azuriteConnectionString');
+
+/** Settings for a table of its own, so that test files never see each other's rows. */
+export function isolatedSettings(): Settings {
+  return readSettings({ EmailEventsStorage: connectionString(), EmailEventsTable: `T${randomUUID().replace(/-/g, '').slice(0, 20)}` });
+}
+
+type PipelinePolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number]['policy'];
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+}
+
+/** An event store whose every HTTP request (retries included) is recorded. */
+export function recordingStore(settings: Settings = isolatedSettings()) {
+  const requests: RecordedRequest[] = [];
+  const recorder: PipelinePolicy = {
+    name: 'recordRequests',
+    sendRequest(request, next) {
+      requests.push({ method: request.method, url: request.url });
+      return next(request);
+    },
+  };
+  const store = createEventStore(settings, { clientOptions: { additionalPolicies: [{ policy: recorder, position: 'perRetry' }] } });
+  return { store, requests, settings };
+}
+
+export function tableClient(table: string): TableClient {
+  return TableClient.fromConnectionString(connectionString(), table, { allowInsecureConnection: true });
+}
+
+export async function rowsOf(table: string, partitionKey?: string): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  const filter = partitionKey === undefined ? undefined : odata`PartitionKey eq ${partitionKey}`;
+  try {
+    for await (const row of tableClient(table).listEntities({ queryOptions: { filter } })) rows.push(row);
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+  }
+  return rows;
+}
+
+export interface LogLine {
+  level: string;
+  args: unknown[];
+}
+
+export function recordingContext(functionName = 'emailDeliveryReport') {
+  const logs: LogLine[] = [];
+  const context = new InvocationContext({
+    functionName,
+    invocationId: randomUUID(),
+    logHandler: (level, ...args) => logs.push({ level, args }),
+  });
+  return { context, logs };
+}

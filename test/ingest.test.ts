@@ -1,0 +1,163 @@
+/** The ingest path against real Azurite: invariants 1, 3, 4 and 5 of DESIGN.md. */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createEventStore } from '../src/eventStore.js';
+import { ingestEvent } from '../src/ingest.js';
+import { readSettings } from '../src/settings.js';
+import { MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER } from '../src/tableLimits.js';
+import { rawJsonOfQuarantineEntity } from '../src/tableEntities.js';
+import { azuriteConnectionString, freePort } from '../scripts/azurite.js';
+import { sampleMessageEvents, seedDeliveryReport, toCloudEvent } from '../scripts/sampleEvents.js';
+import { connectionString, recordingContext, recordingStore, rowsOf } from './helpers.js';
+
+const isInsert = (request: { method: string; url: string }) => request.method === 'POST' && !/\/Tables(\?|$)/.test(new URL(request.url).pathname + '?');
+const isCreateTable = (request: { method: string; url: string }) => request.method === 'POST' && new URL(request.url).pathname.endsWith('/Tables');
+
+describe('invariant 1: append-only and idempotent', () => {
+  it('stores each event as one row in its message partition, and a redelivery lands on the same row', async () => {
+    const { store, settings } = recordingStore();
+    const messageId = randomUUID();
+    const events = sampleMessageEvents(messageId);
+    const { context } = recordingContext();
+
+    expect(await ingestEvent(events[0], context, store)).toBe('stored');
+    expect(await ingestEvent(events[1], context, store)).toBe('stored');
+    for (let redelivery = 0; redelivery < 3; redelivery++) {
+      for (const event of events) expect(await ingestEvent(structuredClone(event), context, store)).toBe('duplicate');
+    }
+    // The same event through the other schema is the same event.
+    expect(await ingestEvent(toCloudEvent(events[0]!), context, store)).toBe('duplicate');
+
+    const rows = await rowsOf(settings.eventsTable, messageId);
+    expect(rows.map((row) => row.eventId).sort()).toEqual(events.map((event) => event.id).sort());
+    expect(rows.every((row) => row.partitionKey === messageId)).toBe(true);
+    expect(await rowsOf(settings.eventsTable)).toHaveLength(2);
+  });
+
+  it('never overwrites a stored row (append-only): the first write of an event id wins', async () => {
+    const { store, settings } = recordingStore();
+    const [delivery] = sampleMessageEvents();
+    const { context } = recordingContext();
+    await ingestEvent(delivery, context, store);
+    const altered = { ...delivery!, data: { ...delivery!.data, status: 'Failed' } };
+    expect(await ingestEvent(altered, context, store)).toBe('duplicate');
+    const [row] = await rowsOf(settings.eventsTable, delivery!.data.messageId);
+    expect(row!.status).toBe('Delivered');
+  });
+});
+
+describe('invariant 3: one storage request per accepted event', () => {
+  it('makes exactly one request per event once the table exists, redeliveries included', async () => {
+    const { store, requests } = recordingStore();
+    const { context } = recordingContext();
+    await ingestEvent(sampleMessageEvents()[0], context, store); // creates the table
+    requests.length = 0;
+
+    const events = Array.from({ length: 20 }, () => sampleMessageEvents()).flat();
+    for (const event of events) await ingestEvent(event, context, store);
+    await ingestEvent(events[0], context, store);
+    expect(requests).toHaveLength(events.length + 1);
+    expect(requests.every(isInsert)).toBe(true);
+  });
+
+  it('creates a missing table once per process, however many first writes find it missing', async () => {
+    const { store, requests } = recordingStore();
+    const { context } = recordingContext();
+    const events = Array.from({ length: 8 }, () => sampleMessageEvents()[0]);
+    await Promise.all(events.map((event) => ingestEvent(event, context, store)));
+    expect(requests.filter(isCreateTable)).toHaveLength(1);
+    requests.length = 0;
+    await ingestEvent(sampleMessageEvents()[0], context, store);
+    expect(requests).toHaveLength(1);
+  });
+});
+
+describe('invariant 4: nothing lost', () => {
+  it('fails the invocation when storage is down, so that Event Grid retries', async () => {
+    const deadPort = await freePort();
+    const store = createEventStore(readSettings({ EmailEventsStorage: azuriteConnectionString(deadPort) }), {
+      clientOptions: { retryOptions: { maxRetries: 0 } },
+    });
+    const { context, logs } = recordingContext();
+    await expect(ingestEvent(sampleMessageEvents()[0], context, store)).rejects.toThrow();
+    await expect(ingestEvent('not an event', context, store)).rejects.toThrow();
+    expect(logs.filter((line) => line.level === 'error')).toHaveLength(2);
+    expect(JSON.stringify(logs)).not.toMatch(/AccountKey|Eby8vdM02/);
+  });
+
+  it('quarantines an event that can never be stored, whole and with the reason, and succeeds', async () => {
+    const { store, settings } = recordingStore();
+    const { context, logs } = recordingContext('emailEngagementReport');
+    const unknownType = { ...seedDeliveryReport, id: randomUUID(), eventType: 'Microsoft.Communication.SMSReceived' };
+    const noMessageId = { ...seedDeliveryReport, id: randomUUID(), data: { ...seedDeliveryReport.data, messageId: '' } };
+    const notAnObject = [1, 'two', { three: 3 }];
+    for (const raw of [unknownType, noMessageId, notAnObject]) {
+      expect(await ingestEvent(raw, context, store)).toBe('stored');
+      expect(await ingestEvent(structuredClone(raw), context, store)).toBe('duplicate');
+    }
+    const quarantined = await rowsOf(settings.quarantineTable);
+    expect(quarantined.map((row) => row.reason).sort()).toEqual(['not-an-object', 'unknown-event-type', 'unusable-message-id']);
+    const byReason = new Map(quarantined.map((row) => [row.reason, row]));
+    expect(JSON.parse(rawJsonOfQuarantineEntity(byReason.get('unknown-event-type')!))).toEqual(unknownType);
+    expect(JSON.parse(rawJsonOfQuarantineEntity(byReason.get('not-an-object')!))).toEqual(notAnObject);
+    expect(byReason.get('unusable-message-id')).toMatchObject({ functionName: 'emailEngagementReport', eventId: noMessageId.id, detail: 'The messageId is empty.' });
+    expect(await rowsOf(settings.eventsTable)).toHaveLength(0);
+    expect(logs.filter((line) => line.level === 'warning')).toHaveLength(6);
+  });
+
+  it('keeps a large quarantined event whole across several properties', async () => {
+    const { store, settings } = recordingStore();
+    const { context } = recordingContext();
+    const large = { ...seedDeliveryReport, id: randomUUID(), eventType: 'Contoso.Unknown', data: { blob: 'x'.repeat(200_000) } };
+    await ingestEvent(large, context, store);
+    const [row] = await rowsOf(settings.quarantineTable);
+    expect(JSON.parse(rawJsonOfQuarantineEntity(row!))).toEqual(large);
+  });
+});
+
+describe('invariant 5: kept as sent', () => {
+  it('stores full-precision UTC times, unknown statuses as sent, and over-long strings cut with a marker', async () => {
+    const { store, settings } = recordingStore();
+    const { context, logs } = recordingContext();
+    const messageId = randomUUID();
+    const long = (letter: string) => letter.repeat(MAX_STRING_PROPERTY_LENGTH * 2);
+    const event = {
+      ...seedDeliveryReport,
+      id: randomUUID(),
+      subject: long('s'),
+      data: {
+        sender: long('a'),
+        recipient: long('b'),
+        messageId,
+        internetMessageId: long('c'),
+        status: 'OutForDelivery',
+        deliveryStatusDetails: { statusMessage: long('d'), recipientMailServerHostName: long('e') },
+        deliveryAttemptTimestamp: '2024-02-29T23:59:59.9999999-01:00',
+      },
+    };
+    expect(await ingestEvent(event, context, store)).toBe('stored');
+    const [row] = await rowsOf(settings.eventsTable, messageId);
+    expect(row!.occurredAt).toBe('2024-03-01T00:59:59.9999999Z');
+    expect(row!.status).toBe('OutForDelivery');
+    for (const field of ['subject', 'sender', 'recipient', 'internetMessageId', 'statusMessage', 'recipientMailServerHostName']) {
+      const value = row![field] as string;
+      expect(value).toHaveLength(MAX_STRING_PROPERTY_LENGTH);
+      expect(value.endsWith(TRUNCATION_MARKER)).toBe(true);
+    }
+    expect(String(row!.truncatedFields).split(',').sort()).toEqual(
+      ['internetMessageId', 'recipient', 'recipientMailServerHostName', 'sender', 'statusMessage', 'subject'],
+    );
+    expect(logs.some((line) => line.level === 'warning' && String(line.args[0]).includes('cut'))).toBe(true);
+  });
+});
+
+describe('the connection string never reaches the logs', () => {
+  it('logs structured fields only', async () => {
+    const { store } = recordingStore();
+    const { context, logs } = recordingContext();
+    await ingestEvent(sampleMessageEvents()[0], context, store);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]!.args[1]).toMatchObject({ result: 'stored', eventType: 'Microsoft.Communication.EmailDeliveryReportReceived' });
+    expect(JSON.stringify(logs)).not.toContain(connectionString());
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it, vi } from 'vitest';
+import { SettingsError, readSettings } from '../src/settings.js';
+import { azuriteConnectionString } from '../scripts/azurite.js';
+
+const DEV = azuriteConnectionString(10002);
+
+function settingsError(env: Record<string, string>): string {
+  try {
+    readSettings(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(SettingsError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a SettingsError');
+}
+
+describe('readSettings', () => {
+  it('reads a connection string and the default table name', () => {
+    expect(readSettings({ EmailEventsStorage: DEV })).toEqual({
+      storage: { kind: 'connectionString', setting: 'EmailEventsStorage', connectionString: DEV },
+      eventsTable: 'EmailEvents',
+      quarantineTable: 'EmailEventsQuarantine',
+    });
+    expect(readSettings({ EmailEventsStorage: 'UseDevelopmentStorage=true', EmailEventsTable: 'Mail' }).eventsTable).toBe('Mail');
+  });
+
+  it('connects with a managed identity through __tableServiceUri and an optional __clientId', () => {
+    const clientId = '6f1c0f4e-2b7a-4e59-9a43-0c1d2e3f4a5b';
+    expect(
+      readSettings({ EmailEventsStorage__tableServiceUri: 'https://acct.table.core.windows.net/', EmailEventsStorage__clientId: clientId }).storage,
+    ).toEqual({ kind: 'identity', setting: 'EmailEventsStorage__tableServiceUri', tableServiceUri: 'https://acct.table.core.windows.net', clientId });
+  });
+
+  it('falls back to AzureWebJobsStorage, as a connection string or identity-based', () => {
+    expect(readSettings({ AzureWebJobsStorage: DEV }).storage).toMatchObject({ setting: 'AzureWebJobsStorage' });
+    expect(readSettings({ AzureWebJobsStorage__accountName: 'acct' }).storage).toEqual({
+      kind: 'identity',
+      setting: 'AzureWebJobsStorage__accountName',
+      tableServiceUri: 'https://acct.table.core.windows.net',
+      clientId: undefined,
+    });
+    expect(readSettings({ EmailEventsStorage: DEV, AzureWebJobsStorage: 'UseDevelopmentStorage=true' }).storage).toMatchObject({ setting: 'EmailEventsStorage' });
+  });
+
+  it.each([
+    [{}, /^Setting EmailEventsStorage is missing/],
+    [{ EmailEventsStorage: 'just-a-key' }, /^Setting EmailEventsStorage is not a storage connection string/],
+    [{ EmailEventsStorage: 'AccountName=acct' }, /^Setting EmailEventsStorage is not a usable storage connection string/],
+    [{ EmailEventsStorage__tableServiceUri: 'acct.table.core.windows.net' }, /^Setting EmailEventsStorage__tableServiceUri is not a URL/],
+    [{ EmailEventsStorage__tableServiceUri: 'http://acct.table.core.windows.net' }, /^Setting EmailEventsStorage__tableServiceUri must be an https:\/\/ URL/],
+    [{ EmailEventsStorage__tableServiceUri: 'https://a.table.core.windows.net', EmailEventsStorage__clientId: 'me' }, /^Setting EmailEventsStorage__clientId is not a client id/],
+    [{ AzureWebJobsStorage__accountName: 'Not_An_Account' }, /^Setting AzureWebJobsStorage__accountName is not a storage account name/],
+    [{ EmailEventsStorage: DEV, EmailEventsTable: 'email-events' }, /^Setting EmailEventsTable is not a valid table name/],
+    [{ EmailEventsStorage: DEV, EmailEventsTable: 'T'.repeat(54) }, /^Setting EmailEventsTable is not a valid table name/],
+  ])('rejects %j with one line naming the setting', (env, message) => {
+    const text = settingsError(env as Record<string, string>);
+    expect(text).toMatch(message);
+    expect(text).not.toContain('\n');
+  });
+
+  it('never echoes a connection string, which may hold a key', () => {
+    const secret = 'DefaultEndpointsProtocol=https;AccountKey=c2VjcmV0;';
+    expect(settingsError({ EmailEventsStorage: secret })).not.toContain('c2VjcmV0');
+  });
+});
+
+describe('start-up', () => {
+  it('stops with the settings error when the app entry point is loaded with a bad setting', async () => {
+    vi.resetModules();
+    vi.stubEnv('EmailEventsTable', 'no spaces allowed');
+    try {
+      await expect(import('../src/index.js')).rejects.toThrow(/^Setting EmailEventsTable is not a valid table name/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
