@@ -1,0 +1,107 @@
+/** The pure status rules of GET /api/messages/{messageId}. */
+import { describe, expect, it } from 'vitest';
+import type { EmailEvent } from '../src/emailEvent.js';
+import { normalizeEvent } from '../src/normalize.js';
+import { summarize } from '../src/messageStatus.js';
+import { seedDeliveryReport, seedEngagementReport } from '../scripts/sampleEvents.js';
+
+let nextId = 0;
+function delivery(recipient: string | null, status: string | undefined, at: string): EmailEvent {
+  return normalized({ ...seedDeliveryReport, id: `d${nextId++}`, data: { ...seedDeliveryReport.data, recipient: recipient ?? undefined, status, deliveryAttemptTimeStamp: at } });
+}
+function engagement(type: string, at: string, recipient?: string, link = ''): EmailEvent {
+  return normalized({ ...seedEngagementReport, id: `e${nextId++}`, data: { ...seedEngagementReport.data, recipient, engagementType: type, engagementContext: link, userActionTimeStamp: at } });
+}
+function normalized(raw: unknown): EmailEvent {
+  const result = normalizeEvent(raw);
+  if (result.outcome !== 'accepted') throw new Error(result.detail);
+  return result.event;
+}
+
+describe('summarize: status', () => {
+  it('is Pending while no delivery report has arrived, even with engagement', () => {
+    expect(summarize([]).status).toBe('Pending');
+    expect(summarize([engagement('view', '2024-01-01T00:00:00Z')]).status).toBe('Pending');
+  });
+
+  it('is the shared status when every recipient has it, else Mixed', () => {
+    const a = delivery('a@contoso.com', 'Delivered', '2024-01-01T00:00:01Z');
+    const b = delivery('b@contoso.com', 'Delivered', '2024-01-01T00:00:02Z');
+    const c = delivery('c@contoso.com', 'Bounced', '2024-01-01T00:00:03Z');
+    expect(summarize([a, b]).status).toBe('Delivered');
+    expect(summarize([a, b, c]).status).toBe('Mixed');
+    expect(summarize([c]).status).toBe('Bounced');
+  });
+
+  it("takes each recipient's latest attempt, by instant at full precision", () => {
+    const earlier = delivery('a@contoso.com', 'Expanded', '2024-01-01T00:00:00.9999998Z');
+    const later = delivery('a@contoso.com', 'Failed', '2024-01-01T01:00:00.9999999+01:00');
+    for (const events of [[earlier, later], [later, earlier]]) {
+      expect(summarize(events).recipients).toEqual([
+        { recipient: 'a@contoso.com', status: 'Failed', statusMessage: 'Status Message', attemptedAt: '2024-01-01T00:00:00.9999999Z', views: 0, clicks: 0 },
+      ]);
+    }
+  });
+
+  it('breaks ties at the same instant by the fixed status order, then by event id', () => {
+    const at = '2024-01-01T00:00:00.1234567Z';
+    const delivered = delivery('a@contoso.com', 'Delivered', at);
+    const bounced = delivery('a@contoso.com', 'Bounced', at);
+    const unknown = delivery('a@contoso.com', 'Deferred', at);
+    expect(summarize([delivered, bounced, unknown]).recipients[0]!.status).toBe('Bounced');
+    expect(summarize([unknown, bounced, delivered]).recipients[0]!.status).toBe('Bounced');
+    expect(summarize([unknown, delivered]).recipients[0]!.status).toBe('Delivered');
+    const sameStatusA = { ...delivered, eventId: 'a', statusMessage: 'first' };
+    const sameStatusB = { ...delivered, eventId: 'b', statusMessage: 'second' };
+    expect(summarize([sameStatusB, sameStatusA]).recipients[0]!.statusMessage).toBe('second');
+  });
+
+  it('shows unknown statuses as sent, and sorts recipients by address', () => {
+    const events = [delivery('z@contoso.com', 'OutForDelivery', '2024-01-01T00:00:00Z'), delivery('b@contoso.com', 'Delivered', '2024-01-01T00:00:00Z')];
+    expect(summarize(events).recipients.map((entry) => [entry.recipient, entry.status])).toEqual([
+      ['b@contoso.com', 'Delivered'],
+      ['z@contoso.com', 'OutForDelivery'],
+    ]);
+  });
+});
+
+describe('summarize: engagement', () => {
+  it('counts views and clicks per link, and attributes engagement without a recipient to none', () => {
+    const events = [
+      delivery('a@contoso.com', 'Delivered', '2024-01-01T00:00:00Z'),
+      engagement('view', '2024-01-01T00:05:00.5Z'),
+      engagement('View', '2024-01-01T00:04:00Z', 'a@contoso.com'),
+      engagement('click', '2024-01-01T00:06:00Z', 'a@contoso.com', 'https://contoso.com/b'),
+      engagement('Click', '2024-01-01T00:07:00.0000001Z', undefined, 'https://contoso.com/a'),
+      engagement('click', '2024-01-01T00:06:30Z', 'a@contoso.com', 'https://contoso.com/b'),
+    ];
+    const summary = summarize(events);
+    expect(summary.engagement).toEqual({
+      views: 2,
+      clicks: 3,
+      firstViewedAt: '2024-01-01T00:04:00Z',
+      lastEngagedAt: '2024-01-01T00:07:00.0000001Z',
+      links: [
+        { url: 'https://contoso.com/b', clicks: 2 },
+        { url: 'https://contoso.com/a', clicks: 1 },
+      ],
+    });
+    expect(summary.recipients[0]).toMatchObject({ recipient: 'a@contoso.com', views: 1, clicks: 2 });
+  });
+
+  it('reports no engagement as zeros and nulls', () => {
+    expect(summarize([delivery('a@contoso.com', 'Delivered', '2024-01-01T00:00:00Z')]).engagement).toEqual({
+      views: 0,
+      clicks: 0,
+      firstViewedAt: null,
+      lastEngagedAt: null,
+      links: [],
+    });
+  });
+
+  it('takes the sender of the oldest event', () => {
+    const late = { ...delivery('a@contoso.com', 'Delivered', '2024-01-02T00:00:00Z'), sender: 'late@contoso.com' };
+    const early = { ...engagement('view', '2024-01-01T00:00:00Z'), sender: 'early@contoso.com' };
+    expect(summarize([late, early]).sender).toBe('early@contoso.com');
+  });
+});

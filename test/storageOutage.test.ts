@@ -1,0 +1,46 @@
+/**
+ * The app's own functions, loaded with settings that point at a storage account that does not answer:
+ * the ingest functions fail (so Event Grid retries) and the status API answers 500 without internals.
+ */
+import { HttpRequest } from '@azure/functions';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { azuriteConnectionString, freePort } from '../scripts/azurite.js';
+import { sampleMessageEvents } from '../scripts/sampleEvents.js';
+import { recordingContext } from './helpers.js';
+
+let app: { registeredFunctions: typeof import('../src/registry.js').registeredFunctions };
+
+beforeAll(async () => {
+  vi.stubEnv('EmailEventsStorage', azuriteConnectionString(await freePort()));
+  await import('../src/index.js');
+  app = await import('../src/registry.js');
+});
+
+describe('when storage is down', () => {
+  it('the Event Grid functions fail the invocation', async () => {
+    for (const registration of app.registeredFunctions()) {
+      if (registration.trigger !== 'eventGrid') continue;
+      const { context, logs } = recordingContext(registration.name);
+      await expect(registration.options.handler(sampleMessageEvents()[0] as never, context)).rejects.toThrow();
+      expect(logs.map((line) => line.level)).toEqual(['error']);
+    }
+  });
+
+  it('GET answers 500 problem+json that says nothing of storage', async () => {
+    const registration = app.registeredFunctions().find((fn) => fn.trigger === 'http')!;
+    const { context, logs } = recordingContext('getMessageStatus');
+    const request = new HttpRequest({ method: 'GET', url: 'http://localhost:7071/api/messages/abc', params: { messageId: 'abc' } });
+    const response = await (registration.options.handler as (r: HttpRequest, c: typeof context) => Promise<{ status: number; body: string; headers: Record<string, string> }>)(request, context);
+    expect(response.status).toBe(500);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(response.body)).toEqual({
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'The message status could not be read. Try again.',
+      instance: '/api/messages/abc',
+    });
+    expect(response.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|at |devstoreaccount/);
+    expect(logs.map((line) => line.level)).toEqual(['error']);
+  });
+});
