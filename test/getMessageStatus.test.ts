@@ -27,11 +27,11 @@ async function ingestAll(events: unknown[], concurrency = 16) {
   }
 }
 
-function deliveryFor(messageId: string, recipient: string, status: string, at: string, id = randomUUID()) {
+function deliveryFor(messageId: string, recipient: string, status: string, at: string, id: string = randomUUID()) {
   return { ...seedDeliveryReport, id, data: { ...seedDeliveryReport.data, messageId, recipient, status, deliveryAttemptTimeStamp: at } };
 }
 
-function engagementFor(messageId: string, type: string, at: string, link = '', recipient?: string, id = randomUUID()) {
+function engagementFor(messageId: string, type: string, at: string, link = '', recipient?: string, id: string = randomUUID()) {
   return { ...seedEngagementReport, id, data: { ...seedEngagementReport.data, messageId, recipient, engagementType: type, engagementContext: link, userActionTimeStamp: at } };
 }
 
