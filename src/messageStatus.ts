@@ -161,11 +161,12 @@ export function summarize(events: readonly EmailEvent[]): MessageSummary {
 
 export function toEventView(event: EmailEvent): EventView {
   const truncated = event.truncatedFields.length > 0 ? { truncatedFields: event.truncatedFields } : {};
-  const common = { id: event.eventId, eventType: event.eventType, occurredAt: event.occurredAt, recipient: event.recipient };
+  const common = { eventType: event.eventType, occurredAt: event.occurredAt, recipient: event.recipient };
   if (event.kind === 'delivery') {
     return {
-      ...common,
+      id: event.eventId,
       type: 'delivery',
+      ...common,
       status: event.status,
       statusMessage: event.statusMessage,
       recipientMailServerHostName: event.recipientMailServerHostName,
@@ -174,8 +175,9 @@ export function toEventView(event: EmailEvent): EventView {
     };
   }
   return {
-    ...common,
+    id: event.eventId,
     type: 'engagement',
+    ...common,
     engagementType: event.engagementType,
     engagementContext: event.engagementContext,
     userAgent: event.userAgent,

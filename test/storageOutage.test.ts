@@ -2,10 +2,13 @@
  * The app's own functions, loaded with settings that point at a storage account that does not answer:
  * the ingest functions fail (so Event Grid retries) and the status API answers 500 without internals.
  */
+import type { AddressInfo } from 'node:net';
 import { HttpRequest } from '@azure/functions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { azuriteConnectionString, freePort } from '../scripts/azurite.js';
+import { createLocalHost } from '../scripts/localHost.js';
 import { sampleMessageEvents } from '../scripts/sampleEvents.js';
+import { sendEvents } from '../scripts/sendSample.js';
 import { recordingContext } from './helpers.js';
 
 let app: { registeredFunctions: typeof import('../src/registry.js').registeredFunctions };
@@ -42,5 +45,22 @@ describe('when storage is down', () => {
     });
     expect(response.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|at |devstoreaccount/);
     expect(logs.map((line) => line.level)).toEqual(['error']);
+  });
+});
+
+describe('the local host, when storage is down', () => {
+  it('answers 5xx to a delivery when any event in it was not handled, so that Event Grid retries', async () => {
+    const lines: string[] = [];
+    const host = createLocalHost(app.registeredFunctions(), (line) => lines.push(line));
+    await new Promise<void>((listening) => host.listen(0, '127.0.0.1', listening));
+    try {
+      const baseUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+      const [delivery] = await sendEvents([sampleMessageEvents()[0], 'never storable either'], { baseUrl });
+      expect(delivery!.status).toBe(500);
+      expect(JSON.parse(delivery!.body)).toMatchObject({ status: 500, detail: '2 of 2 event(s) could not be handled; Event Grid retries the delivery.' });
+      expect(lines.at(-1)).toMatch(/→ 500 emailDeliveryReport 2 event\(s\), 2 failed/);
+    } finally {
+      host.close();
+    }
   });
 });

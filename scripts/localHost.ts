@@ -1,0 +1,197 @@
+/**
+ * A local stand-in for the Functions host, for machines without Azure Functions Core Tools. It serves
+ * the functions the app registered (src/registry.ts), from their own definitions, at the URLs the
+ * Functions host uses:
+ *
+ * - HTTP functions at /api/<route>, with their methods. Like `func start`, it does not check function
+ *   keys: locally every auth level is open.
+ * - Event Grid functions at POST /runtime/webhooks/eventgrid?functionName=<name>, with the
+ *   `aeg-event-type` handshakes (Notification, SubscriptionValidation, Unsubscribe) and the CloudEvents
+ *   abuse-protection OPTIONS handshake.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import functions, { type HttpResponseInit, type LogLevel } from '@azure/functions';
+import type { FunctionRegistration } from '../src/registry.js';
+
+// @azure/functions is CommonJS, and Node's ESM loader cannot see these classes as named exports.
+const { HttpRequest, HttpResponse, InvocationContext } = functions;
+
+/** Event Grid delivers at most 1 MB per event; a batch body larger than this is refused. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export const EVENT_GRID_WEBHOOK_PATH = '/runtime/webhooks/eventgrid';
+
+export interface Route {
+  name: string;
+  trigger: FunctionRegistration['trigger'];
+  methods: string[];
+  /** The path template, as the Functions host serves it. */
+  path: string;
+  authLevel: string;
+}
+
+interface HttpRoute extends Route {
+  pattern: RegExp;
+  parameters: string[];
+  registration: Extract<FunctionRegistration, { trigger: 'http' }>;
+}
+
+export type Log = (line: string) => void;
+
+/** The route of each registered function; the host has no route table but this one, derived. */
+export function routesOf(registrations: readonly FunctionRegistration[]): Route[] {
+  return registrations.map((registration) =>
+    registration.trigger === 'http'
+      ? {
+          name: registration.name,
+          trigger: 'http',
+          methods: (registration.options.methods ?? ['GET', 'POST']).map((method) => method.toUpperCase()),
+          path: `/api/${registration.options.route ?? registration.name}`,
+          authLevel: registration.options.authLevel ?? 'anonymous',
+        }
+      : { name: registration.name, trigger: 'eventGrid', methods: ['POST'], path: `${EVENT_GRID_WEBHOOK_PATH}?functionName=${registration.name}`, authLevel: 'system' },
+  );
+}
+
+function httpRoute(route: Route, registration: Extract<FunctionRegistration, { trigger: 'http' }>): HttpRoute {
+  const parameters: string[] = [];
+  const source = route.path
+    .split('/')
+    .map((segment) => {
+      const parameter = /^\{([A-Za-z_][A-Za-z0-9_]*)\??\}$/.exec(segment);
+      if (!parameter) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      parameters.push(parameter[1]!);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { ...route, pattern: new RegExp(`^${source}/?$`, 'i'), parameters, registration };
+}
+
+function send(response: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): number {
+  if (body === undefined) {
+    response.writeHead(status, headers).end();
+  } else {
+    const problem = status >= 400 && typeof body === 'object';
+    response.writeHead(status, { 'content-type': problem ? 'application/problem+json' : 'application/json', ...headers }).end(JSON.stringify(body));
+  }
+  return status;
+}
+
+const problem = (status: number, title: string, detail: string) => ({ type: 'about:blank', title, status, detail });
+
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Handler logs go to the console at warning and above; the request line says the rest. */
+function invocationContext(functionName: string, log: Log): InstanceType<typeof InvocationContext> {
+  const shown: LogLevel[] = ['warning', 'error', 'critical'];
+  return new InvocationContext({
+    functionName,
+    invocationId: randomUUID(),
+    logHandler: (level, ...args) => {
+      if (shown.includes(level)) log(`  [${level}] ${functionName}: ${args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')}`);
+    },
+  });
+}
+
+export function createLocalHost(registrations: readonly FunctionRegistration[], log: Log = console.log): Server {
+  const routes = routesOf(registrations);
+  const httpRoutes = registrations.flatMap((registration, i) => (registration.trigger === 'http' ? [httpRoute(routes[i]!, registration)] : []));
+  const eventGridFunctions = new Map(
+    registrations.flatMap((registration) => (registration.trigger === 'eventGrid' ? [[registration.name.toLowerCase(), registration] as const] : [])),
+  );
+
+  async function serveHttpFunction(request: IncomingMessage, response: ServerResponse, url: URL): Promise<[number, string]> {
+    for (const route of httpRoutes) {
+      const match = route.pattern.exec(url.pathname);
+      if (!match) continue;
+      if (!route.methods.includes(request.method ?? '')) {
+        return [send(response, 405, problem(405, 'Method Not Allowed', `${route.name} answers ${route.methods.join(', ')}.`), { allow: route.methods.join(', ') }), route.name];
+      }
+      const params: Record<string, string> = {};
+      try {
+        route.parameters.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1]!)));
+      } catch {
+        return [send(response, 400, problem(400, 'Bad Request', 'The URL path is not valid percent-encoding.')), route.name];
+      }
+      const body = await readBody(request);
+      if (body === undefined) return [send(response, 413, problem(413, 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`)), route.name];
+      const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
+      const httpRequest = new HttpRequest({ method: request.method, url: url.href, headers, params, ...(body.length ? { body: { bytes: body } } : {}) });
+      const result = (await route.registration.options.handler(httpRequest, invocationContext(route.name, log))) as HttpResponseInit | InstanceType<typeof HttpResponse> | undefined;
+      const reply = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
+      response.writeHead(reply.status, Object.fromEntries(reply.headers)).end(Buffer.from(await reply.arrayBuffer()));
+      return [reply.status, route.name];
+    }
+    return [send(response, 404, problem(404, 'Not Found', `No function serves ${request.method} ${url.pathname}.`)), '-'];
+  }
+
+  async function serveEventGrid(request: IncomingMessage, response: ServerResponse, url: URL): Promise<[number, string]> {
+    const name = url.searchParams.get('functionName') ?? '';
+    const registration = eventGridFunctions.get(name.toLowerCase());
+    if (!registration) {
+      const known = [...eventGridFunctions.values()].map((fn) => fn.name).join(', ');
+      return [send(response, 404, problem(404, 'Not Found', `No Event Grid function named "${name}". Known functions: ${known}.`)), name || '-'];
+    }
+    if (request.method === 'OPTIONS') {
+      // CloudEvents abuse protection: Event Grid asks whether this endpoint accepts its deliveries.
+      const origin = request.headers['webhook-request-origin'];
+      return [send(response, 200, undefined, origin ? { 'webhook-allowed-origin': String(origin), 'webhook-allowed-rate': '*' } : {}), registration.name];
+    }
+    if (request.method !== 'POST') {
+      return [send(response, 405, problem(405, 'Method Not Allowed', 'Event Grid deliveries are POSTs.'), { allow: 'POST, OPTIONS' }), registration.name];
+    }
+    const kind = String(request.headers['aeg-event-type'] ?? '');
+    if (!['notification', 'subscriptionvalidation', 'unsubscribe'].includes(kind.toLowerCase())) {
+      return [send(response, 400, problem(400, 'Bad Request', 'The aeg-event-type header must be Notification, SubscriptionValidation or Unsubscribe.')), registration.name];
+    }
+    const body = await readBody(request);
+    if (body === undefined) return [send(response, 413, problem(413, 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`)), registration.name];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      return [send(response, 400, problem(400, 'Bad Request', 'The body is not JSON.')), registration.name];
+    }
+    const events = Array.isArray(parsed) ? parsed : [parsed];
+    switch (kind.toLowerCase()) {
+      case 'subscriptionvalidation': {
+        const code = (events[0] as { data?: { validationCode?: unknown } } | undefined)?.data?.validationCode;
+        if (typeof code !== 'string') return [send(response, 400, problem(400, 'Bad Request', 'The validation event has no data.validationCode.')), registration.name];
+        return [send(response, 200, { validationResponse: code }), registration.name];
+      }
+      case 'unsubscribe':
+        return [send(response, 202), registration.name];
+    }
+    const outcomes = await Promise.allSettled(events.map((event) => registration.options.handler(event, invocationContext(registration.name, log))));
+    const failed = outcomes.filter((outcome) => outcome.status === 'rejected').length;
+    const summary = `${registration.name} ${events.length} event(s)${failed ? `, ${failed} failed` : ''}`;
+    if (failed > 0) {
+      return [send(response, 500, problem(500, 'Internal Server Error', `${failed} of ${events.length} event(s) could not be handled; Event Grid retries the delivery.`)), summary];
+    }
+    return [send(response, 202), summary];
+  }
+
+  return createServer((request, response) => {
+    const started = performance.now();
+    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
+    const shownUrl = new URL(url);
+    shownUrl.searchParams.delete('code');
+    const serve = url.pathname.toLowerCase() === EVENT_GRID_WEBHOOK_PATH ? serveEventGrid : serveHttpFunction;
+    serve(request, response, url)
+      .catch((error: unknown) => {
+        log(`  [error] ${error instanceof Error ? error.message : String(error)}`);
+        return [response.headersSent ? response.statusCode : send(response, 500, problem(500, 'Internal Server Error', 'The function failed.')), '-'] as [number, string];
+      })
+      .then(([status, what]) => log(`${request.method} ${shownUrl.pathname}${shownUrl.search} → ${status} ${what} (${(performance.now() - started).toFixed(1)} ms)`));
+  });
+}

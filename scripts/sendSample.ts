@@ -1,0 +1,105 @@
+/**
+ * `npm run send-sample`: posts events to the app's Event Grid webhook as Event Grid does, then prints
+ * where to read each message back.
+ *
+ *   npm run send-sample                         the seed's delivery and engagement events, fresh ids
+ *   npm run send-sample -- --file batch.json    the events in a JSON file (an array, or one event),
+ *                                               such as a dead-lettered batch: replays are idempotent
+ *   --url https://<app>.azurewebsites.net       another host (default http://localhost:$PORT or 7071)
+ *   --key <eventgrid_extension system key>      for a host in Azure
+ */
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DELIVERY_REPORT_EVENT_TYPE, ENGAGEMENT_REPORT_EVENT_TYPE } from '../src/emailEvent.js';
+import { sampleMessageEvents } from './sampleEvents.js';
+
+/** Each event type goes to the function subscribed to it; either function takes either type. */
+const FUNCTION_FOR_EVENT_TYPE: Record<string, string> = {
+  [DELIVERY_REPORT_EVENT_TYPE.toLowerCase()]: 'emailDeliveryReport',
+  [ENGAGEMENT_REPORT_EVENT_TYPE.toLowerCase()]: 'emailEngagementReport',
+};
+const DEFAULT_FUNCTION = 'emailDeliveryReport';
+
+export interface SendOptions {
+  baseUrl: string;
+  key?: string;
+}
+
+export interface Delivery {
+  functionName: string;
+  events: number;
+  status: number;
+  body: string;
+}
+
+function functionFor(event: unknown): string {
+  const record = (typeof event === 'object' && event !== null ? event : {}) as { eventType?: unknown; type?: unknown };
+  const type = record.eventType ?? record.type;
+  return (typeof type === 'string' && FUNCTION_FOR_EVENT_TYPE[type.toLowerCase()]) || DEFAULT_FUNCTION;
+}
+
+/** Posts the events, one batch per function, as Event Grid Notifications. */
+export async function sendEvents(events: unknown[], options: SendOptions): Promise<Delivery[]> {
+  const batches = new Map<string, unknown[]>();
+  for (const event of events) {
+    const name = functionFor(event);
+    batches.set(name, [...(batches.get(name) ?? []), event]);
+  }
+  const deliveries: Delivery[] = [];
+  for (const [functionName, batch] of batches) {
+    const url = new URL('/runtime/webhooks/eventgrid', options.baseUrl);
+    url.searchParams.set('functionName', functionName);
+    if (options.key) url.searchParams.set('code', options.key);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+      body: JSON.stringify(batch),
+    });
+    deliveries.push({ functionName, events: batch.length, status: response.status, body: await response.text() });
+  }
+  return deliveries;
+}
+
+/** The message ids the events name, in order of first appearance. */
+export function messageIdsOf(events: unknown[]): string[] {
+  const ids = events.map((event) => (event as { data?: { messageId?: unknown } } | null)?.data?.messageId);
+  return [...new Set(ids.filter((id): id is string => typeof id === 'string'))];
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { file: { type: 'string' }, url: { type: 'string' }, key: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) {
+    console.log('Usage: npm run send-sample [-- --file events.json] [--url https://host] [--key eventgrid_extension-key]');
+    return 0;
+  }
+  const baseUrl = values.url ?? `http://localhost:${process.env.PORT || 7071}`;
+  let events: unknown[];
+  if (values.file) {
+    const parsed: unknown = JSON.parse(await readFile(values.file, 'utf8'));
+    events = Array.isArray(parsed) ? parsed : [parsed];
+  } else {
+    events = sampleMessageEvents();
+  }
+  const deliveries = await sendEvents(events, { baseUrl, ...(values.key ? { key: values.key } : {}) });
+  for (const delivery of deliveries) {
+    console.log(`${delivery.functionName}: ${delivery.events} event(s) → HTTP ${delivery.status}${delivery.status >= 300 ? ` ${delivery.body}` : ''}`);
+  }
+  for (const messageId of messageIdsOf(events)) {
+    console.log(`Read it back: curl ${new URL(`/api/messages/${encodeURIComponent(messageId)}`, baseUrl).href}${values.key ? '?code=<function key>' : ''}`);
+  }
+  return deliveries.every((delivery) => delivery.status < 300) ? 0 : 1;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`send-sample failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

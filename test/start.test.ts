@@ -1,0 +1,71 @@
+/** `npm start` as a newcomer runs it: the built start script, as a child process. */
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../scripts/azurite.js';
+import { sampleMessageEvents } from '../scripts/sampleEvents.js';
+import { sendEvents } from '../scripts/sendSample.js';
+import { connectionString } from './helpers.js';
+
+const START = 'dist/scripts/start.js';
+
+beforeAll(() => {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}, 120_000);
+
+/** Runs the start script until it prints `until` (then SIGINT) or exits. */
+function runStart(env: Record<string, string>, until?: RegExp) {
+  const child = spawn(process.execPath, [START], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const ready = new Promise<void>((resolve) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (until?.test(stdout)) resolve();
+    });
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, ready, exited, output: () => ({ stdout, stderr }) };
+}
+
+describe('npm start', () => {
+  it('serves the app on PORT against the storage account in EmailEventsStorage, and stops on Ctrl-C', async () => {
+    const port = await freePort();
+    const run = runStart({ EmailEventsStorage: connectionString(), PORT: String(port) }, /Press Ctrl-C to stop/);
+    await Promise.race([run.ready, run.exited]);
+    expect(run.output().stdout).toContain(`getMessageStatus: GET http://localhost:${port}/api/messages/{messageId}`);
+    const events = sampleMessageEvents();
+    const deliveries = await sendEvents(events, { baseUrl: `http://localhost:${port}` });
+    expect(deliveries.every((delivery) => delivery.status === 202)).toBe(true);
+    const response = await fetch(`http://localhost:${port}/api/messages/${events[0]!.data.messageId}`);
+    expect(response.status).toBe(200);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('stops with one line naming a bad setting', async () => {
+    const run = runStart({ EmailEventsStorage: connectionString(), EmailEventsTable: 'not-valid' });
+    expect(await run.exited).toBe(1);
+    expect(run.output().stderr.trim().split('\n')).toEqual(['Setting EmailEventsTable is not a valid table name: use 3–53 letters and digits, starting with a letter.']);
+  });
+
+  it('stops with one line when the port is taken', async () => {
+    const blocker = createServer();
+    const port = await freePort();
+    await new Promise<void>((listening) => blocker.listen(port, '127.0.0.1', listening));
+    try {
+      const run = runStart({ EmailEventsStorage: connectionString(), PORT: String(port) });
+      expect(await run.exited).toBe(1);
+      expect(run.output().stderr.trim()).toBe(`Port ${port} is in use: stop what uses it, or set PORT to another port.`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('stops with one line for a PORT that is not a port', async () => {
+    const run = runStart({ EmailEventsStorage: connectionString(), PORT: 'seventy' });
+    expect(await run.exited).toBe(1);
+    expect(run.output().stderr.trim()).toBe('Setting PORT must be a port number from 1 to 65535.');
+  });
+});
