@@ -29,8 +29,11 @@ function statusOf(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'statusCode' in error ? (error.statusCode as number) : undefined;
 }
 
+let tablesSdk: Promise<typeof import('@azure/data-tables')> | undefined;
+const loadTablesSdk = () => (tablesSdk ??= import('@azure/data-tables'));
+
 async function createTableClient(connection: StorageConnection, table: string, options: TableServiceClientOptions): Promise<TableClient> {
-  const { TableClient } = await import('@azure/data-tables');
+  const { TableClient } = await loadTablesSdk();
   if (connection.kind === 'connectionString') {
     const insecure = /defaultendpointsprotocol=http;|endpoint=http:|usedevelopmentstorage=true/i.test(connection.connectionString);
     return TableClient.fromConnectionString(connection.connectionString, table, { allowInsecureConnection: insecure, ...options });
@@ -103,7 +106,7 @@ class LazyTable {
   }
 
   async partition(partitionKey: string): Promise<Record<string, unknown>[]> {
-    const [client, { odata }] = await Promise.all([this.tableClient(), import('@azure/data-tables')]);
+    const [client, { odata }] = await Promise.all([this.tableClient(), loadTablesSdk()]);
     const rows: Record<string, unknown>[] = [];
     try {
       for await (const entity of client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` } })) {

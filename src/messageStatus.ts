@@ -3,7 +3,7 @@
  * GET /api/messages/{messageId}. The same set of events always gives the same response.
  */
 import { KNOWN_DELIVERY_STATUSES, type DeliveryEvent, type EmailEvent, type EngagementEvent } from './emailEvent.js';
-import { compareTimestamps } from './timestamps.js';
+import { compareTimestamps, instantSortKey } from './timestamps.js';
 
 export const PENDING = 'Pending';
 export const MIXED = 'Mixed';
@@ -58,7 +58,15 @@ export type EventView =
       truncatedFields?: string[];
     };
 
-/** Oldest first; events at the same instant by id. A total order, so every page boundary is stable. */
+/**
+ * The key that orders events: oldest first, events at the same instant by id. A total order, so every
+ * page boundary is stable. Comparing two keys as plain strings is comparing the events.
+ */
+export function eventOrderKey(event: Pick<EmailEvent, 'occurredAt' | 'eventId'>): string {
+  // Fixed-width instants; NUL sorts below every digit, so events without a time come first.
+  return `${event.occurredAt === null ? '' : instantSortKey(event.occurredAt)}\u0000${event.eventId}`;
+}
+
 export function compareEvents(a: Pick<EmailEvent, 'occurredAt' | 'eventId'>, b: Pick<EmailEvent, 'occurredAt' | 'eventId'>): number {
   return compareTimestamps(a.occurredAt, b.occurredAt) || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 }
@@ -116,16 +124,22 @@ export function summarize(events: readonly EmailEvent[]): MessageSummary {
     const current = latestByRecipient.get(report.recipient);
     if (!current || supersedes(report, current)) latestByRecipient.set(report.recipient, report);
   }
-  const countFor = (list: readonly EngagementEvent[], recipient: string | null) =>
-    recipient === null ? 0 : list.filter((event) => event.recipient === recipient).length;
+  const countByRecipient = (list: readonly EngagementEvent[]) => {
+    const counts = new Map<string | null, number>();
+    for (const event of list) counts.set(event.recipient, (counts.get(event.recipient) ?? 0) + 1);
+    counts.delete(null);
+    return counts;
+  };
+  const viewsByRecipient = countByRecipient(views);
+  const clicksByRecipient = countByRecipient(clicks);
   const recipients = [...latestByRecipient.values()]
     .map((report) => ({
       recipient: report.recipient,
       status: report.status,
       statusMessage: report.statusMessage,
       attemptedAt: report.occurredAt,
-      views: countFor(views, report.recipient),
-      clicks: countFor(clicks, report.recipient),
+      views: viewsByRecipient.get(report.recipient) ?? 0,
+      clicks: clicksByRecipient.get(report.recipient) ?? 0,
     }))
     .sort((a, b) => compareRecipients(a.recipient, b.recipient));
 
@@ -201,16 +215,17 @@ export function messageStatusBody(
   page: { limit: number; after: Pick<EmailEvent, 'occurredAt' | 'eventId'> | undefined },
   pageToken: (last: EmailEvent) => string,
 ): MessageStatusBody {
-  const ordered = [...events].sort(compareEvents);
+  // Each key is computed once: a sort makes n·log n comparisons.
+  const ordered = events.map((event) => ({ event, key: eventOrderKey(event) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const { after } = page;
-  const start = after === undefined ? 0 : ordered.findIndex((event) => compareEvents(event, after) > 0);
-  const remaining = start < 0 ? [] : ordered.slice(start);
-  const pageEvents = remaining.slice(0, page.limit);
+  const afterKey = after === undefined ? undefined : eventOrderKey(after);
+  const start = afterKey === undefined ? 0 : ordered.findIndex(({ key }) => key > afterKey);
+  const pageEvents = start < 0 ? [] : ordered.slice(start, start + page.limit).map(({ event }) => event);
   const last = pageEvents.at(-1);
   return {
     messageId,
-    ...summarize(ordered),
+    ...summarize(events),
     events: pageEvents.map(toEventView),
-    ...(remaining.length > page.limit && last ? { nextPageToken: pageToken(last) } : {}),
+    ...(start >= 0 && ordered.length > start + page.limit && last ? { nextPageToken: pageToken(last) } : {}),
   };
 }

@@ -2,7 +2,6 @@
  * Pure normalization: any value Event Grid may hand a function becomes either one EmailEvent or a
  * quarantine decision with a reason. Never throws, whatever the input.
  */
-import { createHash } from 'node:crypto';
 import type {
   AcsEmailDeliveryReportReceivedEventData,
   AcsEmailDeliveryReportStatusDetails,
@@ -18,6 +17,7 @@ import {
   type EmailEventType,
   type EngagementEvent,
 } from './emailEvent.js';
+import { sha256 } from './sha256.js';
 import { fitStringProperty, keyProblem } from './tableLimits.js';
 import { toUtcTimestamp } from './timestamps.js';
 
@@ -67,7 +67,7 @@ function eventIdOf(envelope: JsonObject): string {
   const id = envelope.id;
   if (typeof id === 'string' && id.length > 0) return id;
   if (typeof id === 'number') return String(id);
-  return `sha256-${createHash('sha256').update(JSON.stringify(envelope)).digest('hex')}`;
+  return `sha256-${sha256(JSON.stringify(envelope))}`;
 }
 
 function describe(value: unknown): string {
@@ -77,19 +77,18 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Cuts every string field to what Table Storage holds and records which were cut. */
+/** Cuts every string field to what Table Storage holds, in place, and records which were cut. */
 function fitToTable<T extends EmailEvent>(event: T): T {
-  const fitted: Record<string, unknown> = { ...event };
-  const truncatedFields: string[] = [];
+  const fields = event as unknown as Record<string, unknown>;
   for (const [field, value] of Object.entries(event)) {
     if (typeof value !== 'string') continue;
     const fit = fitStringProperty(value);
     if (fit.truncated) {
-      fitted[field] = fit.value;
-      truncatedFields.push(field);
+      fields[field] = fit.value;
+      event.truncatedFields.push(field);
     }
   }
-  return { ...(fitted as T), truncatedFields };
+  return event;
 }
 
 export function normalizeEvent(raw: unknown): Normalized {
@@ -131,7 +130,7 @@ export function normalizeEvent(raw: unknown): Normalized {
     subject: stringOrNull(raw.subject),
     sender: stringOrNull(data.sender),
     recipient: stringOrNull(data.recipient),
-    truncatedFields: [],
+    truncatedFields: [] as string[],
   };
   if (eventType === DELIVERY_REPORT_EVENT_TYPE) {
     return { outcome: 'accepted', event: fitToTable(deliveryEvent(common, data, eventTime)) };
@@ -146,26 +145,24 @@ function deliveryEvent(common: Common, data: JsonObject, eventTime: string | nul
   const details = field('deliveryStatusDetails');
   const detail = (name: StatusDetailsField) => (isObject(details) ? details[name] : undefined);
   const status = stringOrNull(field('status'));
-  return {
-    ...common,
-    kind: 'delivery',
+  return Object.assign(common, {
+    kind: 'delivery' as const,
     occurredAt: firstTimestamp(field('deliveryAttemptTimeStamp'), field('deliveryAttemptTimestamp')) ?? eventTime,
     status: status === null ? null : (STATUS_BY_LOWERCASE.get(status.toLowerCase()) ?? status),
     statusMessage: stringOrNull(detail('statusMessage')),
     recipientMailServerHostName: stringOrNull(detail('recipientMailServerHostName')),
     internetMessageId: stringOrNull(field('internetMessageId')),
-  };
+  });
 }
 
 function engagementEvent(common: Common, data: JsonObject, eventTime: string | null): EngagementEvent {
   const field = (name: EngagementField) => data[name];
   const engagementType = stringOrNull(field('engagementType')) ?? stringOrNull(field('engagement'));
-  return {
-    ...common,
-    kind: 'engagement',
+  return Object.assign(common, {
+    kind: 'engagement' as const,
     occurredAt: firstTimestamp(field('userActionTimeStamp'), field('userActionTimestamp')) ?? eventTime,
     engagementType: engagementType === null ? null : engagementType.toLowerCase(),
     engagementContext: stringOrNull(field('engagementContext')),
     userAgent: stringOrNull(field('userAgent')),
-  };
+  });
 }

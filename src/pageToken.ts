@@ -6,7 +6,7 @@
  * twice. Reads only ever touch the partition named in the URL, so a token can never reveal another
  * message's events; the binding and checksum make a token for another message, or an edited one, a 400.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from './sha256.js';
 import { toUtcTimestamp } from './timestamps.js';
 
 export interface PagePosition {
@@ -21,7 +21,7 @@ const MAX_TOKEN_LENGTH = 4096;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 function checksum(messageId: string, payload: string): string {
-  return createHash('sha256').update(`${messageId}\n${payload}`).digest('base64url').slice(0, 22);
+  return sha256(`${messageId}\n${payload}`, 'base64url').slice(0, 22);
 }
 
 export function encodePageToken(messageId: string, position: PagePosition): string {
