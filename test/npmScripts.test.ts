@@ -1,5 +1,8 @@
-/** `npm start` as a newcomer runs it: the built start script, as a child process. */
+/** The npm scripts as a newcomer runs them: the built scripts, as child processes. */
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../scripts/azurite.js';
@@ -68,4 +71,18 @@ describe('npm start', () => {
     expect(await run.exited).toBe(1);
     expect(run.output().stderr.trim()).toBe('Setting PORT must be a port number from 1 to 65535.');
   });
+});
+
+describe('npm run bench', () => {
+  it('measures every figure and writes them as JSON (a short run: the figures are not checked here)', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bench-')), 'results.json');
+    execFileSync(process.execPath, ['dist/scripts/bench.js', '--runs', '1', '--events', '40', '--out', out], { stdio: 'ignore', timeout: 120_000 });
+    const results = JSON.parse(readFileSync(out, 'utf8'));
+    expect(results.ingest.requestsPerEvent).toBe(1);
+    expect(results.ingest.ratio).toBeGreaterThan(0);
+    expect(results.read.map((row: { events: number }) => row.events)).toEqual([10, 100, 1000]);
+    expect(results.startup.sdksLoadedBeforeFirstEvent).toEqual([]);
+    expect(results.startup.packagesLoaded).toContain('@azure/functions');
+    expect(results.http.map((row: { concurrency: number }) => row.concurrency)).toEqual([1, 8, 32]);
+  }, 180_000);
 });

@@ -1,0 +1,344 @@
+/**
+ * `npm run bench`: the app's costs as ratios to a baseline measured in the same run, so that the figures
+ * hold on a shared, noisy machine. Starts its own in-memory Azurite; prints a table and writes the same
+ * figures to bench-results.json.
+ *
+ *   ingest      the ingest path vs raw @azure/data-tables inserts of the same rows, same concurrency
+ *   requests    storage requests per ingested event
+ *   read        GET /api/messages/{id} (handler + JSON) vs a raw partition query of the same rows
+ *   start-up    importing the app's entry point vs importing @azure/functions alone (fresh processes)
+ *   http        events/s and latency through the local host over real HTTP
+ *
+ * Every figure is the median of several runs after a warm-up; runs of the two sides alternate.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import functions from '@azure/functions';
+import { TableClient, odata, type TableServiceClientOptions } from '@azure/data-tables';
+import { startAzurite } from './azurite.js';
+import { sampleMessageEvents } from './sampleEvents.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const { HttpRequest, InvocationContext } = functions;
+
+const { values: options } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    events: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '16' },
+    out: { type: 'string', default: join(root, 'bench-results.json') },
+  },
+});
+const RUNS = Number(options.runs);
+const EVENTS = Number(options.events);
+const CONCURRENCY = Number(options.concurrency);
+
+const median = (values: number[]) => percentile(values, 0.5);
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+}
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+/** Runs `task` over `items` with at most `concurrency` in flight; returns each item's latency in ms. */
+async function pool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<unknown>): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const item = items[next++]!;
+        const started = performance.now();
+        await task(item);
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  return latencies;
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+function quietContext(functionName: string) {
+  return new InvocationContext({ functionName, invocationId: randomUUID(), logHandler: () => {} });
+}
+
+const azurite = await startAzurite();
+process.env.EmailEventsStorage = azurite.connectionString;
+const { readSettings } = await import('../src/settings.js');
+const { createEventStore, defaultEventStore } = await import('../src/eventStore.js');
+const { ingestEvent } = await import('../src/ingest.js');
+const { normalizeEvent } = await import('../src/normalize.js');
+const { toEventEntity } = await import('../src/tableEntities.js');
+
+let requests = 0;
+const counting: TableServiceClientOptions = {
+  allowInsecureConnection: true,
+  additionalPolicies: [{ position: 'perRetry', policy: { name: 'countRequests', sendRequest: (request, next) => (requests++, next(request)) } }],
+};
+
+function eventsFor(count: number) {
+  return Array.from({ length: Math.ceil(count / 2) }, () => sampleMessageEvents()).flat().slice(0, count);
+}
+
+async function freshTable(): Promise<string> {
+  const name = `Bench${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  await TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true }).createTable();
+  return name;
+}
+
+// --- ingest -------------------------------------------------------------------------------------------
+async function ingestRun(count: number) {
+  const table = await freshTable();
+  const store = createEventStore(readSettings({ EmailEventsStorage: azurite.connectionString, EmailEventsTable: table }), { clientOptions: counting });
+  const events = eventsFor(count);
+  const context = quietContext('emailDeliveryReport');
+  requests = 0;
+  const ms = await timed(() => pool(events, CONCURRENCY, (event) => ingestEvent(event, context, store)));
+  return { eventsPerSecond: (count / ms) * 1000, requestsPerEvent: requests / count };
+}
+
+async function rawRun(count: number) {
+  const table = await freshTable();
+  const client = TableClient.fromConnectionString(azurite.connectionString, table, counting);
+  const entities = eventsFor(count).map((event) => {
+    const normalized = normalizeEvent(event);
+    if (normalized.outcome !== 'accepted') throw new Error('sample events are accepted');
+    return toEventEntity(normalized.event);
+  });
+  const ms = await timed(() => pool(entities, CONCURRENCY, (entity) => client.createEntity(entity)));
+  return { eventsPerSecond: (count / ms) * 1000 };
+}
+
+async function benchIngest() {
+  // Azurite itself warms up (JIT, its in-memory store) over the first thousands of requests.
+  for (let warmUp = 0; warmUp < 2; warmUp++) {
+    await rawRun(EVENTS);
+    await ingestRun(EVENTS);
+  }
+  const raw: number[] = [];
+  const ingest: number[] = [];
+  const perEvent: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    for (const side of run % 2 ? ['ingest', 'raw'] : ['raw', 'ingest']) {
+      if (side === 'raw') {
+        raw.push((await rawRun(EVENTS)).eventsPerSecond);
+        console.error(`  raw run ${run}: ${raw.at(-1)!.toFixed(0)} events/s`);
+      } else {
+        const result = await ingestRun(EVENTS);
+        ingest.push(result.eventsPerSecond);
+        perEvent.push(result.requestsPerEvent);
+        console.error(`  ingest run ${run}: ${result.eventsPerSecond.toFixed(0)} events/s`);
+      }
+    }
+  }
+  return {
+    concurrency: CONCURRENCY,
+    eventsPerRun: EVENTS,
+    rawEventsPerSecond: round(median(raw), 0),
+    ingestEventsPerSecond: round(median(ingest), 0),
+    ratio: round(median(ingest) / median(raw)),
+    requestsPerEvent: round(Math.max(...perEvent), 3),
+  };
+}
+
+// --- read ---------------------------------------------------------------------------------------------
+async function benchRead() {
+  await import('../src/index.js');
+  const { getMessageStatus } = await import('../src/functions/getMessageStatus.js');
+  const store = defaultEventStore();
+  const raw = TableClient.fromConnectionString(azurite.connectionString, 'EmailEvents', { allowInsecureConnection: true });
+  const context = quietContext('getMessageStatus');
+  const results = [];
+  for (const size of [10, 100, 1000]) {
+    const messageId = randomUUID();
+    const events = Array.from({ length: size }, (_, i) => {
+      const [delivery, engagement] = sampleMessageEvents(messageId);
+      return i % 2 ? engagement! : { ...delivery!, data: { ...delivery!.data, recipient: `r${i}@contoso.com` } };
+    });
+    await pool(events, CONCURRENCY, (event) => ingestEvent(event, context, store));
+    // The request object is the host's work, made before the handler runs; serializing is the app's.
+    const request = () => new HttpRequest({ method: 'GET', url: `http://localhost/api/messages/${messageId}`, params: { messageId } });
+    const readApi = async (input = request()) => {
+      const response = await getMessageStatus(input, context);
+      if (response.status !== 200) throw new Error(`GET answered ${response.status}`);
+      return JSON.stringify(response.jsonBody);
+    };
+    const readRaw = async () => {
+      const rows = [];
+      for await (const row of raw.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${messageId}` } })) rows.push(row);
+      if (rows.length !== size) throw new Error('raw query lost rows');
+      return rows;
+    };
+    const samples = size === 1000 ? 30 : 100;
+    for (let i = 0; i < 10; i++) await Promise.all([readApi(), readRaw()]);
+    const api: number[] = [];
+    const rawLatencies: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const input = request();
+      if (i % 2) {
+        api.push(await timed(() => readApi(input)));
+        rawLatencies.push(await timed(readRaw));
+      } else {
+        rawLatencies.push(await timed(readRaw));
+        api.push(await timed(() => readApi(input)));
+      }
+    }
+    results.push({
+      events: size,
+      apiP50Ms: round(median(api)),
+      apiP95Ms: round(percentile(api, 0.95)),
+      rawP50Ms: round(median(rawLatencies)),
+      rawP95Ms: round(percentile(rawLatencies, 0.95)),
+      ratioP50: round(median(api) / median(rawLatencies)),
+      ratioP95: round(percentile(api, 0.95) / percentile(rawLatencies, 0.95)),
+    });
+  }
+  return results;
+}
+
+// --- start-up -----------------------------------------------------------------------------------------
+/**
+ * In a fresh Node process: the time and memory an import takes, and which packages it loaded (the
+ * resolve hook sees ES modules, require.cache the CommonJS ones).
+ */
+const IMPORT_PROBE = `
+import { register, createRequire } from 'node:module';
+import { MessageChannel } from 'node:worker_threads';
+const { port1, port2 } = new MessageChannel();
+const urls = new Set();
+port1.on('message', (url) => urls.add(url));
+port1.unref();
+const hooks = 'export async function initialize({ port }) { globalThis.port = port; }' +
+  'export async function resolve(s, c, next) { const r = await next(s, c); globalThis.port.postMessage(r.url); return r; }';
+register('data:text/javascript,' + encodeURIComponent(hooks), { data: { port: port2 }, transferList: [port2] });
+const target = process.argv[1];
+globalThis.gc?.();
+const heapBefore = process.memoryUsage().heapUsed;
+const started = performance.now();
+await import(target);
+const ms = performance.now() - started;
+globalThis.gc?.();
+const heap = process.memoryUsage().heapUsed - heapBefore;
+await new Promise((done) => setTimeout(done, 50));
+const require = createRequire(import.meta.url);
+const files = [...urls, ...Object.keys(require.cache)];
+const packages = [...new Set(files.map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean))].sort();
+console.log(JSON.stringify({ ms, heap, packages }));
+`;
+
+function probeImport(target: string) {
+  const output = execFileSync(process.execPath, ['--expose-gc', '--no-warnings', '--input-type=module', '-e', IMPORT_PROBE, target], {
+    cwd: root,
+    env: { ...process.env, EmailEventsStorage: 'UseDevelopmentStorage=true' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return JSON.parse(output.toString().trim().split('\n').at(-1)!) as { ms: number; heap: number; packages: string[] };
+}
+
+function benchStartup() {
+  const entry = join(root, 'dist/src/index.js');
+  const baselineTarget = '@azure/functions';
+  probeImport(baselineTarget);
+  probeImport(entry);
+  const baseline: { ms: number; heap: number }[] = [];
+  const app: { ms: number; heap: number }[] = [];
+  let packages: string[] = [];
+  const runs = Math.max(RUNS * 3, 9);
+  for (let run = 0; run < runs; run++) {
+    baseline.push(probeImport(baselineTarget));
+    const probe = probeImport(entry);
+    app.push(probe);
+    packages = probe.packages;
+  }
+  const ms = (list: { ms: number }[]) => median(list.map((p) => p.ms));
+  const heap = (list: { heap: number }[]) => median(list.map((p) => p.heap));
+  const unused = ['@azure/data-tables', '@azure/identity', '@azure/core-rest-pipeline', '@azure/core-client', '@azure/eventgrid'].filter((name) => packages.includes(name));
+  return {
+    baselineMs: round(ms(baseline), 1),
+    appMs: round(ms(app), 1),
+    timeRatio: round(ms(app) / ms(baseline)),
+    baselineHeapMB: round(heap(baseline) / 1e6, 1),
+    appHeapMB: round(heap(app) / 1e6, 1),
+    memoryRatio: round(heap(app) / heap(baseline)),
+    packagesLoaded: packages,
+    sdksLoadedBeforeFirstEvent: unused,
+  };
+}
+
+// --- http ---------------------------------------------------------------------------------------------
+async function benchHttp() {
+  const { createLocalHost } = await import('./localHost.js');
+  const { registeredFunctions } = await import('../src/registry.js');
+  const host = createLocalHost(registeredFunctions(), () => {});
+  await new Promise<void>((listening) => host.listen(0, '127.0.0.1', listening));
+  const url = `http://127.0.0.1:${(host.address() as AddressInfo).port}/runtime/webhooks/eventgrid?functionName=emailDeliveryReport`;
+  const post = async (event: unknown) => {
+    const response = await fetch(url, { method: 'POST', headers: { 'aeg-event-type': 'Notification', 'content-type': 'application/json' }, body: JSON.stringify([event]) });
+    await response.arrayBuffer();
+    if (response.status !== 202) throw new Error(`webhook answered ${response.status}`);
+  };
+  await pool(eventsFor(200), 8, post);
+  const results = [];
+  for (const concurrency of [1, 8, 32]) {
+    const count = concurrency === 1 ? Math.min(EVENTS, 300) : EVENTS;
+    const rates: number[] = [];
+    const p50: number[] = [];
+    const p99: number[] = [];
+    for (let run = 0; run < Math.max(3, Math.ceil(RUNS / 2)); run++) {
+      const events = eventsFor(count);
+      let latencies: number[] = [];
+      const ms = await timed(async () => (latencies = await pool(events, concurrency, post)));
+      rates.push((count / ms) * 1000);
+      p50.push(percentile(latencies, 0.5));
+      p99.push(percentile(latencies, 0.99));
+    }
+    results.push({ concurrency, eventsPerSecond: round(median(rates), 0), p50Ms: round(median(p50)), p99Ms: round(median(p99)) });
+  }
+  host.close();
+  return results;
+}
+
+// --- report -------------------------------------------------------------------------------------------
+const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
+try {
+  console.log(`Benchmark: ${RUNS} runs of ${EVENTS} events, concurrency ${CONCURRENCY}, Node ${process.version}, in-memory Azurite\n`);
+  const ingest = await benchIngest();
+  const read = await benchRead();
+  const startup = benchStartup();
+  const http = await benchHttp();
+  const results = { date: new Date().toISOString(), node: process.version, runs: RUNS, ingest, read, startup, http };
+  writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
+
+  const rows: string[][] = [
+    ['figure', 'app', 'baseline', 'ratio', 'target'],
+    ['ingest, events/s', `${ingest.ingestEventsPerSecond}`, `${ingest.rawEventsPerSecond} (raw inserts)`, `${ingest.ratio}`, `≥ 0.9: ${check(ingest.ratio >= 0.9)}`],
+    ['storage requests per event', `${ingest.requestsPerEvent}`, '1', `${ingest.requestsPerEvent}`, `= 1: ${check(ingest.requestsPerEvent === 1)}`],
+    ...read.map((r) => [
+      `GET, ${r.events} events, p50 / p95 ms`,
+      `${r.apiP50Ms} / ${r.apiP95Ms}`,
+      `${r.rawP50Ms} / ${r.rawP95Ms} (raw query)`,
+      `${r.ratioP50} / ${r.ratioP95}`,
+      `p50 ≤ 1.3: ${check(r.ratioP50 <= 1.3)}`,
+    ]),
+    ['start-up import, ms', `${startup.appMs}`, `${startup.baselineMs} (@azure/functions)`, `${startup.timeRatio}`, `≤ 1.5: ${check(startup.timeRatio <= 1.5)}`],
+    ['start-up heap, MB', `${startup.appHeapMB}`, `${startup.baselineHeapMB}`, `${startup.memoryRatio}`, `≤ 1.5: ${check(startup.memoryRatio <= 1.5)}`],
+    ['SDKs loaded before the first event', startup.sdksLoadedBeforeFirstEvent.join(', ') || 'none', '', '', `none: ${check(startup.sdksLoadedBeforeFirstEvent.length === 0)}`],
+    ...http.map((h) => [`HTTP ingest, concurrency ${h.concurrency}`, `${h.eventsPerSecond} events/s`, `p50 ${h.p50Ms} ms`, `p99 ${h.p99Ms} ms`, '']),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+  console.log([line(rows[0]!), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n'));
+  console.log(`\nWritten to ${options.out}`);
+} finally {
+  await azurite.stop();
+}
