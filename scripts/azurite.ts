@@ -20,8 +20,13 @@ export interface RunningAzurite {
 export interface AzuriteOptions {
   /** Folder for on-disk data; in memory when absent. */
   location?: string;
-  /** Defaults to a free port. */
+  /** The table port; defaults to a free port. */
   port?: number;
+  /**
+   * Also the Blob and Queue services, on the two ports below the table port (10000 and 10001 beside
+   * 10002): the Functions host itself needs them for AzureWebJobsStorage under `func start`.
+   */
+  withBlobAndQueue?: boolean;
 }
 
 export function azuriteConnectionString(port: number): string {
@@ -41,8 +46,11 @@ export function freePort(): Promise<number> {
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
   const port = options.port ?? (await freePort());
-  const main = join(dirname(createRequire(import.meta.url).resolve('azurite/package.json')), 'dist/src/table/main.js');
-  const args = [main, '--tableHost', '127.0.0.1', '--tablePort', String(port), '--silent', '--disableTelemetry', '--skipApiVersionCheck'];
+  const dist = join(dirname(createRequire(import.meta.url).resolve('azurite/package.json')), 'dist/src');
+  const args = options.withBlobAndQueue
+    ? [join(dist, 'azurite.js'), '--blobPort', String(port - 2), '--queuePort', String(port - 1), '--tablePort', String(port)]
+    : [join(dist, 'table/main.js'), '--tableHost', '127.0.0.1', '--tablePort', String(port)];
+  args.push('--silent', '--disableTelemetry', '--skipApiVersionCheck');
   args.push(...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -55,7 +63,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     };
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('successfully started')) {
+      // The table service alone says "successfully started", all services "successfully listening".
+      if (/Table service (is )?successfully/.test(output)) {
         clearTimeout(timer);
         resolve();
       }

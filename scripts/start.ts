@@ -14,7 +14,8 @@ import { azuriteConnectionString, startAzurite, type RunningAzurite } from './az
 import { createLocalHost, routesOf } from './localHost.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const AZURITE_PORT = 10002;
+/** Azurite's default table port, where UseDevelopmentStorage=true looks. */
+const AZURITE_TABLE_PORT = 10002;
 
 class StartError extends Error {}
 
@@ -43,17 +44,22 @@ async function main(): Promise<void> {
   if (!existsSync(entryPoint)) throw new StartError('The app is not built (dist/src/index.js is missing): run npm run build, or npm start, which builds first.');
   const port = portNumber('PORT', 7071);
 
+  const useFunc = hasFunc();
   let azurite: RunningAzurite | undefined;
   if (!process.env[STORAGE_SETTING]) {
     const location = join(root, '.azurite');
     mkdirSync(location, { recursive: true });
-    if (!(await portIsFree(AZURITE_PORT))) {
-      throw new StartError(`Port ${AZURITE_PORT} (Azurite's table port) is in use: stop what uses it, or set ${STORAGE_SETTING} to the storage account to use.`);
+    // func start's host needs Blob and Queue too (AzureWebJobsStorage); the local host only tables.
+    const ports = useFunc ? [AZURITE_TABLE_PORT - 2, AZURITE_TABLE_PORT - 1, AZURITE_TABLE_PORT] : [AZURITE_TABLE_PORT];
+    for (const azuritePort of ports) {
+      if (!(await portIsFree(azuritePort))) {
+        throw new StartError(`Port ${azuritePort} (Azurite) is in use: stop what uses it, or set ${STORAGE_SETTING} to the storage account to use.`);
+      }
     }
-    process.env[STORAGE_SETTING] = azuriteConnectionString(AZURITE_PORT);
+    process.env[STORAGE_SETTING] = azuriteConnectionString(AZURITE_TABLE_PORT);
     readSettings(process.env);
-    azurite = await startAzurite({ location, port: AZURITE_PORT });
-    console.log(`Azurite Table service on http://127.0.0.1:${AZURITE_PORT}, data in .azurite/`);
+    azurite = await startAzurite({ location, port: AZURITE_TABLE_PORT, withBlobAndQueue: useFunc });
+    console.log(`Azurite on http://127.0.0.1:${ports.join(', ')}, data in .azurite/`);
   } else {
     readSettings(process.env);
     console.log(`Using the storage account in ${STORAGE_SETTING}.`);
@@ -67,7 +73,7 @@ async function main(): Promise<void> {
     throw new StartError(`Port ${port} is in use: stop what uses it, or set PORT to another port.`);
   }
 
-  if (hasFunc()) {
+  if (useFunc) {
     const settingsFile = join(root, 'local.settings.json');
     if (!existsSync(settingsFile)) {
       copyFileSync(join(root, 'local.settings.example.json'), settingsFile);
