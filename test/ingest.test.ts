@@ -161,3 +161,17 @@ describe('the connection string never reaches the logs', () => {
     expect(JSON.stringify(logs)).not.toContain(connectionString());
   });
 });
+
+describe('reads', () => {
+  it("are one query on the message's partition, with the id as a quoted value, never a scan", async () => {
+    const { store, requests } = recordingStore();
+    const { context } = recordingContext();
+    const messageId = `it's-${randomUUID()}`;
+    for (const event of sampleMessageEvents(messageId)) await ingestEvent(event, context, store);
+    requests.length = 0;
+    expect(await store.messageEvents(messageId)).toHaveLength(2);
+    expect(requests).toHaveLength(1);
+    const filter = new URL(requests[0]!.url).searchParams.get('$filter');
+    expect(filter).toBe(`PartitionKey eq 'it''s-${messageId.slice(5)}'`);
+  });
+});
