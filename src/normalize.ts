@@ -60,14 +60,16 @@ function firstTimestamp(...candidates: unknown[]): string | null {
 }
 
 /**
- * The envelope's id. An event without one still gets a stable id, derived from its content, so that
- * its redeliveries land on one row.
+ * The envelope's id. An event without one still gets a stable id, derived from its type, time and
+ * data, so that its redeliveries, in either schema, land on one row.
  */
-function eventIdOf(envelope: JsonObject): string {
+function eventIdOf(envelope: JsonObject, isCloudEvent: boolean): string {
   const id = envelope.id;
   if (typeof id === 'string' && id.length > 0) return id;
   if (typeof id === 'number') return String(id);
-  return `sha256-${sha256(JSON.stringify(envelope))}`;
+  const type = isCloudEvent ? envelope.type : envelope.eventType;
+  const content = [typeof type === 'string' ? type.toLowerCase() : type, isCloudEvent ? envelope.time : envelope.eventTime, envelope.data];
+  return `sha256-${sha256(JSON.stringify(content) ?? '')}`;
 }
 
 function describe(value: unknown): string {
@@ -77,11 +79,14 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Cuts every string field to what Table Storage holds, in place, and records which were cut. */
+/**
+ * Cuts every string field to what Table Storage holds, in place, and records which were cut. The id
+ * is left whole: the row key is made from all of it (tableEntities.ts).
+ */
 function fitToTable<T extends EmailEvent>(event: T): T {
   const fields = event as unknown as Record<string, unknown>;
   for (const [field, value] of Object.entries(event)) {
-    if (typeof value !== 'string') continue;
+    if (typeof value !== 'string' || field === 'eventId') continue;
     const fit = fitStringProperty(value);
     if (fit.truncated) {
       fields[field] = fit.value;
@@ -97,7 +102,7 @@ export function normalizeEvent(raw: unknown): Normalized {
   }
   const isCloudEvent = 'specversion' in raw || (!('eventType' in raw) && 'type' in raw);
   const sentType = isCloudEvent ? raw.type : raw.eventType;
-  const eventId = eventIdOf(raw);
+  const eventId = eventIdOf(raw, isCloudEvent);
   const eventType = typeof sentType === 'string' ? EVENT_TYPE_BY_LOWERCASE.get(sentType.toLowerCase()) : undefined;
   if (eventType === undefined) {
     return {

@@ -2,7 +2,7 @@
  * Pure mapping between the app's records and Table Storage entities: one row per event in the
  * partition of its messageId, and one row per quarantined event.
  */
-import { EMAIL_EVENT_TYPES, type EmailEvent, type EmailEventType } from './emailEvent.js';
+import { DELIVERY_REPORT_EVENT_TYPE, ENGAGEMENT_REPORT_EVENT_TYPE, type EmailEvent, type EmailEventType } from './emailEvent.js';
 import { sha256 } from './sha256.js';
 import { MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER, fitStringProperty, keyProblem } from './tableLimits.js';
 
@@ -14,20 +14,27 @@ export type EventEntity = {
 };
 
 /**
- * The row key of an event: its id where the id can be a key, else a hash of it. Hashed keys start
- * with `~`, and ids that start with `~` are hashed too, so the two kinds never collide.
+ * The row key of an event: its kind and id (`delivery|<id>`), so that a delivery report and an
+ * engagement report that share an id stay two rows, while a redelivery, in either schema, lands on the
+ * same row. Where that cannot be a key (too long, or a character keys forbid), a hash of it after `~`;
+ * plain keys start with the kind, so the two never collide.
  */
-export function rowKeyForEventId(eventId: string): string {
-  return keyProblem(eventId) === undefined && !eventId.startsWith('~') ? eventId : `~${sha256(eventId)}`;
+export function rowKeyFor(event: Pick<EmailEvent, 'kind' | 'eventId'>): string {
+  const key = `${event.kind}|${event.eventId}`;
+  return keyProblem(key) === undefined ? key : `~${sha256(key)}`;
 }
 
 export function toEventEntity(event: EmailEvent): EventEntity {
-  const entity: EventEntity = { partitionKey: event.messageId, rowKey: rowKeyForEventId(event.eventId) };
+  const entity: EventEntity = { partitionKey: event.messageId, rowKey: rowKeyFor(event) };
   for (const [field, value] of Object.entries(event)) {
     if (field === 'messageId' || field === 'truncatedFields' || value === null) continue;
     entity[field] = value as string;
   }
-  if (event.truncatedFields.length > 0) entity.truncatedFields = event.truncatedFields.join(',');
+  // The row key above is made from the whole id; the property holds what fits.
+  const eventId = fitStringProperty(event.eventId);
+  entity.eventId = eventId.value;
+  const truncatedFields = eventId.truncated ? [...event.truncatedFields, 'eventId'] : event.truncatedFields;
+  if (truncatedFields.length > 0) entity.truncatedFields = truncatedFields.join(',');
   return entity;
 }
 
@@ -37,11 +44,11 @@ const text = (entity: Record<string, unknown>, name: string): string | null => {
 };
 
 export function fromEventEntity(entity: Record<string, unknown>): EmailEvent {
-  const eventType = text(entity, 'eventType') as EmailEventType;
+  const kind = text(entity, 'kind') === 'engagement' ? 'engagement' : 'delivery';
   const common = {
     messageId: String(entity.partitionKey),
     eventId: text(entity, 'eventId') ?? String(entity.rowKey),
-    eventType: EMAIL_EVENT_TYPES.includes(eventType) ? eventType : EMAIL_EVENT_TYPES[0],
+    eventType: (kind === 'engagement' ? ENGAGEMENT_REPORT_EVENT_TYPE : DELIVERY_REPORT_EVENT_TYPE) as EmailEventType,
     envelope: text(entity, 'envelope') === 'CloudEvents' ? ('CloudEvents' as const) : ('EventGrid' as const),
     occurredAt: text(entity, 'occurredAt'),
     eventTime: text(entity, 'eventTime'),
@@ -53,7 +60,7 @@ export function fromEventEntity(entity: Record<string, unknown>): EmailEvent {
   };
   // Object.assign, not object spread: V8 spreads an object this size ten times slower, and a read
   // maps up to a thousand rows (see npm run bench).
-  if (text(entity, 'kind') === 'engagement') {
+  if (kind === 'engagement') {
     return Object.assign(common, {
       kind: 'engagement' as const,
       engagementType: text(entity, 'engagementType'),

@@ -7,7 +7,7 @@ import { readSettings } from '../src/settings.js';
 import { MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER } from '../src/tableLimits.js';
 import { rawJsonOfQuarantineEntity } from '../src/tableEntities.js';
 import { azuriteConnectionString, freePort } from '../scripts/azurite.js';
-import { sampleMessageEvents, seedDeliveryReport, toCloudEvent } from '../scripts/sampleEvents.js';
+import { sampleMessageEvents, seedDeliveryReport, seedEngagementReport, toCloudEvent } from '../scripts/sampleEvents.js';
 import { connectionString, recordingContext, recordingStore, rowsOf } from './helpers.js';
 
 const isInsert = (request: { method: string; url: string }) => request.method === 'POST' && !/\/Tables(\?|$)/.test(new URL(request.url).pathname + '?');
@@ -32,6 +32,38 @@ describe('invariant 1: append-only and idempotent', () => {
     expect(rows.map((row) => row.eventId).sort()).toEqual(events.map((event) => event.id).sort());
     expect(rows.every((row) => row.partitionKey === messageId)).toBe(true);
     expect(await rowsOf(settings.eventsTable)).toHaveLength(2);
+  });
+
+  it('keeps a delivery and an engagement report that share an id as two rows, whichever comes first', async () => {
+    // The seed document's two samples share both the id and the messageId.
+    const messageId = seedDeliveryReport.data.messageId;
+    const stored = [];
+    for (const order of [
+      [seedDeliveryReport, seedEngagementReport],
+      [seedEngagementReport, seedDeliveryReport],
+    ]) {
+      const { store } = recordingStore();
+      const { context } = recordingContext();
+      for (const event of order) expect(await ingestEvent(event, context, store)).toBe('stored');
+      stored.push((await store.messageEvents(messageId)).map((event) => event.kind).sort());
+    }
+    expect(stored).toEqual([
+      ['delivery', 'engagement'],
+      ['delivery', 'engagement'],
+    ]);
+  });
+
+  it('keeps events whose over-long ids share a long prefix as separate rows', async () => {
+    const { store } = recordingStore();
+    const { context } = recordingContext();
+    const messageId = randomUUID();
+    const prefix = 'i'.repeat(MAX_STRING_PROPERTY_LENGTH + 100);
+    const [delivery] = sampleMessageEvents(messageId);
+    for (const suffix of ['a', 'b']) expect(await ingestEvent({ ...delivery!, id: prefix + suffix }, context, store)).toBe('stored');
+    expect(await ingestEvent({ ...delivery!, id: `${prefix}a` }, context, store)).toBe('duplicate');
+    const events = await store.messageEvents(messageId);
+    expect(events).toHaveLength(2);
+    expect(events.every((event) => event.truncatedFields.includes('eventId'))).toBe(true);
   });
 
   it('never overwrites a stored row (append-only): the first write of an event id wins', async () => {

@@ -171,11 +171,15 @@ describe('normalizeEvent: payload variants', () => {
     expect(() => encodeURIComponent(message)).not.toThrow();
   });
 
-  it('gives an event without an id a stable id derived from its content', () => {
+  it('gives an event without an id a stable id derived from its content, the same in either schema', () => {
     const { id: _id, ...withoutId } = seedDeliveryReport;
     const first = accepted(normalizeEvent(withoutId));
     expect(first.eventId).toMatch(/^sha256-[0-9a-f]{64}$/);
     expect(accepted(normalizeEvent(structuredClone(withoutId))).eventId).toBe(first.eventId);
+    const { id: _cloudId, ...cloudWithoutId } = toCloudEvent(seedDeliveryReport);
+    expect(accepted(normalizeEvent(cloudWithoutId)).eventId).toBe(first.eventId);
+    const otherData = withData(withoutId, { status: 'Bounced' });
+    expect(accepted(normalizeEvent(otherData)).eventId).not.toBe(first.eventId);
   });
 });
 
