@@ -3,6 +3,7 @@
  * GET /api/messages/{messageId}. The same set of events always gives the same response.
  */
 import { KNOWN_DELIVERY_STATUSES, type DeliveryEvent, type EmailEvent, type EngagementEvent } from './emailEvent.js';
+import { eventIdDigest, type PagePosition } from './pageToken.js';
 import { compareTimestamps, instantSortKey } from './timestamps.js';
 
 export const PENDING = 'Pending';
@@ -212,20 +213,30 @@ export interface MessageStatusBody extends MessageSummary {
 export function messageStatusBody(
   messageId: string,
   events: readonly EmailEvent[],
-  page: { limit: number; after: Pick<EmailEvent, 'occurredAt' | 'eventId'> | undefined },
+  page: { limit: number; after: PagePosition | undefined },
   pageToken: (last: EmailEvent) => string,
 ): MessageStatusBody {
   // Each key is computed once: a sort makes n·log n comparisons.
   const ordered = events.map((event) => ({ event, key: eventOrderKey(event) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const { after } = page;
-  const afterKey = after === undefined ? undefined : eventOrderKey(after);
-  const start = afterKey === undefined ? 0 : ordered.findIndex(({ key }) => key > afterKey);
-  const pageEvents = start < 0 ? [] : ordered.slice(start, start + page.limit).map(({ event }) => event);
+  const start = page.after === undefined ? 0 : startAfter(ordered, page.after);
+  const pageEvents = ordered.slice(start, start + page.limit).map(({ event }) => event);
   const last = pageEvents.at(-1);
   return {
     messageId,
     ...summarize(events),
     events: pageEvents.map(toEventView),
-    ...(start >= 0 && ordered.length > start + page.limit && last ? { nextPageToken: pageToken(last) } : {}),
+    ...(ordered.length > start + page.limit && last ? { nextPageToken: pageToken(last) } : {}),
   };
+}
+
+/**
+ * The index just after the event a position names. Rows are never deleted, so that event is there;
+ * should it not be, the page goes on after the last event at or before the position's time.
+ */
+function startAfter(ordered: readonly { event: EmailEvent; key: string }[], after: PagePosition): number {
+  const index = ordered.findIndex(({ event }) => event.occurredAt === after.occurredAt && eventIdDigest(event.eventId) === after.eventIdDigest);
+  if (index >= 0) return index + 1;
+  const instant = after.occurredAt === null ? '' : instantSortKey(after.occurredAt);
+  const later = ordered.findIndex(({ key }) => key.slice(0, key.indexOf('\u0000')) > instant);
+  return later < 0 ? ordered.length : later;
 }

@@ -1,10 +1,12 @@
 /**
- * The opaque `pageToken` of GET /api/messages/{messageId}: a position in the message's event order
- * (the last event returned), bound to the message and sealed with a checksum.
+ * The opaque `pageToken` of GET /api/messages/{messageId}: the position of the last event a page
+ * returned, bound to the message, with a checksum.
  *
  * A position, not an offset, so that events arriving between two page reads never make an event show
- * twice. Reads only ever touch the partition named in the URL, so a token can never reveal another
- * message's events; the binding and checksum make a token for another message, or an edited one, a 400.
+ * twice. The event is named by its time and a digest of its id, so the token stays short whatever the
+ * id. The checksum covers the message id: a token from another message, or an edited one, is a 400.
+ * It is not a secret seal, and need not be: reads only ever touch the partition named in the URL, so a
+ * token can never reach another message's events.
  */
 import { sha256 } from './sha256.js';
 import { toUtcTimestamp } from './timestamps.js';
@@ -12,20 +14,24 @@ import { toUtcTimestamp } from './timestamps.js';
 export interface PagePosition {
   /** The occurredAt of the last event returned. */
   occurredAt: string | null;
-  /** The id of the last event returned. */
-  eventId: string;
+  /** A digest of the last event's id (eventIdDigest). */
+  eventIdDigest: string;
 }
 
 const VERSION = 1;
-const MAX_TOKEN_LENGTH = 4096;
+const MAX_TOKEN_LENGTH = 512;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const DIGEST = /^[A-Za-z0-9_-]{22}$/;
+
+/** 132 bits of SHA-256: enough to tell the events of one message apart. */
+export const eventIdDigest = (eventId: string) => sha256(eventId, 'base64url').slice(0, 22);
 
 function checksum(messageId: string, payload: string): string {
   return sha256(`${messageId}\n${payload}`, 'base64url').slice(0, 22);
 }
 
-export function encodePageToken(messageId: string, position: PagePosition): string {
-  const payload = Buffer.from(JSON.stringify([VERSION, position.occurredAt, position.eventId])).toString('base64url');
+export function encodePageToken(messageId: string, last: { occurredAt: string | null; eventId: string }): string {
+  const payload = Buffer.from(JSON.stringify([VERSION, last.occurredAt, eventIdDigest(last.eventId)])).toString('base64url');
   return `${payload}.${checksum(messageId, payload)}`;
 }
 
@@ -42,8 +48,8 @@ export function decodePageToken(messageId: string, token: string): PagePosition 
     return undefined;
   }
   if (!Array.isArray(decoded) || decoded.length !== 3) return undefined;
-  const [version, occurredAt, eventId] = decoded as unknown[];
-  if (version !== VERSION || typeof eventId !== 'string') return undefined;
+  const [version, occurredAt, digest] = decoded as unknown[];
+  if (version !== VERSION || typeof digest !== 'string' || !DIGEST.test(digest)) return undefined;
   if (occurredAt !== null && (typeof occurredAt !== 'string' || toUtcTimestamp(occurredAt) !== occurredAt)) return undefined;
-  return { occurredAt, eventId };
+  return { occurredAt, eventIdDigest: digest };
 }
