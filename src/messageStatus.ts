@@ -88,7 +88,7 @@ export const TIE_BREAK_STATUS_ORDER: readonly string[] = [
 
 const statusRank = (status: string | null) => TIE_BREAK_STATUS_ORDER.indexOf(status ?? '');
 
-/** Positive when report `a` supersedes report `b`: later attempt, then tie-break status, then greater id. */
+/** Whether report `a` supersedes report `b`: a later attempt, else a later tie-break status, else a greater id. */
 function supersedes(a: DeliveryEvent, b: DeliveryEvent): boolean {
   return (compareTimestamps(a.occurredAt, b.occurredAt) || statusRank(a.status) - statusRank(b.status) || compareEvents(a, b)) > 0;
 }
@@ -144,7 +144,8 @@ export function summarize(events: readonly EmailEvent[]): MessageSummary {
     }))
     .sort((a, b) => compareRecipients(a.recipient, b.recipient));
 
-  const statuses = new Set(recipients.map((entry) => entry.status ?? PENDING));
+  // A report with no status, or an empty one, says nothing yet about the recipient.
+  const statuses = new Set(recipients.map((entry) => entry.status || PENDING));
   const status = statuses.size === 0 ? PENDING : statuses.size === 1 ? [...statuses][0]! : MIXED;
 
   const clicksByUrl = new Map<string, number>();
