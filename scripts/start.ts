@@ -1,23 +1,25 @@
 /**
- * `npm start`: Azurite's Table service with its data under .azurite/ (unless EmailEventsStorage names
- * another account), then `func start` where Azure Functions Core Tools is on PATH, else the project's
- * local host, on http://localhost:7071 (PORT moves the local host). Ctrl-C stops everything it started.
- * Every problem at start-up is one line on stderr and exit code 1.
+ * `npm start`: Azurite with its data under .azurite/ (unless EmailEventsStorage names another account),
+ * then `func start` where Azure Functions Core Tools is on PATH, else the project's local host, on
+ * http://localhost:7071 (PORT moves it). Ctrl-C stops everything it started. Every problem at start-up
+ * is one line on stderr and exit code 1, and stops whatever had been started.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSettings, SettingsError, STORAGE_SETTING } from '../src/settings.js';
 import { azuriteConnectionString, startAzurite, type RunningAzurite } from './azurite.js';
 import { createLocalHost, routesOf } from './localHost.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
 /** Azurite's default table port, where UseDevelopmentStorage=true looks. */
 const AZURITE_TABLE_PORT = 10002;
 
 class StartError extends Error {}
+
+let azurite: RunningAzurite | undefined;
 
 function portNumber(name: string, fallback: number): number {
   const text = process.env[name];
@@ -27,6 +29,7 @@ function portNumber(name: string, fallback: number): number {
   return port;
 }
 
+/** Azurite listens on 127.0.0.1, so that is where its ports must be free. */
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((done) => {
     const probe = createServer();
@@ -39,81 +42,122 @@ function hasFunc(): boolean {
   return spawnSync(process.platform === 'win32' ? 'where' : 'which', ['func'], { stdio: 'ignore' }).status === 0;
 }
 
-async function main(): Promise<void> {
-  const entryPoint = join(root, 'dist/src/index.js');
-  if (!existsSync(entryPoint)) throw new StartError('The app is not built (dist/src/index.js is missing): run npm run build, or npm start, which builds first.');
-  const port = portNumber('PORT', 7071);
-
-  const useFunc = hasFunc();
-  let azurite: RunningAzurite | undefined;
-  if (!process.env[STORAGE_SETTING]) {
-    const location = join(root, '.azurite');
-    mkdirSync(location, { recursive: true });
-    // func start's host needs Blob and Queue too (AzureWebJobsStorage); the local host only tables.
-    const ports = useFunc ? [AZURITE_TABLE_PORT - 2, AZURITE_TABLE_PORT - 1, AZURITE_TABLE_PORT] : [AZURITE_TABLE_PORT];
-    for (const azuritePort of ports) {
-      if (!(await portIsFree(azuritePort))) {
-        throw new StartError(`Port ${azuritePort} (Azurite) is in use: stop what uses it, or set ${STORAGE_SETTING} to the storage account to use.`);
-      }
-    }
-    process.env[STORAGE_SETTING] = azuriteConnectionString(AZURITE_TABLE_PORT);
-    readSettings(process.env);
-    azurite = await startAzurite({ location, port: AZURITE_TABLE_PORT, withBlobAndQueue: useFunc });
-    console.log(`Azurite on http://127.0.0.1:${ports.join(', ')}, data in .azurite/`);
-  } else {
-    readSettings(process.env);
-    console.log(`Using the storage account in ${STORAGE_SETTING}.`);
+/** Core Tools' settings file, created from the example on first use. */
+function localSettingsValues(): Record<string, string> {
+  const file = join(root, 'local.settings.json');
+  if (!existsSync(file)) {
+    copyFileSync(join(root, 'local.settings.example.json'), file);
+    console.log('Created local.settings.json from local.settings.example.json.');
   }
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { Values?: Record<string, string> }).Values ?? {};
+  } catch {
+    throw new StartError('local.settings.json is not valid JSON: fix it, or delete it to start again from local.settings.example.json.');
+  }
+}
 
-  const stopAzurite = async () => {
-    await azurite?.stop();
+/** The app's settings module, loaded once the build is known to be there. */
+type SettingsModule = typeof import('../src/settings.js');
+const loadSettingsModule = (): Promise<SettingsModule> => import('../src/settings.js');
+
+async function startLocalAzurite(settings: SettingsModule, withBlobAndQueue: boolean): Promise<void> {
+  const location = join(root, '.azurite');
+  mkdirSync(location, { recursive: true });
+  // func start's host needs Blob and Queue too (AzureWebJobsStorage); the local host only tables.
+  const ports = withBlobAndQueue ? [AZURITE_TABLE_PORT - 2, AZURITE_TABLE_PORT - 1, AZURITE_TABLE_PORT] : [AZURITE_TABLE_PORT];
+  for (const port of ports) {
+    if (!(await portIsFree(port))) {
+      throw new StartError(`Port ${port} (Azurite) is in use: stop what uses it, or set ${settings.STORAGE_SETTING} to the storage account to use.`);
+    }
+  }
+  azurite = await startAzurite({ location, port: AZURITE_TABLE_PORT, withBlobAndQueue });
+  console.log(`Azurite on http://127.0.0.1:${ports.join(', ')}, data in .azurite/`);
+}
+
+async function runFunc(port: number): Promise<number> {
+  const settings = await loadSettingsModule();
+  // Core Tools gives the worker these values, except where the environment already sets one.
+  const values = { ...localSettingsValues(), ...process.env };
+  settings.readSettings(values);
+  if (!settings.namesOwnStorage(values)) await startLocalAzurite(settings, true);
+  console.log('Azure Functions Core Tools found: running func start.');
+  const func = spawn('func', ['start', '--port', String(port)], { cwd: root, stdio: 'inherit', env: process.env });
+  const stop = () => func.kill('SIGINT');
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return new Promise<number>((done, failed) => {
+    func.once('error', (error) => failed(new StartError(`func start could not run: ${error.message}`)));
+    func.once('exit', (exitCode) => done(exitCode ?? 0));
+  });
+}
+
+/**
+ * Outside the Functions host, @azure/functions warns that it runs in "test mode" and skips each
+ * registration. The local host is what stands in for the host, serving those registrations, so the
+ * warnings say nothing useful here; every other warning still shows.
+ */
+async function withoutTestModeWarnings<T>(load: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!(typeof args[0] === 'string' && args[0].startsWith('WARNING:') && args[0].includes('test mode'))) warn(...args);
   };
-  if (!(await portIsFree(port))) {
-    await stopAzurite();
-    throw new StartError(`Port ${port} is in use: stop what uses it, or set PORT to another port.`);
+  try {
+    return await load();
+  } finally {
+    console.warn = warn;
   }
+}
 
-  if (useFunc) {
-    const settingsFile = join(root, 'local.settings.json');
-    if (!existsSync(settingsFile)) {
-      copyFileSync(join(root, 'local.settings.example.json'), settingsFile);
-      console.log('Created local.settings.json from local.settings.example.json.');
-    }
-    console.log('Azure Functions Core Tools found: running func start.');
-    const func = spawn('func', ['start', '--port', String(port)], { cwd: root, stdio: 'inherit', env: process.env });
-    const stop = () => func.kill('SIGINT');
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    const code = await new Promise<number>((done) => func.once('exit', (exitCode) => done(exitCode ?? 0)));
-    await stopAzurite();
-    process.exit(code);
+async function runLocalHost(port: number): Promise<void> {
+  const settings = await loadSettingsModule();
+  if (settings.namesOwnStorage(process.env)) {
+    settings.readSettings(process.env);
+    console.log(`Using the storage account that ${settings.STORAGE_SETTING} names.`);
+  } else {
+    process.env[settings.STORAGE_SETTING] = azuriteConnectionString(AZURITE_TABLE_PORT);
+    settings.readSettings(process.env);
+    await startLocalAzurite(settings, false);
   }
-
   // Loaded only now: the entry point checks the settings, which are complete only from here on.
-  await import('../src/index.js');
+  await withoutTestModeWarnings(() => import('../src/index.js'));
   const { registeredFunctions } = await import('../src/registry.js');
   const host = createLocalHost(registeredFunctions());
   await new Promise<void>((listening, failed) => {
-    host.once('error', failed);
+    host.once('error', (error: NodeJS.ErrnoException) =>
+      failed(error.code === 'EADDRINUSE' ? new StartError(`Port ${port} is in use: stop what uses it, or set PORT to another port.`) : error),
+    );
     host.listen(port, listening);
   });
-  console.log(`Local Functions host (Core Tools not found) on http://localhost:${port}:`);
-  for (const route of routesOf(registeredFunctions())) console.log(`  ${route.name}: ${route.methods.join(',')} http://localhost:${port}${route.path}`);
-  console.log('Press Ctrl-C to stop.');
-
   const shutdown = async () => {
     console.log('Stopping…');
     host.close();
     host.closeAllConnections();
-    await stopAzurite();
+    await azurite?.stop();
     process.exit(0);
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  console.log(`Local Functions host (Core Tools not found) on http://localhost:${port}:`);
+  for (const route of routesOf(registeredFunctions())) console.log(`  ${route.name}: ${route.methods.join(',')} http://localhost:${port}${route.path}`);
+  console.log('Press Ctrl-C to stop.');
 }
 
-main().catch((error: unknown) => {
-  const known = error instanceof StartError || error instanceof SettingsError;
+async function main(): Promise<void> {
+  if (!existsSync(join(here, '../src/index.js'))) {
+    throw new StartError('The app is not built (dist/src/index.js is missing): run npm run build, or npm start, which builds first.');
+  }
+  const port = portNumber('PORT', 7071);
+  if (hasFunc()) {
+    const code = await runFunc(port);
+    await azurite?.stop();
+    process.exit(code);
+  }
+  await runLocalHost(port);
+}
+
+main().catch(async (error: unknown) => {
+  const known = error instanceof StartError || (error instanceof Error && error.name === 'SettingsError');
   console.error(known ? (error as Error).message : `Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+  await azurite?.stop();
   process.exit(1);
 });

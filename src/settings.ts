@@ -37,8 +37,10 @@ function value(env: Env, name: string): string | undefined {
   return raw ? raw : undefined;
 }
 
+const DEVELOPMENT_STORAGE = /^UseDevelopmentStorage=true;?$/i;
+
 function checkConnectionString(setting: string, connectionString: string): StorageConnection {
-  if (/^UseDevelopmentStorage=true;?$/i.test(connectionString)) return { kind: 'connectionString', setting, connectionString };
+  if (DEVELOPMENT_STORAGE.test(connectionString)) return { kind: 'connectionString', setting, connectionString };
   const parts = new Map<string, string>();
   for (const pair of connectionString.split(';')) {
     if (!pair.trim()) continue;
@@ -92,7 +94,20 @@ function connectionUnder(env: Env, prefix: string): StorageConnection | undefine
     if (!ACCOUNT_NAME.test(accountName)) throw new SettingsError(`Setting ${accountNameSetting} is not a storage account name (3–24 lowercase letters and digits).`);
     return checkServiceUri(accountNameSetting, `https://${accountName}.table.core.windows.net`, clientIdSetting, clientId);
   }
+  if (clientId) throw new SettingsError(`Setting ${clientIdSetting} is set, but ${serviceUriSetting} is not: set the table service URI the identity should reach.`);
   return undefined;
+}
+
+/**
+ * Whether the settings name the app's own storage account (`EmailEventsStorage` or its `__` settings);
+ * Azurite's `UseDevelopmentStorage=true` does not count. `npm start` runs Azurite only when they do not.
+ */
+export function namesOwnStorage(env: Env): boolean {
+  return Object.keys(env).some(
+    (name) =>
+      value(env, name) !== undefined &&
+      (name.startsWith(`${STORAGE_SETTING}__`) || (name === STORAGE_SETTING && !DEVELOPMENT_STORAGE.test(value(env, name)!))),
+  );
 }
 
 export function readSettings(env: Env): Settings {

@@ -1,6 +1,6 @@
 /** The npm scripts as a newcomer runs them: the built scripts, as child processes. */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -10,15 +10,17 @@ import { sampleMessageEvents } from '../scripts/sampleEvents.js';
 import { sendEvents } from '../scripts/sendSample.js';
 import { connectionString } from './helpers.js';
 
-const START = 'dist/scripts/start.js';
+/** The tests build into a folder of their own, so that they never change the dist/ a running app uses. */
+const BUILD = '.test-build';
+const START = `${BUILD}/scripts/start.js`;
 
 beforeAll(() => {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', BUILD], { stdio: 'inherit' });
 }, 120_000);
 
-/** Runs the start script until it prints `until` (then SIGINT) or exits. */
-function runStart(env: Record<string, string>, until?: RegExp) {
-  const child = spawn(process.execPath, [START], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs a start script until it prints `until` or exits. */
+function runStart(env: Record<string, string>, until?: RegExp, script = START) {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const ready = new Promise<void>((resolve) => {
@@ -66,6 +68,39 @@ describe('npm start', () => {
     }
   });
 
+  it('uses an identity-based account when EmailEventsStorage__tableServiceUri names one, with no Azurite', async () => {
+    const port = await freePort();
+    const run = runStart({ EmailEventsStorage__tableServiceUri: 'https://acct.table.core.windows.net', PORT: String(port) }, /Press Ctrl-C to stop/);
+    await Promise.race([run.ready, run.exited]);
+    expect(run.output().stdout).toContain('Using the storage account that EmailEventsStorage names.');
+    expect(run.output().stdout).not.toContain('Azurite');
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('stops the Azurite it started when start-up fails later', async () => {
+    const blocker = createServer();
+    const port = await freePort();
+    await new Promise<void>((listening) => blocker.listen(port, listening));
+    try {
+      const run = runStart({ EmailEventsStorage: '', PORT: String(port) });
+      expect(await run.exited).toBe(1);
+      expect(run.output().stdout).toContain('Azurite on http://127.0.0.1:10002');
+      expect(run.output().stderr.trim()).toBe(`Port ${port} is in use: stop what uses it, or set PORT to another port.`);
+      await expect(fetch('http://127.0.0.1:10002/')).rejects.toThrow();
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('stops with one line when the app is not built', async () => {
+    const scriptsOnly = mkdtempSync(join(BUILD, 'scripts-only-'));
+    cpSync(`${BUILD}/scripts`, join(scriptsOnly, 'scripts'), { recursive: true });
+    const run = runStart({}, undefined, join(scriptsOnly, 'scripts/start.js'));
+    expect(await run.exited).toBe(1);
+    expect(run.output().stderr.trim()).toBe('The app is not built (dist/src/index.js is missing): run npm run build, or npm start, which builds first.');
+  });
+
   it('stops with one line for a PORT that is not a port', async () => {
     const run = runStart({ EmailEventsStorage: connectionString(), PORT: 'seventy' });
     expect(await run.exited).toBe(1);
@@ -76,7 +111,7 @@ describe('npm start', () => {
 describe('npm run bench', () => {
   it('measures every figure and writes them as JSON (a short run: the figures are not checked here)', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'bench-')), 'results.json');
-    execFileSync(process.execPath, ['dist/scripts/bench.js', '--runs', '1', '--events', '40', '--out', out], { stdio: 'ignore', timeout: 120_000 });
+    execFileSync(process.execPath, [`${BUILD}/scripts/bench.js`, '--runs', '1', '--events', '40', '--out', out], { stdio: 'ignore', timeout: 120_000 });
     const results = JSON.parse(readFileSync(out, 'utf8'));
     expect(results.ingest.requestsPerEvent).toBe(1);
     expect(results.ingest.ratio).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { SettingsError, readSettings } from '../src/settings.js';
+import { SettingsError, namesOwnStorage, readSettings } from '../src/settings.js';
 import { azuriteConnectionString } from '../scripts/azurite.js';
 
 const DEV = azuriteConnectionString(10002);
@@ -50,6 +50,7 @@ describe('readSettings', () => {
     [{ EmailEventsStorage__tableServiceUri: 'http://acct.table.core.windows.net' }, /^Setting EmailEventsStorage__tableServiceUri must be an https:\/\/ URL/],
     [{ EmailEventsStorage__tableServiceUri: 'https://a.table.core.windows.net', EmailEventsStorage__clientId: 'me' }, /^Setting EmailEventsStorage__clientId is not a client id/],
     [{ AzureWebJobsStorage__accountName: 'Not_An_Account' }, /^Setting AzureWebJobsStorage__accountName is not a storage account name/],
+    [{ EmailEventsStorage__clientId: '6f1c0f4e-2b7a-4e59-9a43-0c1d2e3f4a5b', AzureWebJobsStorage: DEV }, /^Setting EmailEventsStorage__clientId is set, but EmailEventsStorage__tableServiceUri is not/],
     [{ EmailEventsStorage: DEV, EmailEventsTable: 'email-events' }, /^Setting EmailEventsTable is not a valid table name/],
     [{ EmailEventsStorage: DEV, EmailEventsTable: 'T'.repeat(54) }, /^Setting EmailEventsTable is not a valid table name/],
   ])('rejects %j with one line naming the setting', (env, message) => {
@@ -61,6 +62,16 @@ describe('readSettings', () => {
   it('never echoes a connection string, which may hold a key', () => {
     const secret = 'DefaultEndpointsProtocol=https;AccountKey=c2VjcmV0;';
     expect(settingsError({ EmailEventsStorage: secret })).not.toContain('c2VjcmV0');
+  });
+});
+
+describe('namesOwnStorage', () => {
+  it("is true for the app's own account, false for none or Azurite's development storage", () => {
+    expect(namesOwnStorage({ EmailEventsStorage: DEV })).toBe(true);
+    expect(namesOwnStorage({ EmailEventsStorage__tableServiceUri: 'https://a.table.core.windows.net' })).toBe(true);
+    expect(namesOwnStorage({ EmailEventsStorage: 'UseDevelopmentStorage=true' })).toBe(false);
+    expect(namesOwnStorage({ EmailEventsStorage: ' ', AzureWebJobsStorage: DEV })).toBe(false);
+    expect(namesOwnStorage({})).toBe(false);
   });
 });
 
