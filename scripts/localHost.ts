@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import functions, { type HttpResponseInit, type LogLevel } from '@azure/functions';
+import { PROBLEM_CONTENT_TYPE, problemBody } from '../src/problem.js';
 import type { FunctionRegistration } from '../src/registry.js';
 
 // @azure/functions is CommonJS, and Node's ESM loader cannot see these classes as named exports.
@@ -69,16 +70,15 @@ function httpRoute(route: Route, registration: Extract<FunctionRegistration, { t
 }
 
 function send(response: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): number {
-  if (body === undefined) {
-    response.writeHead(status, headers).end();
-  } else {
-    const problem = status >= 400 && typeof body === 'object';
-    response.writeHead(status, { 'content-type': problem ? 'application/problem+json' : 'application/json', ...headers }).end(JSON.stringify(body));
-  }
+  if (body === undefined) response.writeHead(status, headers).end();
+  else response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
   return status;
 }
 
-const problem = (status: number, title: string, detail: string) => ({ type: 'about:blank', title, status, detail });
+function sendProblem(response: ServerResponse, status: number, title: string, detail: string, headers: Record<string, string> = {}): number {
+  response.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, ...headers }).end(problemBody({ status, title, detail }));
+  return status;
+}
 
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
@@ -115,16 +115,16 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       const match = route.pattern.exec(url.pathname);
       if (!match) continue;
       if (!route.methods.includes(request.method ?? '')) {
-        return [send(response, 405, problem(405, 'Method Not Allowed', `${route.name} answers ${route.methods.join(', ')}.`), { allow: route.methods.join(', ') }), route.name];
+        return [sendProblem(response, 405, 'Method Not Allowed', `${route.name} answers ${route.methods.join(', ')}.`, { allow: route.methods.join(', ') }), route.name];
       }
       const params: Record<string, string> = {};
       try {
         route.parameters.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1]!)));
       } catch {
-        return [send(response, 400, problem(400, 'Bad Request', 'The URL path is not valid percent-encoding.')), route.name];
+        return [sendProblem(response, 400, 'Bad Request', 'The URL path is not valid percent-encoding.'), route.name];
       }
       const body = await readBody(request);
-      if (body === undefined) return [send(response, 413, problem(413, 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`)), route.name];
+      if (body === undefined) return [sendProblem(response, 413, 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`), route.name];
       const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
       const httpRequest = new HttpRequest({ method: request.method, url: url.href, headers, params, ...(body.length ? { body: { bytes: body } } : {}) });
       const result = (await route.registration.options.handler(httpRequest, invocationContext(route.name, log))) as HttpResponseInit | InstanceType<typeof HttpResponse> | undefined;
@@ -132,7 +132,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       response.writeHead(reply.status, Object.fromEntries(reply.headers)).end(Buffer.from(await reply.arrayBuffer()));
       return [reply.status, route.name];
     }
-    return [send(response, 404, problem(404, 'Not Found', `No function serves ${request.method} ${url.pathname}.`)), '-'];
+    return [sendProblem(response, 404, 'Not Found', `No function serves ${request.method} ${url.pathname}.`), '-'];
   }
 
   async function serveEventGrid(request: IncomingMessage, response: ServerResponse, url: URL): Promise<[number, string]> {
@@ -140,7 +140,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
     const registration = eventGridFunctions.get(name.toLowerCase());
     if (!registration) {
       const known = [...eventGridFunctions.values()].map((fn) => fn.name).join(', ');
-      return [send(response, 404, problem(404, 'Not Found', `No Event Grid function named "${name}". Known functions: ${known}.`)), name || '-'];
+      return [sendProblem(response, 404, 'Not Found', `No Event Grid function named "${name}". Known functions: ${known}.`), name || '-'];
     }
     if (request.method === 'OPTIONS') {
       // CloudEvents abuse protection: Event Grid asks whether this endpoint accepts its deliveries.
@@ -148,25 +148,25 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       return [send(response, 200, undefined, origin ? { 'webhook-allowed-origin': String(origin), 'webhook-allowed-rate': '*' } : {}), registration.name];
     }
     if (request.method !== 'POST') {
-      return [send(response, 405, problem(405, 'Method Not Allowed', 'Event Grid deliveries are POSTs.'), { allow: 'POST, OPTIONS' }), registration.name];
+      return [sendProblem(response, 405, 'Method Not Allowed', 'Event Grid deliveries are POSTs.', { allow: 'POST, OPTIONS' }), registration.name];
     }
     const kind = String(request.headers['aeg-event-type'] ?? '');
     if (!['notification', 'subscriptionvalidation', 'unsubscribe'].includes(kind.toLowerCase())) {
-      return [send(response, 400, problem(400, 'Bad Request', 'The aeg-event-type header must be Notification, SubscriptionValidation or Unsubscribe.')), registration.name];
+      return [sendProblem(response, 400, 'Bad Request', 'The aeg-event-type header must be Notification, SubscriptionValidation or Unsubscribe.'), registration.name];
     }
     const body = await readBody(request);
-    if (body === undefined) return [send(response, 413, problem(413, 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`)), registration.name];
+    if (body === undefined) return [sendProblem(response, 413, 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`), registration.name];
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch {
-      return [send(response, 400, problem(400, 'Bad Request', 'The body is not JSON.')), registration.name];
+      return [sendProblem(response, 400, 'Bad Request', 'The body is not JSON.'), registration.name];
     }
     const events = Array.isArray(parsed) ? parsed : [parsed];
     switch (kind.toLowerCase()) {
       case 'subscriptionvalidation': {
         const code = (events[0] as { data?: { validationCode?: unknown } } | undefined)?.data?.validationCode;
-        if (typeof code !== 'string') return [send(response, 400, problem(400, 'Bad Request', 'The validation event has no data.validationCode.')), registration.name];
+        if (typeof code !== 'string') return [sendProblem(response, 400, 'Bad Request', 'The validation event has no data.validationCode.'), registration.name];
         return [send(response, 200, { validationResponse: code }), registration.name];
       }
       case 'unsubscribe':
@@ -176,7 +176,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
     const failed = outcomes.filter((outcome) => outcome.status === 'rejected').length;
     const summary = `${registration.name} ${events.length} event(s)${failed ? `, ${failed} failed` : ''}`;
     if (failed > 0) {
-      return [send(response, 500, problem(500, 'Internal Server Error', `${failed} of ${events.length} event(s) could not be handled; Event Grid retries the delivery.`)), summary];
+      return [sendProblem(response, 500, 'Internal Server Error', `${failed} of ${events.length} event(s) could not be handled; Event Grid retries the delivery.`), summary];
     }
     return [send(response, 202), summary];
   }
@@ -190,7 +190,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
     serve(request, response, url)
       .catch((error: unknown) => {
         log(`  [error] ${error instanceof Error ? error.message : String(error)}`);
-        return [response.headersSent ? response.statusCode : send(response, 500, problem(500, 'Internal Server Error', 'The function failed.')), '-'] as [number, string];
+        return [response.headersSent ? response.statusCode : sendProblem(response, 500, 'Internal Server Error', 'The function failed.'), '-'] as [number, string];
       })
       .then(([status, what]) => log(`${request.method} ${shownUrl.pathname}${shownUrl.search} → ${status} ${what} (${(performance.now() - started).toFixed(1)} ms)`));
   });

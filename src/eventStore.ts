@@ -6,6 +6,7 @@
  */
 import type { TableClient, TableServiceClientOptions } from '@azure/data-tables';
 import type { EmailEvent } from './emailEvent.js';
+import { errorFacts } from './errors.js';
 import { readSettings, type Settings, type StorageConnection } from './settings.js';
 import { fromEventEntity, toEventEntity, toQuarantineEntity, type EventEntity, type QuarantineRecord } from './tableEntities.js';
 
@@ -25,9 +26,6 @@ export interface EventStoreOptions {
   clientOptions?: TableServiceClientOptions;
 }
 
-function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'statusCode' in error ? (error.statusCode as number) : undefined;
-}
 
 let tablesSdk: Promise<typeof import('@azure/data-tables')> | undefined;
 const loadTablesSdk = () => (tablesSdk ??= import('@azure/data-tables'));
@@ -48,9 +46,6 @@ async function createTableClient(connection: StorageConnection, table: string, o
   });
 }
 
-function errorCode(error: unknown): unknown {
-  return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
-}
 
 /** Creates the entity; a conflict means this exact row is already there: a redelivery. */
 async function insertOnce(client: TableClient, entity: EventEntity): Promise<AppendResult> {
@@ -58,7 +53,8 @@ async function insertOnce(client: TableClient, entity: EventEntity): Promise<App
     await client.createEntity(entity);
     return 'stored';
   } catch (error) {
-    if (statusOf(error) === 409 && errorCode(error) !== 'TableBeingDeleted') return 'duplicate';
+    const { statusCode, code } = errorFacts(error);
+    if (statusCode === 409 && code !== 'TableBeingDeleted') return 'duplicate';
     throw error;
   }
 }
@@ -99,7 +95,7 @@ class LazyTable {
     try {
       return await insertOnce(client, entity);
     } catch (error) {
-      if (statusOf(error) !== 404) throw error;
+      if (errorFacts(error).statusCode !== 404) throw error;
     }
     await this.createTable(client);
     return insertOnce(client, entity);
@@ -114,7 +110,7 @@ class LazyTable {
       }
     } catch (error) {
       // No table yet means no event yet.
-      if (statusOf(error) === 404) return [];
+      if (errorFacts(error).statusCode === 404) return [];
       throw error;
     }
     return rows;

@@ -4,31 +4,30 @@
  * an event that can never be stored is quarantined and the invocation succeeds.
  */
 import type { InvocationContext } from '@azure/functions';
-import { defaultEventStore, type AppendResult, type EventStore } from './eventStore.js';
+import { errorFacts } from './errors.js';
+import { defaultEventStore, type EventStore } from './eventStore.js';
 import { normalizeEvent } from './normalize.js';
 
-function storageErrorFields(error: unknown): Record<string, unknown> {
-  if (typeof error !== 'object' || error === null) return { error: String(error) };
-  const { name, code, statusCode } = error as { name?: unknown; code?: unknown; statusCode?: unknown };
-  return { error: name, code, statusCode };
-}
 
 async function logFailure<T>(context: InvocationContext, what: Record<string, unknown>, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    context.error('Storing the email event failed; the invocation fails so that Event Grid retries it.', { ...what, ...storageErrorFields(error) });
+    context.error('Storing the email event failed; the invocation fails so that Event Grid retries it.', { ...what, ...errorFacts(error) });
     throw error;
   }
 }
 
-export async function ingestEvent(raw: unknown, context: InvocationContext, store: EventStore = defaultEventStore()): Promise<AppendResult> {
+/** What became of an event: stored, already there (a redelivery), or quarantined. */
+export type IngestResult = 'stored' | 'duplicate' | 'quarantined';
+
+export async function ingestEvent(raw: unknown, context: InvocationContext, store: EventStore = defaultEventStore()): Promise<IngestResult> {
   const normalized = normalizeEvent(raw);
   if (normalized.outcome === 'accepted') {
     const { event } = normalized;
     const fields = { messageId: event.messageId, eventId: event.eventId, eventType: event.eventType };
     const result = await logFailure(context, fields, () => store.append(event));
-    context.info('Email event stored.', { ...fields, result, occurredAt: event.occurredAt });
+    context.info(result === 'stored' ? 'Email event stored.' : 'Email event already stored: a redelivery.', { ...fields, result, occurredAt: event.occurredAt });
     if (event.truncatedFields.length > 0) {
       context.warn('Email event fields were cut to fit Table Storage.', { ...fields, truncatedFields: event.truncatedFields });
     }
@@ -40,5 +39,5 @@ export async function ingestEvent(raw: unknown, context: InvocationContext, stor
     store.quarantine({ ...fields, functionName: context.functionName, receivedAt: new Date().toISOString(), raw }),
   );
   context.warn('Email event quarantined: it can never be stored as an email event.', { ...fields, result });
-  return result;
+  return 'quarantined';
 }

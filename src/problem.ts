@@ -1,18 +1,20 @@
-/** RFC 9457 problem details, the body of every error response. */
+/** RFC 9457 problem details, the body of every error response, from the functions and the local host. */
 import type { HttpResponseInit } from '@azure/functions';
 
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
 export interface Problem {
-  status: 400 | 404 | 500;
+  status: number;
   title: string;
   detail: string;
   /** The query or path parameter at fault, for a 400. */
   parameter?: string;
 }
 
+export function problemBody(problem: Problem, instance?: string): string {
+  return JSON.stringify({ type: 'about:blank', ...problem, ...(instance === undefined ? {} : { instance }) });
+}
+
 export function problemResponse(problem: Problem, instance: string): HttpResponseInit {
-  return {
-    status: problem.status,
-    headers: { 'content-type': 'application/problem+json' },
-    body: JSON.stringify({ type: 'about:blank', ...problem, instance }),
-  };
+  return { status: problem.status, headers: { 'content-type': PROBLEM_CONTENT_TYPE }, body: problemBody(problem, instance) };
 }

@@ -4,7 +4,7 @@
  */
 import { DELIVERY_REPORT_EVENT_TYPE, ENGAGEMENT_REPORT_EVENT_TYPE, type EmailEvent, type EmailEventType } from './emailEvent.js';
 import { sha256 } from './sha256.js';
-import { MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER, fitStringProperty, keyProblem } from './tableLimits.js';
+import { MAX_KEY_LENGTH, MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER, fitStringProperty, keyProblem } from './tableLimits.js';
 
 /** Every property of an event row except the keys; null fields are not stored. */
 export type EventEntity = {
@@ -109,19 +109,13 @@ export function toQuarantineEntity(record: QuarantineRecord): EventEntity {
     receivedAt: record.receivedAt,
     rawLength: rawJson.length,
   };
-  if (record.eventType !== null) entity.eventType = fitStringProperty(record.eventType).value;
-  if (record.eventId !== null) entity.eventId = fitStringProperty(record.eventId).value;
+  // Short, so that the raw chunks keep the room they need in the entity's 1 MiB.
+  if (record.eventType !== null) entity.eventType = record.eventType.slice(0, MAX_KEY_LENGTH);
+  if (record.eventId !== null) entity.eventId = record.eventId.slice(0, MAX_KEY_LENGTH);
   const capacity = MAX_RAW_CHUNKS * MAX_STRING_PROPERTY_LENGTH;
   const kept = rawJson.length <= capacity ? rawJson : rawJson.slice(0, capacity - TRUNCATION_MARKER.length) + TRUNCATION_MARKER;
   for (let chunk = 0; chunk * MAX_STRING_PROPERTY_LENGTH < kept.length; chunk++) {
     entity[`raw${chunk}`] = kept.slice(chunk * MAX_STRING_PROPERTY_LENGTH, (chunk + 1) * MAX_STRING_PROPERTY_LENGTH);
   }
   return entity;
-}
-
-/** The raw event JSON of a quarantine row, joined from its chunks. */
-export function rawJsonOfQuarantineEntity(entity: Record<string, unknown>): string {
-  let json = '';
-  for (let chunk = 0; typeof entity[`raw${chunk}`] === 'string'; chunk++) json += entity[`raw${chunk}`] as string;
-  return json;
 }

@@ -5,7 +5,7 @@
  */
 
 const ISO_TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,64}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,64}))?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 
 /** Fractions beyond nanoseconds carry no information any producer has; they are cut there. */
 const MAX_FRACTION_DIGITS = 9;
@@ -32,7 +32,7 @@ export function toUtcTimestamp(text: unknown): string | undefined {
   let epochMs = wallClock.getTime();
   if (sign) {
     const offsetH = Number(offsetHours);
-    const offsetM = Number(offsetMinutes);
+    const offsetM = Number(offsetMinutes ?? 0);
     if (offsetH > 23 || offsetM > 59) return undefined;
     const offsetMs = (offsetH * 60 + offsetM) * 60_000;
     epochMs += sign === '+' ? -offsetMs : offsetMs;

@@ -63,3 +63,10 @@ export function recordingContext(functionName = 'emailDeliveryReport') {
   });
   return { context, logs };
 }
+
+/** The raw event JSON of a quarantine row, joined from its chunks. */
+export function rawJsonOfQuarantineEntity(entity: Record<string, unknown>): string {
+  let json = '';
+  for (let chunk = 0; typeof entity[`raw${chunk}`] === 'string'; chunk++) json += entity[`raw${chunk}`] as string;
+  return json;
+}

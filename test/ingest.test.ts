@@ -5,10 +5,9 @@ import { createEventStore } from '../src/eventStore.js';
 import { ingestEvent } from '../src/ingest.js';
 import { readSettings } from '../src/settings.js';
 import { MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER } from '../src/tableLimits.js';
-import { rawJsonOfQuarantineEntity } from '../src/tableEntities.js';
 import { azuriteConnectionString, freePort } from '../scripts/azurite.js';
 import { sampleMessageEvents, seedDeliveryReport, seedEngagementReport, toCloudEvent } from '../scripts/sampleEvents.js';
-import { connectionString, recordingContext, recordingStore, rowsOf } from './helpers.js';
+import { connectionString, rawJsonOfQuarantineEntity, recordingContext, recordingStore, rowsOf } from './helpers.js';
 
 const isInsert = (request: { method: string; url: string }) => request.method === 'POST' && !/\/Tables(\?|$)/.test(new URL(request.url).pathname + '?');
 const isCreateTable = (request: { method: string; url: string }) => request.method === 'POST' && new URL(request.url).pathname.endsWith('/Tables');
@@ -124,8 +123,8 @@ describe('invariant 4: nothing lost', () => {
     const noMessageId = { ...seedDeliveryReport, id: randomUUID(), data: { ...seedDeliveryReport.data, messageId: '' } };
     const notAnObject = [1, 'two', { three: 3 }];
     for (const raw of [unknownType, noMessageId, notAnObject]) {
-      expect(await ingestEvent(raw, context, store)).toBe('stored');
-      expect(await ingestEvent(structuredClone(raw), context, store)).toBe('duplicate');
+      expect(await ingestEvent(raw, context, store)).toBe('quarantined');
+      expect(await ingestEvent(structuredClone(raw), context, store)).toBe('quarantined');
     }
     const quarantined = await rowsOf(settings.quarantineTable);
     expect(quarantined.map((row) => row.reason).sort()).toEqual(['not-an-object', 'unknown-event-type', 'unusable-message-id']);
@@ -144,6 +143,17 @@ describe('invariant 4: nothing lost', () => {
     await ingestEvent(large, context, store);
     const [row] = await rowsOf(settings.quarantineTable);
     expect(JSON.parse(rawJsonOfQuarantineEntity(row!))).toEqual(large);
+  });
+
+  it('fits the largest quarantined event, with long ids and types, into one entity', async () => {
+    const { store, settings } = recordingStore();
+    const { context } = recordingContext();
+    const huge = { id: 'i'.repeat(100_000), eventType: 't'.repeat(100_000), data: { blob: 'x'.repeat(1_000_000) } };
+    expect(await ingestEvent(huge, context, store)).toBe('quarantined');
+    const [row] = await rowsOf(settings.quarantineTable);
+    const kept = rawJsonOfQuarantineEntity(row!);
+    expect(kept.endsWith(TRUNCATION_MARKER)).toBe(true);
+    expect(row!.rawLength).toBe(JSON.stringify(huge).length);
   });
 });
 

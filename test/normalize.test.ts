@@ -91,6 +91,8 @@ describe('normalizeEvent: payload variants', () => {
       ['2020-12-31T23:59:59.9999999-01:00', '2021-01-01T00:59:59.9999999Z'],
       ['2020-09-18T00:22:20+00:00', '2020-09-18T00:22:20Z'],
       ['2020-09-18T00:22:20.1', '2020-09-18T00:22:20.1Z'],
+      ['2020-09-18T03:22:20.1234567+03', '2020-09-18T00:22:20.1234567Z'],
+      ['2020-09-18T03:52:20+0330', '2020-09-18T00:22:20Z'],
     ];
     for (const [sent, shown] of cases) {
       expect(accepted(normalizeEvent(withData(seedDeliveryReport, { deliveryAttemptTimeStamp: sent }))).occurredAt).toBe(shown);

@@ -1,4 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { errorFacts } from '../errors.js';
 import { defaultEventStore } from '../eventStore.js';
 import { messageStatusBody } from '../messageStatus.js';
 import { encodePageToken } from '../pageToken.js';
@@ -11,21 +12,18 @@ export async function getMessageStatus(request: HttpRequest, context: Invocation
   const instance = new URL(request.url).pathname;
   const query = parseStatusRequest(request.params.messageId ?? '', request.query);
   if (isProblem(query)) return problemResponse(query, instance);
-
-  let events;
   try {
-    events = await defaultEventStore().messageEvents(query.messageId);
+    const events = await defaultEventStore().messageEvents(query.messageId);
+    if (events.length === 0) {
+      return problemResponse({ status: 404, title: 'Not Found', detail: 'No events have been recorded for this message id.' }, instance);
+    }
+    const body = messageStatusBody(query.messageId, events, query, (last) => encodePageToken(query.messageId, last));
+    context.info('Message status served.', { messageId: query.messageId, events: events.length, returned: body.events.length });
+    return { status: 200, jsonBody: body };
   } catch (error) {
-    const { code, statusCode } = (error ?? {}) as { code?: unknown; statusCode?: unknown };
-    context.error('Reading the message events failed.', { messageId: query.messageId, code, statusCode });
+    context.error('Reading the message status failed.', { messageId: query.messageId, ...errorFacts(error) });
     return problemResponse({ status: 500, title: 'Internal Server Error', detail: 'The message status could not be read. Try again.' }, instance);
   }
-  if (events.length === 0) {
-    return problemResponse({ status: 404, title: 'Not Found', detail: 'No events have been recorded for this message id.' }, instance);
-  }
-  const body = messageStatusBody(query.messageId, events, query, (last) => encodePageToken(query.messageId, last));
-  context.info('Message status served.', { messageId: query.messageId, events: events.length, returned: body.events.length });
-  return { status: 200, jsonBody: body };
 }
 
 registerHttpFunction('getMessageStatus', {
