@@ -9,8 +9,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Only what does not need the built app is imported here; the rest is loaded once the build is found.
 import { azuriteConnectionString, startAzurite, type RunningAzurite } from './azurite.js';
-import { createLocalHost, routesOf } from './localHost.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -121,6 +121,7 @@ async function runLocalHost(port: number): Promise<void> {
   // Loaded only now: the entry point checks the settings, which are complete only from here on.
   await withoutTestModeWarnings(() => import('../src/index.js'));
   const { registeredFunctions } = await import('../src/registry.js');
+  const { createLocalHost, routesOf } = await import('./localHost.js');
   const host = createLocalHost(registeredFunctions());
   await new Promise<void>((listening, failed) => {
     host.once('error', (error: NodeJS.ErrnoException) =>
