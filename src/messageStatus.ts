@@ -68,8 +68,10 @@ export function eventOrderKey(event: Pick<EmailEvent, 'occurredAt' | 'eventId'>)
   return `${event.occurredAt === null ? '' : instantSortKey(event.occurredAt)}\u0000${event.eventId}`;
 }
 
-export function compareEvents(a: Pick<EmailEvent, 'occurredAt' | 'eventId'>, b: Pick<EmailEvent, 'occurredAt' | 'eventId'>): number {
-  return compareTimestamps(a.occurredAt, b.occurredAt) || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function compareEvents(a: Pick<EmailEvent, 'occurredAt' | 'eventId'>, b: Pick<EmailEvent, 'occurredAt' | 'eventId'>): number {
+  return compareText(eventOrderKey(a), eventOrderKey(b));
 }
 
 /**
@@ -108,7 +110,7 @@ function extremeTime(events: readonly EmailEvent[], direction: 1 | -1): string |
   let extreme: string | null = null;
   for (const { occurredAt: time } of events) {
     if (time === null) continue;
-    const order = extreme === null ? direction : compareTimestamps(time, extreme) || (time < extreme ? -1 : time > extreme ? 1 : 0);
+    const order = extreme === null ? direction : compareTimestamps(time, extreme) || compareText(time, extreme);
     if (order * direction > 0) extreme = time;
   }
   return extreme;
@@ -154,7 +156,7 @@ export function summarize(events: readonly EmailEvent[]): MessageSummary {
   }
   const links = [...clicksByUrl]
     .map(([url, count]) => ({ url, clicks: count }))
-    .sort((a, b) => b.clicks - a.clicks || (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+    .sort((a, b) => b.clicks - a.clicks || compareText(a.url, b.url));
 
   // The sender of the oldest event that names one.
   const senderEvent = events.reduce<EmailEvent | undefined>(
@@ -218,7 +220,7 @@ export function messageStatusBody(
   pageToken: (last: EmailEvent) => string,
 ): MessageStatusBody {
   // Each key is computed once: a sort makes n·log n comparisons.
-  const ordered = events.map((event) => ({ event, key: eventOrderKey(event) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const ordered = events.map((event) => ({ event, key: eventOrderKey(event) })).sort((a, b) => compareText(a.key, b.key));
   const start = page.after === undefined ? 0 : startAfter(ordered, page.after);
   const pageEvents = ordered.slice(start, start + page.limit).map(({ event }) => event);
   const last = pageEvents.at(-1);

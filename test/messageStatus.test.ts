@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { EmailEvent } from '../src/emailEvent.js';
 import { eventIdDigest } from '../src/pageToken.js';
 import { normalizeEvent } from '../src/normalize.js';
-import { compareEvents, eventOrderKey, messageStatusBody, summarize } from '../src/messageStatus.js';
+import { messageStatusBody, summarize } from '../src/messageStatus.js';
 import { seedDeliveryReport, seedEngagementReport } from '../scripts/sampleEvents.js';
 
 let nextId = 0;
@@ -109,20 +109,6 @@ describe('summarize: engagement', () => {
     const late = { ...delivery('a@contoso.com', 'Delivered', '2024-01-02T00:00:00Z'), sender: 'late@contoso.com' };
     const early = { ...engagement('view', '2024-01-01T00:00:00Z'), sender: 'early@contoso.com' };
     expect(summarize([late, early]).sender).toBe('early@contoso.com');
-  });
-});
-
-describe('event order', () => {
-  it('orders by key exactly as compareEvents orders', () => {
-    const times = fc.option(fc.constantFrom('2024-01-01T00:00:00Z', '2024-01-01T00:00:00.1Z', '2024-01-01T00:00:00.10Z', '2023-12-31T23:59:59.9999999Z', '2024-01-01T00:00:00.0000001Z'), { nil: null });
-    const event = fc.record({ occurredAt: times, eventId: fc.string({ maxLength: 4 }) });
-    fc.assert(
-      fc.property(event, event, (a, b) => {
-        const byKey = eventOrderKey(a) < eventOrderKey(b) ? -1 : eventOrderKey(a) > eventOrderKey(b) ? 1 : 0;
-        expect(byKey).toBe(Math.sign(compareEvents(a, b)));
-      }),
-      { numRuns: 3000 },
-    );
   });
 });
 
