@@ -63,7 +63,7 @@ export type EventView =
  * The key that orders events: oldest first, events at the same instant by id. A total order, so every
  * page boundary is stable. Comparing two keys as plain strings is comparing the events.
  */
-export function eventOrderKey(event: Pick<EmailEvent, 'occurredAt' | 'eventId'>): string {
+function eventOrderKey(event: Pick<EmailEvent, 'occurredAt' | 'eventId'>): string {
   // Fixed-width instants; NUL sorts below every digit, so events without a time come first.
   return `${event.occurredAt === null ? '' : instantSortKey(event.occurredAt)}\u0000${event.eventId}`;
 }
