@@ -56,3 +56,10 @@ export interface EngagementEvent extends EmailEventCommon {
 }
 
 export type EmailEvent = DeliveryEvent | EngagementEvent;
+
+/**
+ * What tells an event apart from the others of its message: its kind and id (`delivery|<id>`). A
+ * delivery report and an engagement report may share an id (the ACS documentation's two samples do)
+ * and are two events; a redelivery, in either schema, is the same one.
+ */
+export const eventIdentity = (event: Pick<EmailEvent, 'kind' | 'eventId'>): string => `${event.kind}|${event.eventId}`;

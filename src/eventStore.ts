@@ -26,7 +26,6 @@ export interface EventStoreOptions {
   clientOptions?: TableServiceClientOptions;
 }
 
-
 let tablesSdk: Promise<typeof import('@azure/data-tables')> | undefined;
 const loadTablesSdk = () => (tablesSdk ??= import('@azure/data-tables'));
 
@@ -45,7 +44,6 @@ async function createTableClient(connection: StorageConnection, table: string, o
     ...options,
   });
 }
-
 
 /** Creates the entity; a conflict means this exact row is already there: a redelivery. */
 async function insertOnce(client: TableClient, entity: EventEntity): Promise<AppendResult> {

@@ -7,7 +7,7 @@ import type { InvocationContext } from '@azure/functions';
 import { errorFacts } from './errors.js';
 import { defaultEventStore, type EventStore } from './eventStore.js';
 import { normalizeEvent } from './normalize.js';
-
+import { MAX_KEY_LENGTH, fitStringProperty } from './tableLimits.js';
 
 async function logFailure<T>(context: InvocationContext, what: Record<string, unknown>, write: () => Promise<T>): Promise<T> {
   try {
@@ -25,7 +25,8 @@ export async function ingestEvent(raw: unknown, context: InvocationContext, stor
   const normalized = normalizeEvent(raw);
   if (normalized.outcome === 'accepted') {
     const { event } = normalized;
-    const fields = { messageId: event.messageId, eventId: event.eventId, eventType: event.eventType };
+    // Ids are GUIDs in practice; one that is not is logged no longer than a key.
+    const fields = { messageId: event.messageId, eventId: fitStringProperty(event.eventId, MAX_KEY_LENGTH).value, eventType: event.eventType };
     const result = await logFailure(context, fields, () => store.append(event));
     context.info(result === 'stored' ? 'Email event stored.' : 'Email event already stored: a redelivery.', { ...fields, result, occurredAt: event.occurredAt });
     if (event.truncatedFields.length > 0) {

@@ -3,7 +3,7 @@
  * GET /api/messages/{messageId}. The same set of events always gives the same response.
  */
 import { KNOWN_DELIVERY_STATUSES, type DeliveryEvent, type EmailEvent, type EngagementEvent } from './emailEvent.js';
-import { eventIdDigest, type PagePosition } from './pageToken.js';
+import { eventDigest, type PagePosition } from './pageToken.js';
 import { compareTimestamps, instantSortKey } from './timestamps.js';
 
 export const PENDING = 'Pending';
@@ -60,17 +60,18 @@ export type EventView =
     };
 
 /**
- * The key that orders events: oldest first, events at the same instant by id. A total order, so every
- * page boundary is stable. Comparing two keys as plain strings is comparing the events.
+ * The key that orders events: oldest first, events at the same instant by id, then by kind (a delivery
+ * and an engagement report may share an id). A total order over the events of a message, so every page
+ * boundary is stable. Comparing two keys as plain strings is comparing the events.
  */
-function eventOrderKey(event: Pick<EmailEvent, 'occurredAt' | 'eventId'>): string {
+function eventOrderKey(event: Pick<EmailEvent, 'occurredAt' | 'eventId' | 'kind'>): string {
   // Fixed-width instants; NUL sorts below every digit, so events without a time come first.
-  return `${event.occurredAt === null ? '' : instantSortKey(event.occurredAt)}\u0000${event.eventId}`;
+  return `${event.occurredAt === null ? '' : instantSortKey(event.occurredAt)}\u0000${event.eventId}\u0000${event.kind}`;
 }
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function compareEvents(a: Pick<EmailEvent, 'occurredAt' | 'eventId'>, b: Pick<EmailEvent, 'occurredAt' | 'eventId'>): number {
+function compareEvents(a: EmailEvent, b: EmailEvent): number {
   return compareText(eventOrderKey(a), eventOrderKey(b));
 }
 
@@ -237,7 +238,7 @@ export function messageStatusBody(
  * should it not be, the page goes on after the last event at or before the position's time.
  */
 function startAfter(ordered: readonly { event: EmailEvent; key: string }[], after: PagePosition): number {
-  const index = ordered.findIndex(({ event }) => event.occurredAt === after.occurredAt && eventIdDigest(event.eventId) === after.eventIdDigest);
+  const index = ordered.findIndex(({ event }) => event.occurredAt === after.occurredAt && eventDigest(event) === after.eventDigest);
   if (index >= 0) return index + 1;
   const instant = after.occurredAt === null ? '' : instantSortKey(after.occurredAt);
   const later = ordered.findIndex(({ key }) => key.slice(0, key.indexOf('\u0000')) > instant);

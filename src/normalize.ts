@@ -18,7 +18,7 @@ import {
   type EngagementEvent,
 } from './emailEvent.js';
 import { sha256 } from './sha256.js';
-import { fitStringProperty, keyProblem } from './tableLimits.js';
+import { MAX_STRING_PROPERTY_LENGTH, fitStringProperty, keyProblem } from './tableLimits.js';
 import { toUtcTimestamp } from './timestamps.js';
 
 export type QuarantineReason = 'not-an-object' | 'unknown-event-type' | 'data-not-an-object' | 'unusable-message-id';
@@ -61,15 +61,17 @@ function firstTimestamp(...candidates: unknown[]): string | null {
 
 /**
  * The envelope's id. An event without one still gets a stable id, derived from its type, time and
- * data, so that its redeliveries, in either schema, land on one row.
+ * data, so that its redeliveries, in either schema, land on one row. An id too long to store as a
+ * property is replaced by its digest the same way, so that distinct ids stay distinct.
  */
 function eventIdOf(envelope: JsonObject, isCloudEvent: boolean): string {
   const id = envelope.id;
+  if (typeof id === 'string' && id.length > MAX_STRING_PROPERTY_LENGTH) return `sha256-${sha256(id)}`;
   if (typeof id === 'string' && id.length > 0) return id;
   if (typeof id === 'number') return String(id);
   const type = isCloudEvent ? envelope.type : envelope.eventType;
   const content = [typeof type === 'string' ? type.toLowerCase() : type, isCloudEvent ? envelope.time : envelope.eventTime, envelope.data];
-  return `sha256-${sha256(JSON.stringify(content) ?? '')}`;
+  return `sha256-${sha256(JSON.stringify(content))}`;
 }
 
 function describe(value: unknown): string {
@@ -79,14 +81,11 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/**
- * Cuts every string field to what Table Storage holds, in place, and records which were cut. The id
- * is left whole: the row key is made from all of it (tableEntities.ts).
- */
+/** Cuts every string field to what Table Storage holds, in place, and records which were cut. */
 function fitToTable<T extends EmailEvent>(event: T): T {
   const fields = event as unknown as Record<string, unknown>;
   for (const [field, value] of Object.entries(event)) {
-    if (typeof value !== 'string' || field === 'eventId') continue;
+    if (typeof value !== 'string') continue;
     const fit = fitStringProperty(value);
     if (fit.truncated) {
       fields[field] = fit.value;

@@ -3,35 +3,37 @@
  * returned, bound to the message, with a checksum.
  *
  * A position, not an offset, so that events arriving between two page reads never make an event show
- * twice. The event is named by its time and a digest of its id, so the token stays short whatever the
- * id. The checksum covers the message id: a token from another message, or an edited one, is a 400.
+ * twice. The event is named by its time and a digest of its identity (kind and id), so the token stays
+ * short whatever the id. The checksum covers the message id: a token from another message, or an edited one, is a 400.
  * It is not a secret seal, and need not be: reads only ever touch the partition named in the URL, so a
  * token can never reach another message's events.
  */
+import { eventIdentity, type EmailEvent } from './emailEvent.js';
 import { sha256 } from './sha256.js';
 import { toUtcTimestamp } from './timestamps.js';
 
 export interface PagePosition {
   /** The occurredAt of the last event returned. */
   occurredAt: string | null;
-  /** A digest of the last event's id (eventIdDigest). */
-  eventIdDigest: string;
+  /** A digest of the last event's identity (eventDigest). */
+  eventDigest: string;
 }
 
-const VERSION = 1;
+/** 2: the event is named by a digest of its identity (kind and id). */
+const VERSION = 2;
 const MAX_TOKEN_LENGTH = 512;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const DIGEST = /^[A-Za-z0-9_-]{22}$/;
 
-/** 132 bits of SHA-256: enough to tell the events of one message apart. */
-export const eventIdDigest = (eventId: string) => sha256(eventId, 'base64url').slice(0, 22);
+/** 132 bits of SHA-256 of the event's identity: enough to tell the events of one message apart. */
+export const eventDigest = (event: Pick<EmailEvent, 'kind' | 'eventId'>) => sha256(eventIdentity(event), 'base64url').slice(0, 22);
 
 function checksum(messageId: string, payload: string): string {
   return sha256(`${messageId}\n${payload}`, 'base64url').slice(0, 22);
 }
 
-export function encodePageToken(messageId: string, last: { occurredAt: string | null; eventId: string }): string {
-  const payload = Buffer.from(JSON.stringify([VERSION, last.occurredAt, eventIdDigest(last.eventId)])).toString('base64url');
+export function encodePageToken(messageId: string, last: Pick<EmailEvent, 'occurredAt' | 'kind' | 'eventId'>): string {
+  const payload = Buffer.from(JSON.stringify([VERSION, last.occurredAt, eventDigest(last)])).toString('base64url');
   return `${payload}.${checksum(messageId, payload)}`;
 }
 
@@ -51,5 +53,5 @@ export function decodePageToken(messageId: string, token: string): PagePosition 
   const [version, occurredAt, digest] = decoded as unknown[];
   if (version !== VERSION || typeof digest !== 'string' || !DIGEST.test(digest)) return undefined;
   if (occurredAt !== null && (typeof occurredAt !== 'string' || toUtcTimestamp(occurredAt) !== occurredAt)) return undefined;
-  return { occurredAt, eventIdDigest: digest };
+  return { occurredAt, eventDigest: digest };
 }

@@ -2,7 +2,7 @@
  * Pure mapping between the app's records and Table Storage entities: one row per event in the
  * partition of its messageId, and one row per quarantined event.
  */
-import { DELIVERY_REPORT_EVENT_TYPE, ENGAGEMENT_REPORT_EVENT_TYPE, type EmailEvent, type EmailEventType } from './emailEvent.js';
+import { DELIVERY_REPORT_EVENT_TYPE, ENGAGEMENT_REPORT_EVENT_TYPE, eventIdentity, type EmailEvent, type EmailEventType } from './emailEvent.js';
 import { sha256 } from './sha256.js';
 import { MAX_KEY_LENGTH, MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER, fitStringProperty, keyProblem } from './tableLimits.js';
 
@@ -14,14 +14,12 @@ export type EventEntity = {
 };
 
 /**
- * The row key of an event: its kind and id (`delivery|<id>`), so that a delivery report and an
- * engagement report that share an id stay two rows, while a redelivery, in either schema, lands on the
- * same row. Where that cannot be a key (too long, or a character keys forbid), a hash of it after `~`;
- * plain keys start with the kind, so the two never collide.
+ * The row key of an event: its identity, or where that cannot be a key (too long, or a character keys
+ * forbid) a hash of it after `~`. Plain keys start with the kind, so the two never collide.
  */
 export function rowKeyFor(event: Pick<EmailEvent, 'kind' | 'eventId'>): string {
-  const key = `${event.kind}|${event.eventId}`;
-  return keyProblem(key) === undefined ? key : `~${sha256(key)}`;
+  const identity = eventIdentity(event);
+  return keyProblem(identity) === undefined ? identity : `~${sha256(identity)}`;
 }
 
 export function toEventEntity(event: EmailEvent): EventEntity {
@@ -30,11 +28,7 @@ export function toEventEntity(event: EmailEvent): EventEntity {
     if (field === 'messageId' || field === 'truncatedFields' || value === null) continue;
     entity[field] = value as string;
   }
-  // The row key above is made from the whole id; the property holds what fits.
-  const eventId = fitStringProperty(event.eventId);
-  entity.eventId = eventId.value;
-  const truncatedFields = eventId.truncated ? [...event.truncatedFields, 'eventId'] : event.truncatedFields;
-  if (truncatedFields.length > 0) entity.truncatedFields = truncatedFields.join(',');
+  if (event.truncatedFields.length > 0) entity.truncatedFields = event.truncatedFields.join(',');
   return entity;
 }
 
@@ -110,8 +104,8 @@ export function toQuarantineEntity(record: QuarantineRecord): EventEntity {
     rawLength: rawJson.length,
   };
   // Short, so that the raw chunks keep the room they need in the entity's 1 MiB.
-  if (record.eventType !== null) entity.eventType = record.eventType.slice(0, MAX_KEY_LENGTH);
-  if (record.eventId !== null) entity.eventId = record.eventId.slice(0, MAX_KEY_LENGTH);
+  if (record.eventType !== null) entity.eventType = fitStringProperty(record.eventType, MAX_KEY_LENGTH).value;
+  if (record.eventId !== null) entity.eventId = fitStringProperty(record.eventId, MAX_KEY_LENGTH).value;
   const capacity = MAX_RAW_CHUNKS * MAX_STRING_PROPERTY_LENGTH;
   const kept = rawJson.length <= capacity ? rawJson : rawJson.slice(0, capacity - TRUNCATION_MARKER.length) + TRUNCATION_MARKER;
   for (let chunk = 0; chunk * MAX_STRING_PROPERTY_LENGTH < kept.length; chunk++) {

@@ -27,12 +27,12 @@ export function keyProblem(value: string): string | undefined {
 }
 
 /**
- * `value` cut to what a string property holds, with TRUNCATION_MARKER at the end when it was cut.
- * Never splits a surrogate pair.
+ * `value` cut to `maxLength` (by default what a string property holds), with TRUNCATION_MARKER at the
+ * end when it was cut. Never splits a surrogate pair.
  */
-export function fitStringProperty(value: string): { value: string; truncated: boolean } {
-  if (value.length <= MAX_STRING_PROPERTY_LENGTH) return { value, truncated: false };
-  let end = MAX_STRING_PROPERTY_LENGTH - TRUNCATION_MARKER.length;
+export function fitStringProperty(value: string, maxLength = MAX_STRING_PROPERTY_LENGTH): { value: string; truncated: boolean } {
+  if (value.length <= maxLength) return { value, truncated: false };
+  let end = maxLength - TRUNCATION_MARKER.length;
   const last = value.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end -= 1;
   return { value: value.slice(0, end) + TRUNCATION_MARKER, truncated: true };
