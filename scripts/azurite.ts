@@ -55,7 +55,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`Azurite did not start within 30 s: ${output.trim()}`)), 30_000);
+    // Azurite's last line says why it stopped; the lines before it say what it was starting.
+    const lastLine = () => output.trim().split('\n').at(-1)?.trim() ?? '';
+    const timer = setTimeout(() => fail(new Error(`Azurite did not start within 30 s: ${lastLine()}`)), 30_000);
     const fail = (error: Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
@@ -71,7 +73,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.once('exit', (code) => fail(new Error(`Azurite exited (code ${code}) before it started: ${output.trim()}`)));
+    child.once('exit', (code) => fail(new Error(`Azurite exited (code ${code}) before it started: ${lastLine()}`)));
     child.once('error', fail);
   });
   child.removeAllListeners('exit');

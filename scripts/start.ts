@@ -4,8 +4,9 @@
  * http://localhost:7071 (PORT moves it). Ctrl-C stops everything it started. Every problem at start-up
  * is one line on stderr and exit code 1, and stops whatever had been started.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +20,27 @@ const AZURITE_TABLE_PORT = 10002;
 
 class StartError extends Error {}
 
+/** What npm start has started, so that one shutdown path stops it all, whenever it comes. */
 let azurite: RunningAzurite | undefined;
+let host: Server | undefined;
+let func: ChildProcess | undefined;
+let stopped: Promise<void> | undefined;
+
+/** Stops everything started so far, once however many paths ask at the same time, then exits. */
+async function stopEverything(exitCode: number): Promise<never> {
+  stopped ??= (async () => {
+    host?.close();
+    host?.closeAllConnections();
+    if (func && func.exitCode === null && func.signalCode === null) {
+      const exited = new Promise((done) => func!.once('exit', done));
+      func.kill('SIGINT');
+      await exited;
+    }
+    await azurite?.stop();
+  })();
+  await stopped;
+  process.exit(exitCode);
+}
 
 function portNumber(name: string, fallback: number): number {
   const text = process.env[name];
@@ -79,15 +100,15 @@ async function runFunc(port: number): Promise<number> {
   // Core Tools gives the worker these values, except where the environment already sets one.
   const values = { ...localSettingsValues(), ...process.env };
   settings.readSettings(values);
-  if (!settings.namesOwnStorage(values)) await startLocalAzurite(settings, true);
+  // The Functions host itself needs AzureWebJobsStorage, which the example points at Azurite.
+  const needsAzurite = !settings.namesOwnStorage(values) || settings.isDevelopmentStorage(values[settings.FALLBACK_STORAGE_SETTING]);
+  if (needsAzurite) await startLocalAzurite(settings, true);
   console.log('Azure Functions Core Tools found: running func start.');
-  const func = spawn('func', ['start', '--port', String(port)], { cwd: root, stdio: 'inherit', env: process.env });
-  const stop = () => func.kill('SIGINT');
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const child = spawn('func', ['start', '--port', String(port)], { cwd: root, stdio: 'inherit', env: process.env });
+  func = child;
   return new Promise<number>((done, failed) => {
-    func.once('error', (error) => failed(new StartError(`func start could not run: ${error.message}`)));
-    func.once('exit', (exitCode) => done(exitCode ?? 0));
+    child.once('error', (error) => failed(new StartError(`func start could not run: ${error.message}`)));
+    child.once('exit', (exitCode) => done(exitCode ?? 0));
   });
 }
 
@@ -122,36 +143,33 @@ async function runLocalHost(port: number): Promise<void> {
   await withoutTestModeWarnings(() => import('../src/index.js'));
   const { registeredFunctions } = await import('../src/registry.js');
   const { createLocalHost, routesOf } = await import('./localHost.js');
-  const host = createLocalHost(registeredFunctions());
+  const server = createLocalHost(registeredFunctions());
+  host = server;
   await new Promise<void>((listening, failed) => {
-    host.once('error', (error: NodeJS.ErrnoException) =>
+    server.once('error', (error: NodeJS.ErrnoException) =>
       failed(error.code === 'EADDRINUSE' ? new StartError(`Port ${port} is in use: stop what uses it, or set PORT to another port.`) : error),
     );
-    host.listen(port, listening);
+    server.listen(port, listening);
   });
-  const shutdown = async () => {
-    console.log('Stopping…');
-    host.close();
-    host.closeAllConnections();
-    await azurite?.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
   console.log(`Local Functions host (Core Tools not found) on http://localhost:${port}:`);
   for (const route of routesOf(registeredFunctions())) console.log(`  ${route.name}: ${route.methods.join(',')} http://localhost:${port}${route.path}`);
   console.log('Press Ctrl-C to stop.');
 }
 
 async function main(): Promise<void> {
+  // From the first step on, Ctrl-C (or a SIGTERM) stops whatever has been started by then.
+  const onSignal = () => {
+    console.log('Stopping…');
+    void stopEverything(0);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   if (!existsSync(join(here, '../src/index.js'))) {
     throw new StartError('The app is not built (dist/src/index.js is missing): run npm run build, or npm start, which builds first.');
   }
   const port = portNumber('PORT', 7071);
   if (hasFunc()) {
-    const code = await runFunc(port);
-    await azurite?.stop();
-    process.exit(code);
+    await stopEverything(await runFunc(port));
   }
   await runLocalHost(port);
 }
@@ -159,6 +177,5 @@ async function main(): Promise<void> {
 main().catch(async (error: unknown) => {
   const known = error instanceof StartError || (error instanceof Error && error.name === 'SettingsError');
   console.error(known ? (error as Error).message : `Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
-  await azurite?.stop();
-  process.exit(1);
+  await stopEverything(1);
 });

@@ -39,6 +39,9 @@ function value(env: Env, name: string): string | undefined {
 
 const DEVELOPMENT_STORAGE = /^UseDevelopmentStorage=true;?$/i;
 
+/** Whether a connection setting's value is Azurite's development storage. */
+export const isDevelopmentStorage = (value: string | undefined): boolean => value !== undefined && DEVELOPMENT_STORAGE.test(value.trim());
+
 function checkConnectionString(setting: string, connectionString: string): StorageConnection {
   if (DEVELOPMENT_STORAGE.test(connectionString)) return { kind: 'connectionString', setting, connectionString };
   const parts = new Map<string, string>();
@@ -106,7 +109,7 @@ export function namesOwnStorage(env: Env): boolean {
   return Object.keys(env).some(
     (name) =>
       value(env, name) !== undefined &&
-      (name.startsWith(`${STORAGE_SETTING}__`) || (name === STORAGE_SETTING && !DEVELOPMENT_STORAGE.test(value(env, name)!))),
+      (name.startsWith(`${STORAGE_SETTING}__`) || (name === STORAGE_SETTING && !isDevelopmentStorage(env[name]))),
   );
 }
 

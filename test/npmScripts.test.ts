@@ -1,10 +1,10 @@
 /** The npm scripts as a newcomer runs them: the built scripts, as child processes. */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../scripts/azurite.js';
 import { sampleMessageEvents } from '../scripts/sampleEvents.js';
 import { sendEvents } from '../scripts/sendSample.js';
@@ -17,6 +17,32 @@ const START = `${BUILD}/scripts/start.js`;
 beforeAll(() => {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', BUILD], { stdio: 'inherit' });
 }, 120_000);
+
+const temporaryRoots: string[] = [];
+afterAll(() => temporaryRoots.forEach((root) => rmSync(root, { recursive: true, force: true })));
+
+/**
+ * A copy of the build in a folder of its own, so that what npm start keeps beside the build (.azurite/)
+ * stays out of the working tree; its node_modules is the project's. Returns the start script's path.
+ */
+async function buildInTemporaryRoot({ withApp }: { withApp: boolean }): Promise<string> {
+  const root = mkdtempSync(join(tmpdir(), 'npm-start-'));
+  temporaryRoots.push(root);
+  cpSync(`${BUILD}/scripts`, join(root, 'build/scripts'), { recursive: true });
+  if (withApp) cpSync(`${BUILD}/src`, join(root, 'build/src'), { recursive: true });
+  symlinkSync(resolve('node_modules'), join(root, 'node_modules'), 'dir');
+  return join(root, 'build/scripts/start.js');
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
+  });
+}
+
+const azuriteDefaultPortFree = await portIsFree(10002);
 
 /** Runs a start script until it prints `until` or exits. */
 function runStart(env: Record<string, string>, until?: RegExp, script = START) {
@@ -78,12 +104,13 @@ describe('npm start', () => {
     expect(await run.exited).toBe(0);
   });
 
-  it('stops the Azurite it started when start-up fails later', async () => {
+  // Starts Azurite on its default port, 10002, as npm start does: not while another Azurite holds it.
+  it.skipIf(!azuriteDefaultPortFree)('stops the Azurite it started when start-up fails later', async () => {
     const blocker = createServer();
     const port = await freePort();
     await new Promise<void>((listening) => blocker.listen(port, listening));
     try {
-      const run = runStart({ EmailEventsStorage: '', PORT: String(port) });
+      const run = runStart({ EmailEventsStorage: '', PORT: String(port) }, undefined, await buildInTemporaryRoot({ withApp: true }));
       expect(await run.exited).toBe(1);
       expect(run.output().stdout).toContain('Azurite on http://127.0.0.1:10002');
       expect(run.output().stderr.trim()).toBe(`Port ${port} is in use: stop what uses it, or set PORT to another port.`);
@@ -93,10 +120,16 @@ describe('npm start', () => {
     }
   });
 
+  it.skipIf(!azuriteDefaultPortFree)('stops the Azurite it started on a signal that comes before the host listens', async () => {
+    const run = runStart({ EmailEventsStorage: '', PORT: String(await freePort()) }, /Azurite on/, await buildInTemporaryRoot({ withApp: true }));
+    await Promise.race([run.ready, run.exited]);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    await expect(fetch('http://127.0.0.1:10002/')).rejects.toThrow();
+  });
+
   it('stops with one line when the app is not built', async () => {
-    const scriptsOnly = mkdtempSync(join(BUILD, 'scripts-only-'));
-    cpSync(`${BUILD}/scripts`, join(scriptsOnly, 'scripts'), { recursive: true });
-    const run = runStart({}, undefined, join(scriptsOnly, 'scripts/start.js'));
+    const run = runStart({}, undefined, await buildInTemporaryRoot({ withApp: false }));
     expect(await run.exited).toBe(1);
     expect(run.output().stderr.trim()).toBe('The app is not built (dist/src/index.js is missing): run npm run build, or npm start, which builds first.');
   });
