@@ -246,7 +246,8 @@ function probeImport(target: string) {
 }
 
 function benchStartup() {
-  const entry = join(root, 'dist/src/index.js');
+  // The entry point built beside this script, wherever the build went.
+  const entry = fileURLToPath(new URL('../src/index.js', import.meta.url));
   const baselineTarget = '@azure/functions';
   probeImport(baselineTarget);
   probeImport(entry);

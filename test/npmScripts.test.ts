@@ -144,7 +144,7 @@ describe('npm start', () => {
 describe('npm run bench', () => {
   it('measures every figure and writes them as JSON (a short run: the figures are not checked here)', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'bench-')), 'results.json');
-    execFileSync(process.execPath, [`${BUILD}/scripts/bench.js`, '--runs', '1', '--events', '40', '--out', out], { stdio: 'ignore', timeout: 120_000 });
+    execFileSync(process.execPath, [`${BUILD}/scripts/bench.js`, '--runs', '1', '--events', '40', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
     const results = JSON.parse(readFileSync(out, 'utf8'));
     expect(results.ingest.requestsPerEvent).toBe(1);
     expect(results.ingest.ratio).toBeGreaterThan(0);
