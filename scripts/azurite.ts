@@ -44,6 +44,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether `port` is free on 127.0.0.1, where Azurite listens. */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
+  });
+}
+
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
   const port = options.port ?? (await freePort());
   const dist = join(dirname(createRequire(import.meta.url).resolve('azurite/package.json')), 'dist/src');

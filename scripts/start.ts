@@ -7,11 +7,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Only what does not need the built app is imported here; the rest is loaded once the build is found.
-import { azuriteConnectionString, startAzurite, type RunningAzurite } from './azurite.js';
+import { azuriteConnectionString, portIsFree, startAzurite, type RunningAzurite } from './azurite.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -48,15 +47,6 @@ function portNumber(name: string, fallback: number): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new StartError(`Setting ${name} must be a port number from 1 to 65535.`);
   return port;
-}
-
-/** Azurite listens on 127.0.0.1, so that is where its ports must be free. */
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const probe = createServer();
-    probe.once('error', () => done(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
-  });
 }
 
 function hasFunc(): boolean {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../scripts/azurite.js';
+import { freePort, portIsFree } from '../scripts/azurite.js';
 import { sampleMessageEvents } from '../scripts/sampleEvents.js';
 import { sendEvents } from '../scripts/sendSample.js';
 import { connectionString } from './helpers.js';
@@ -32,14 +32,6 @@ async function buildInTemporaryRoot({ withApp }: { withApp: boolean }): Promise<
   if (withApp) cpSync(`${BUILD}/src`, join(root, 'build/src'), { recursive: true });
   symlinkSync(resolve('node_modules'), join(root, 'node_modules'), 'dir');
   return join(root, 'build/scripts/start.js');
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const probe = createServer();
-    probe.once('error', () => done(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
-  });
 }
 
 const azuriteDefaultPortFree = await portIsFree(10002);
