@@ -240,7 +240,6 @@ export function messageStatusBody(
 function startAfter(ordered: readonly { event: EmailEvent; key: string }[], after: PagePosition): number {
   const index = ordered.findIndex(({ event }) => event.occurredAt === after.occurredAt && eventDigest(event) === after.eventDigest);
   if (index >= 0) return index + 1;
-  const instant = after.occurredAt === null ? '' : instantSortKey(after.occurredAt);
-  const later = ordered.findIndex(({ key }) => key.slice(0, key.indexOf('\u0000')) > instant);
+  const later = ordered.findIndex(({ event }) => compareTimestamps(event.occurredAt, after.occurredAt) > 0);
   return later < 0 ? ordered.length : later;
 }

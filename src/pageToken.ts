@@ -25,12 +25,12 @@ const MAX_TOKEN_LENGTH = 512;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const DIGEST = /^[A-Za-z0-9_-]{22}$/;
 
-/** 132 bits of SHA-256 of the event's identity: enough to tell the events of one message apart. */
-export const eventDigest = (event: Pick<EmailEvent, 'kind' | 'eventId'>) => sha256(eventIdentity(event), 'base64url').slice(0, 22);
+/** 132 bits of SHA-256 in 22 base64url characters: enough to tell the events of one message apart. */
+const shortDigest = (text: string) => sha256(text, 'base64url').slice(0, 22);
 
-function checksum(messageId: string, payload: string): string {
-  return sha256(`${messageId}\n${payload}`, 'base64url').slice(0, 22);
-}
+export const eventDigest = (event: Pick<EmailEvent, 'kind' | 'eventId'>) => shortDigest(eventIdentity(event));
+
+const checksum = (messageId: string, payload: string) => shortDigest(`${messageId}\n${payload}`);
 
 export function encodePageToken(messageId: string, last: Pick<EmailEvent, 'occurredAt' | 'kind' | 'eventId'>): string {
   const payload = Buffer.from(JSON.stringify([VERSION, last.occurredAt, eventDigest(last)])).toString('base64url');

@@ -43,7 +43,7 @@ const DEVELOPMENT_STORAGE = /^UseDevelopmentStorage=true;?$/i;
 export const isDevelopmentStorage = (value: string | undefined): boolean => value !== undefined && DEVELOPMENT_STORAGE.test(value.trim());
 
 function checkConnectionString(setting: string, connectionString: string): StorageConnection {
-  if (DEVELOPMENT_STORAGE.test(connectionString)) return { kind: 'connectionString', setting, connectionString };
+  if (isDevelopmentStorage(connectionString)) return { kind: 'connectionString', setting, connectionString };
   const parts = new Map<string, string>();
   for (const pair of connectionString.split(';')) {
     if (!pair.trim()) continue;

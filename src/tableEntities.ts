@@ -4,7 +4,7 @@
  */
 import { DELIVERY_REPORT_EVENT_TYPE, ENGAGEMENT_REPORT_EVENT_TYPE, eventIdentity, type EmailEvent, type EmailEventType } from './emailEvent.js';
 import { sha256 } from './sha256.js';
-import { MAX_KEY_LENGTH, MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER, fitStringProperty, keyProblem } from './tableLimits.js';
+import { MAX_KEY_LENGTH, MAX_STRING_PROPERTY_LENGTH, fitStringProperty, keyProblem } from './tableLimits.js';
 
 /** Every property of an event row except the keys; null fields are not stored. */
 export type EventEntity = {
@@ -106,8 +106,7 @@ export function toQuarantineEntity(record: QuarantineRecord): EventEntity {
   // Short, so that the raw chunks keep the room they need in the entity's 1 MiB.
   if (record.eventType !== null) entity.eventType = fitStringProperty(record.eventType, MAX_KEY_LENGTH).value;
   if (record.eventId !== null) entity.eventId = fitStringProperty(record.eventId, MAX_KEY_LENGTH).value;
-  const capacity = MAX_RAW_CHUNKS * MAX_STRING_PROPERTY_LENGTH;
-  const kept = rawJson.length <= capacity ? rawJson : rawJson.slice(0, capacity - TRUNCATION_MARKER.length) + TRUNCATION_MARKER;
+  const kept = fitStringProperty(rawJson, MAX_RAW_CHUNKS * MAX_STRING_PROPERTY_LENGTH).value;
   for (let chunk = 0; chunk * MAX_STRING_PROPERTY_LENGTH < kept.length; chunk++) {
     entity[`raw${chunk}`] = kept.slice(chunk * MAX_STRING_PROPERTY_LENGTH, (chunk + 1) * MAX_STRING_PROPERTY_LENGTH);
   }
