@@ -75,10 +75,10 @@ function quietContext(functionName: string) {
 const azurite = await startAzurite();
 process.env.EmailEventsStorage = azurite.connectionString;
 const { readSettings } = await import('../src/settings.js');
-const { createEventStore, defaultEventStore } = await import('../src/eventStore.js');
+const { createEventStore, defaultEventStore } = await import('../src/storage/eventStore.js');
 const { ingestEvent } = await import('../src/ingest.js');
-const { normalizeEvent } = await import('../src/normalize.js');
-const { toEventEntity } = await import('../src/tableEntities.js');
+const { normalizeEvent } = await import('../src/events/normalize.js');
+const { toEventEntity } = await import('../src/storage/tableEntities.js');
 
 let requests = 0;
 const counting: TableServiceClientOptions = {

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import functions, { type HttpResponseInit, type LogLevel } from '@azure/functions';
-import { PROBLEM_CONTENT_TYPE, problemBody } from '../src/problem.js';
+import { PROBLEM_CONTENT_TYPE, problemBody } from '../src/http/problem.js';
 import type { FunctionRegistration } from '../src/registry.js';
 
 // @azure/functions is CommonJS, and Node's ESM loader cannot see these classes as named exports.

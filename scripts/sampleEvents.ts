@@ -5,7 +5,7 @@
  * is not JSON; it is dropped here and nothing else is changed.
  */
 import { randomUUID } from 'node:crypto';
-import { DELIVERY_REPORT_EVENT_TYPE, ENGAGEMENT_REPORT_EVENT_TYPE } from '../src/emailEvent.js';
+import { DELIVERY_REPORT_EVENT_TYPE, ENGAGEMENT_REPORT_EVENT_TYPE } from '../src/events/emailEvent.js';
 
 const TOPIC =
   '/subscriptions/{subscription-id}/resourceGroups/{group-name}/providers/microsoft.communication/communicationservices/{communication-services-resource-name}';

@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DELIVERY_REPORT_EVENT_TYPE, ENGAGEMENT_REPORT_EVENT_TYPE } from '../src/emailEvent.js';
+import { DELIVERY_REPORT_EVENT_TYPE, ENGAGEMENT_REPORT_EVENT_TYPE } from '../src/events/emailEvent.js';
 import { sampleMessageEvents } from './sampleEvents.js';
 
 /** Each event type goes to the function subscribed to it; either function takes either type. */

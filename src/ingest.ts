@@ -5,9 +5,9 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { errorFacts } from './errors.js';
-import { defaultEventStore, type EventStore } from './eventStore.js';
-import { normalizeEvent } from './normalize.js';
-import { MAX_KEY_LENGTH, fitStringProperty } from './tableLimits.js';
+import { defaultEventStore, type EventStore } from './storage/eventStore.js';
+import { normalizeEvent } from './events/normalize.js';
+import { MAX_KEY_LENGTH, fitStringProperty } from './storage/tableLimits.js';
 
 async function logFailure<T>(context: InvocationContext, what: Record<string, unknown>, write: () => Promise<T>): Promise<T> {
   try {

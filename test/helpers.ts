@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { TableClient, odata, type TableServiceClientOptions } from '@azure/data-tables';
 import { InvocationContext } from '@azure/functions';
 import { inject } from 'vitest';
-import { createEventStore } from '../src/eventStore.js';
+import { createEventStore } from '../src/storage/eventStore.js';
 import { readSettings, type Settings } from '../src/settings.js';
 
 export const connectionString = () => inject('azuriteConnectionString');

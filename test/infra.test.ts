@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import '../src/index.js';
-import { DELIVERY_REPORT_EVENT_TYPE, EMAIL_EVENT_TYPES, ENGAGEMENT_REPORT_EVENT_TYPE } from '../src/emailEvent.js';
+import { DELIVERY_REPORT_EVENT_TYPE, EMAIL_EVENT_TYPES, ENGAGEMENT_REPORT_EVENT_TYPE } from '../src/events/emailEvent.js';
 import { registeredFunctions } from '../src/registry.js';
 import { DEFAULT_EVENTS_TABLE, readSettings, STORAGE_SETTING, TABLE_SETTING } from '../src/settings.js';
 

@@ -1,10 +1,10 @@
 /** The ingest path against real Azurite: invariants 1, 3, 4 and 5 of DESIGN.md. */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createEventStore } from '../src/eventStore.js';
+import { createEventStore } from '../src/storage/eventStore.js';
 import { ingestEvent } from '../src/ingest.js';
 import { readSettings } from '../src/settings.js';
-import { MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER } from '../src/tableLimits.js';
+import { MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER } from '../src/storage/tableLimits.js';
 import { azuriteConnectionString, freePort } from '../scripts/azurite.js';
 import { sampleMessageEvents, seedDeliveryReport, seedEngagementReport, toCloudEvent } from '../scripts/sampleEvents.js';
 import { connectionString, rawJsonOfQuarantineEntity, recordingContext, recordingStore, rowsOf } from './helpers.js';

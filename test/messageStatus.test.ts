@@ -1,10 +1,10 @@
 /** The pure status rules of GET /api/messages/{messageId}. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { eventIdentity, type EmailEvent } from '../src/emailEvent.js';
-import { eventDigest, type PagePosition } from '../src/pageToken.js';
-import { normalizeEvent } from '../src/normalize.js';
-import { messageStatusBody, summarize } from '../src/messageStatus.js';
+import { eventIdentity, type EmailEvent } from '../src/events/emailEvent.js';
+import { eventDigest, type PagePosition } from '../src/http/pageToken.js';
+import { normalizeEvent } from '../src/events/normalize.js';
+import { messageStatusBody, summarize } from '../src/status/messageStatus.js';
 import { seedDeliveryReport, seedEngagementReport } from '../scripts/sampleEvents.js';
 
 let nextId = 0;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EMAIL_EVENT_TYPES } from '../src/emailEvent.js';
-import { normalizeEvent } from '../src/normalize.js';
-import { compareTimestamps, toUtcTimestamp } from '../src/timestamps.js';
+import { EMAIL_EVENT_TYPES } from '../src/events/emailEvent.js';
+import { normalizeEvent } from '../src/events/normalize.js';
+import { compareTimestamps, toUtcTimestamp } from '../src/events/timestamps.js';
 
 /** Envelope-shaped values with arbitrary contents, so that generation reaches past the first checks. */
 const fieldValue = fc.oneof(fc.jsonValue(), fc.string(), fc.constantFrom('2020-09-18T00:22:20.2855749+00:00', 'Delivered', 'view'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeEvent, type Normalized } from '../src/normalize.js';
-import { MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER } from '../src/tableLimits.js';
+import { normalizeEvent, type Normalized } from '../src/events/normalize.js';
+import { MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER } from '../src/storage/tableLimits.js';
 import { seedDeliveryReport, seedEngagementReport, toCloudEvent } from '../scripts/sampleEvents.js';
 
 function accepted(result: Normalized) {

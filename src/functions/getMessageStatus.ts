@@ -1,11 +1,11 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { errorFacts } from '../errors.js';
-import { defaultEventStore } from '../eventStore.js';
-import { messageStatusBody } from '../messageStatus.js';
-import { encodePageToken } from '../pageToken.js';
-import { problemResponse } from '../problem.js';
+import { defaultEventStore } from '../storage/eventStore.js';
+import { messageStatusBody } from '../status/messageStatus.js';
+import { encodePageToken } from '../http/pageToken.js';
+import { problemResponse } from '../http/problem.js';
 import { registerHttpFunction } from '../registry.js';
-import { isProblem, parseStatusRequest } from '../statusRequest.js';
+import { isProblem, parseStatusRequest } from '../http/statusRequest.js';
 
 /** GET /api/messages/{messageId}: what happened to the message, and its events oldest first, a page at a time. */
 export async function getMessageStatus(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {

@@ -8,9 +8,9 @@
  * It is not a secret seal, and need not be: reads only ever touch the partition named in the URL, so a
  * token can never reach another message's events.
  */
-import { eventIdentity, type EmailEvent } from './emailEvent.js';
-import { sha256 } from './sha256.js';
-import { toUtcTimestamp } from './timestamps.js';
+import { eventIdentity, type EmailEvent } from '../events/emailEvent.js';
+import { sha256 } from '../sha256.js';
+import { toUtcTimestamp } from '../events/timestamps.js';
 
 export interface PagePosition {
   /** The occurredAt of the last event returned. */

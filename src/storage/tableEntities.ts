@@ -2,8 +2,8 @@
  * Pure mapping between the app's records and Table Storage entities: one row per event in the
  * partition of its messageId, and one row per quarantined event.
  */
-import { DELIVERY_REPORT_EVENT_TYPE, ENGAGEMENT_REPORT_EVENT_TYPE, eventIdentity, type EmailEvent, type EmailEventType } from './emailEvent.js';
-import { sha256 } from './sha256.js';
+import { DELIVERY_REPORT_EVENT_TYPE, ENGAGEMENT_REPORT_EVENT_TYPE, eventIdentity, type EmailEvent, type EmailEventType } from '../events/emailEvent.js';
+import { sha256 } from '../sha256.js';
 import { MAX_KEY_LENGTH, MAX_STRING_PROPERTY_LENGTH, fitStringProperty, keyProblem } from './tableLimits.js';
 
 /** Every property of an event row except the keys; null fields are not stored. */

@@ -17,8 +17,8 @@ import {
   type EmailEventType,
   type EngagementEvent,
 } from './emailEvent.js';
-import { sha256 } from './sha256.js';
-import { MAX_STRING_PROPERTY_LENGTH, fitStringProperty, keyProblem } from './tableLimits.js';
+import { sha256 } from '../sha256.js';
+import { MAX_STRING_PROPERTY_LENGTH, fitStringProperty, keyProblem } from '../storage/tableLimits.js';
 import { toUtcTimestamp } from './timestamps.js';
 
 export type QuarantineReason = 'not-an-object' | 'unknown-event-type' | 'data-not-an-object' | 'unusable-message-id';

@@ -2,9 +2,9 @@
  * Pure status derivation: a message's stored events (in any order, each once) become the response of
  * GET /api/messages/{messageId}. The same set of events always gives the same response.
  */
-import { KNOWN_DELIVERY_STATUSES, type DeliveryEvent, type EmailEvent, type EngagementEvent } from './emailEvent.js';
-import { eventDigest, type PagePosition } from './pageToken.js';
-import { compareTimestamps, instantSortKey } from './timestamps.js';
+import { KNOWN_DELIVERY_STATUSES, type DeliveryEvent, type EmailEvent, type EngagementEvent } from '../events/emailEvent.js';
+import { eventDigest, type PagePosition } from '../http/pageToken.js';
+import { compareTimestamps, instantSortKey } from '../events/timestamps.js';
 
 export const PENDING = 'Pending';
 export const MIXED = 'Mixed';

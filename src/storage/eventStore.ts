@@ -5,9 +5,9 @@
  * entry point before any event arrives, and @azure/identity is needed only with a managed identity.
  */
 import type { TableClient, TableServiceClientOptions } from '@azure/data-tables';
-import type { EmailEvent } from './emailEvent.js';
-import { errorFacts } from './errors.js';
-import { readSettings, type Settings, type StorageConnection } from './settings.js';
+import type { EmailEvent } from '../events/emailEvent.js';
+import { errorFacts } from '../errors.js';
+import { readSettings, type Settings, type StorageConnection } from '../settings.js';
 import { fromEventEntity, toEventEntity, toQuarantineEntity, type EventEntity, type QuarantineRecord } from './tableEntities.js';
 
 export type AppendResult = 'stored' | 'duplicate';

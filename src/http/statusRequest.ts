@@ -1,7 +1,7 @@
 /** Pure parsing of GET /api/messages/{messageId}?limit=&pageToken= into a query or a 400 problem. */
 import { decodePageToken, type PagePosition } from './pageToken.js';
 import type { Problem } from './problem.js';
-import { keyProblem } from './tableLimits.js';
+import { keyProblem } from '../storage/tableLimits.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
