@@ -2,9 +2,13 @@
  * The app's entry point (package.json "main"): registers every function. The settings are checked
  * here, so that a bad or missing one stops start-up with one line that names it.
  */
-import { defaultEventStore } from './storage/eventStore.js';
 import './functions/emailDeliveryReport.js';
 import './functions/emailEngagementReport.js';
+import './functions/getInternetMessage.js';
 import './functions/getMessageStatus.js';
+import './functions/getOpenApi.js';
+import './functions/getRecipient.js';
+import './functions/listRecipientMessages.js';
+import { defaultEventStore } from './storage/eventStore.js';
 
 defaultEventStore();

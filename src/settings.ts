@@ -13,6 +13,8 @@ export interface Settings {
   eventsTable: string;
   /** Events that can never be stored as email events; named after the events table. */
   quarantineTable: string;
+  /** The lookup indexes (by address, by Internet Message-ID); named after the events table. */
+  indexTable: string;
 }
 
 export class SettingsError extends Error {
@@ -24,11 +26,12 @@ export const TABLE_SETTING = 'EmailEventsTable';
 export const FALLBACK_STORAGE_SETTING = 'AzureWebJobsStorage';
 export const DEFAULT_EVENTS_TABLE = 'EmailEvents';
 const QUARANTINE_SUFFIX = 'Quarantine';
+const INDEX_SUFFIX = 'Index';
 
 type Env = Record<string, string | undefined>;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// Table names: alphanumeric, starting with a letter, 3–63 characters; the quarantine suffix must fit too.
+// Table names: alphanumeric, starting with a letter, 3–63 characters; the longest suffix (quarantine) must fit too.
 const TABLE_NAME = new RegExp(`^[A-Za-z][A-Za-z0-9]{2,${62 - QUARANTINE_SUFFIX.length}}$`);
 const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
 
@@ -126,5 +129,5 @@ export function readSettings(env: Env): Settings {
       `Setting ${TABLE_SETTING} is not a valid table name: use 3–${63 - QUARANTINE_SUFFIX.length} letters and digits, starting with a letter.`,
     );
   }
-  return { storage, eventsTable, quarantineTable: `${eventsTable}${QUARANTINE_SUFFIX}` };
+  return { storage, eventsTable, quarantineTable: `${eventsTable}${QUARANTINE_SUFFIX}`, indexTable: `${eventsTable}${INDEX_SUFFIX}` };
 }

@@ -13,11 +13,15 @@ function eventGridHandler(name: string) {
 }
 
 describe('the Event Grid functions', () => {
-  it('registers both functions and the HTTP function, once each', () => {
+  it('registers both Event Grid functions and the HTTP functions, once each', () => {
     expect(registeredFunctions().map((fn) => `${fn.trigger}:${fn.name}`).sort()).toEqual([
       'eventGrid:emailDeliveryReport',
       'eventGrid:emailEngagementReport',
+      'http:getInternetMessage',
       'http:getMessageStatus',
+      'http:getOpenApi',
+      'http:getRecipient',
+      'http:listRecipientMessages',
     ]);
   });
 

@@ -20,6 +20,7 @@ describe('readSettings', () => {
       storage: { kind: 'connectionString', setting: 'EmailEventsStorage', connectionString: DEV },
       eventsTable: 'EmailEvents',
       quarantineTable: 'EmailEventsQuarantine',
+      indexTable: 'EmailEventsIndex',
     });
     expect(readSettings({ EmailEventsStorage: 'UseDevelopmentStorage=true', EmailEventsTable: 'Mail' }).eventsTable).toBe('Mail');
   });

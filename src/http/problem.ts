@@ -11,6 +11,14 @@ export interface Problem {
   parameter?: string;
 }
 
+/** What a request parser returns: the query, or the problem that answers the request. */
+export type Parsed<T> = { ok: true; query: T } | { ok: false; problem: Problem };
+
+export const badRequest = (parameter: string, detail: string): { ok: false; problem: Problem } => ({
+  ok: false,
+  problem: { status: 400, title: 'Bad Request', detail, parameter },
+});
+
 export function problemBody(problem: Problem, instance?: string): string {
   return JSON.stringify({ type: 'about:blank', ...problem, ...(instance === undefined ? {} : { instance }) });
 }

@@ -1,7 +1,7 @@
 /** Pure parsing of GET /api/messages/{messageId}?limit=&pageToken= into a query or a 400 problem. */
-import { decodePageToken, type PagePosition } from './pageToken.js';
-import type { Problem } from './problem.js';
 import { keyProblem } from '../storage/tableLimits.js';
+import { decodePageToken, type PagePosition } from './pageToken.js';
+import { badRequest, type Parsed } from './problem.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
@@ -12,21 +12,20 @@ export interface StatusQuery {
   after: PagePosition | undefined;
 }
 
-const badRequest = (parameter: string, detail: string): Problem => ({ status: 400, title: 'Bad Request', detail, parameter });
+/** `limit`, a whole number from 1 to MAX_PAGE_SIZE, or the default when absent. */
+export function parseLimit(query: URLSearchParams, fallback: number): Parsed<number> {
+  const text = query.get('limit');
+  if (text === null) return { ok: true, query: fallback };
+  const limit = /^\d{1,4}$/.test(text) ? Number(text) : NaN;
+  if (!(limit >= 1 && limit <= MAX_PAGE_SIZE)) return badRequest('limit', `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}.`);
+  return { ok: true, query: limit };
+}
 
-export function parseStatusRequest(messageId: string, query: URLSearchParams): StatusQuery | Problem {
+export function parseStatusRequest(messageId: string, query: URLSearchParams): Parsed<StatusQuery> {
   const idProblem = keyProblem(messageId);
   if (idProblem !== undefined) return badRequest('messageId', `The message id ${idProblem}, so it cannot be a message id.`);
-
-  const limitText = query.get('limit');
-  let limit = DEFAULT_PAGE_SIZE;
-  if (limitText !== null) {
-    limit = /^\d{1,4}$/.test(limitText) ? Number(limitText) : NaN;
-    if (!(limit >= 1 && limit <= MAX_PAGE_SIZE)) {
-      return badRequest('limit', `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}.`);
-    }
-  }
-
+  const limit = parseLimit(query, DEFAULT_PAGE_SIZE);
+  if (!limit.ok) return limit;
   const token = query.get('pageToken');
   let after: PagePosition | undefined;
   if (token !== null) {
@@ -35,7 +34,5 @@ export function parseStatusRequest(messageId: string, query: URLSearchParams): S
       return badRequest('pageToken', 'pageToken is not a token this API issued for this message; use nextPageToken from the previous page.');
     }
   }
-  return { messageId, limit, after };
+  return { ok: true, query: { messageId, limit: limit.query, after } };
 }
-
-export const isProblem = (value: StatusQuery | Problem): value is Problem => 'status' in value;

@@ -96,6 +96,13 @@ function supersedes(a: DeliveryEvent, b: DeliveryEvent): boolean {
   return (compareTimestamps(a.occurredAt, b.occurredAt) || statusRank(a.status) - statusRank(b.status) || compareEvents(a, b)) > 0;
 }
 
+/** The report that supersedes all the others, or undefined when there are none. */
+export function latestReport(reports: readonly DeliveryEvent[]): DeliveryEvent | undefined {
+  let latest: DeliveryEvent | undefined;
+  for (const report of reports) if (!latest || supersedes(report, latest)) latest = report;
+  return latest;
+}
+
 function compareRecipients(a: string | null, b: string | null): number {
   if (a === b) return 0;
   if (a === null) return -1;
@@ -117,16 +124,31 @@ function extremeTime(events: readonly EmailEvent[], direction: 1 | -1): string |
   return extreme;
 }
 
+/** The sender of the oldest event that names one. */
+export function senderOf(events: readonly EmailEvent[]): string | null {
+  let oldest: EmailEvent | undefined;
+  for (const event of events) if (event.sender !== null && (!oldest || compareEvents(event, oldest) < 0)) oldest = event;
+  return oldest?.sender ?? null;
+}
+
+/** The newest of the events (by time, then id and kind), or undefined when there are none. */
+export function newestEvent<T extends EmailEvent>(events: readonly T[]): T | undefined {
+  let newest: T | undefined;
+  for (const event of events) if (!newest || compareEvents(event, newest) > 0) newest = event;
+  return newest;
+}
+
 export function summarize(events: readonly EmailEvent[]): MessageSummary {
   const deliveries = events.filter((event): event is DeliveryEvent => event.kind === 'delivery');
   const engagements = events.filter((event): event is EngagementEvent => event.kind === 'engagement');
   const views = engagements.filter((event) => event.engagementType === 'view');
   const clicks = engagements.filter((event) => event.engagementType === 'click');
 
-  const latestByRecipient = new Map<string | null, DeliveryEvent>();
+  const reportsByRecipient = new Map<string | null, DeliveryEvent[]>();
   for (const report of deliveries) {
-    const current = latestByRecipient.get(report.recipient);
-    if (!current || supersedes(report, current)) latestByRecipient.set(report.recipient, report);
+    const reports = reportsByRecipient.get(report.recipient);
+    if (reports) reports.push(report);
+    else reportsByRecipient.set(report.recipient, [report]);
   }
   const countByRecipient = (list: readonly EngagementEvent[]) => {
     const counts = new Map<string | null, number>();
@@ -136,7 +158,8 @@ export function summarize(events: readonly EmailEvent[]): MessageSummary {
   };
   const viewsByRecipient = countByRecipient(views);
   const clicksByRecipient = countByRecipient(clicks);
-  const recipients = [...latestByRecipient.values()]
+  const recipients = [...reportsByRecipient.values()]
+    .map((reports) => latestReport(reports)!)
     .map((report) => ({
       recipient: report.recipient,
       status: report.status,
@@ -159,13 +182,8 @@ export function summarize(events: readonly EmailEvent[]): MessageSummary {
     .map(([url, count]) => ({ url, clicks: count }))
     .sort((a, b) => b.clicks - a.clicks || compareText(a.url, b.url));
 
-  // The sender of the oldest event that names one.
-  const senderEvent = events.reduce<EmailEvent | undefined>(
-    (oldest, event) => (event.sender !== null && (!oldest || compareEvents(event, oldest) < 0) ? event : oldest),
-    undefined,
-  );
   return {
-    sender: senderEvent?.sender ?? null,
+    sender: senderOf(events),
     status,
     recipients,
     engagement: {

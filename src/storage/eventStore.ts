@@ -1,24 +1,51 @@
 /**
- * The storage shell: appends events and quarantine records, and reads a message's partition.
+ * The storage shell: appends events (with their index rows) and quarantine records, and reads a
+ * message's partition and the lookup indexes.
  *
  * The Azure SDK modules are imported on first use, not at start-up: the Functions host loads the
  * entry point before any event arrives, and @azure/identity is needed only with a managed identity.
  */
-import type { TableClient, TableServiceClientOptions } from '@azure/data-tables';
+import type { TableClient, TableServiceClientOptions, TransactionAction } from '@azure/data-tables';
 import type { EmailEvent } from '../events/emailEvent.js';
 import { errorFacts } from '../errors.js';
 import { readSettings, type Settings, type StorageConnection } from '../settings.js';
+import { groupRange, indexWritesFor, type IndexWrites } from './indexEntities.js';
 import { fromEventEntity, toEventEntity, toQuarantineEntity, type EventEntity, type QuarantineRecord } from './tableEntities.js';
 
 export type AppendResult = 'stored' | 'duplicate';
 
+/** A key range within one partition: from `from` (or just after it) up to `to`, exclusive. */
+export interface KeyRange {
+  from: string;
+  fromExclusive?: boolean;
+  to: string;
+}
+
 export interface EventStore {
-  /** Stores one event with one storage request; a redelivered event is a 'duplicate' and changes nothing. */
+  /**
+   * Stores one event: its row in the message's partition and its index rows, all requests issued at
+   * once (see indexWritesFor). A redelivered event is a 'duplicate' and changes nothing; its index rows
+   * are written all the same, since a redelivery may follow a delivery of which only some writes landed.
+   */
   append(event: EmailEvent): Promise<AppendResult>;
+  /** Writes the index rows of a stored event again (the re-index command); idempotent. */
+  appendIndexRows(event: EmailEvent): Promise<void>;
   /** Keeps an event that can never be stored as an email event, whole, with the reason. */
   quarantine(record: QuarantineRecord): Promise<AppendResult>;
   /** Every stored event of one message, in no particular order (Cosmos DB for Table does not sort). */
   messageEvents(messageId: string): Promise<EmailEvent[]>;
+  /** Every stored event, a page at a time, in no particular order (the re-index command). */
+  allEvents(pageSize: number): AsyncIterable<EmailEvent[]>;
+  /**
+   * Index rows of one partition (within a key range, and with a status, when given), in key order, a
+   * page at a time.
+   */
+  indexRows(partitionKey: string, options?: { range?: KeyRange; status?: string; pageSize?: number }): AsyncIterable<Record<string, unknown>[]>;
+  /**
+   * The group rows an address partition keeps for each of the messages named by digest, in no
+   * particular order: queries of 7 messages each, issued at once.
+   */
+  messageGroupRows(partitionKey: string, messageDigests: readonly string[]): Promise<Record<string, unknown>[]>;
 }
 
 export interface EventStoreOptions {
@@ -45,10 +72,10 @@ async function createTableClient(connection: StorageConnection, table: string, o
   });
 }
 
-/** Creates the entity; a conflict means this exact row is already there: a redelivery. */
-async function insertOnce(client: TableClient, entity: EventEntity): Promise<AppendResult> {
+/** Writes once; a conflict means these exact rows are already there: a redelivery. */
+async function writeOnce(write: () => Promise<unknown>): Promise<AppendResult> {
   try {
-    await client.createEntity(entity);
+    await write();
     return 'stored';
   } catch (error) {
     const { statusCode, code } = errorFacts(error);
@@ -56,6 +83,14 @@ async function insertOnce(client: TableClient, entity: EventEntity): Promise<App
     throw error;
   }
 }
+
+/**
+ * Azure Table Storage allows 15 comparisons in a filter: the partition key and 7 row key ranges.
+ * https://learn.microsoft.com/rest/api/storageservices/querying-tables-and-entities
+ */
+const RANGES_PER_QUERY = 7;
+/** The most entities Table Storage returns in one response. */
+const MAX_PAGE_SIZE = 1000;
 
 /**
  * One table, created on demand: writes go straight to the table, and only a write that finds no table
@@ -87,30 +122,43 @@ class LazyTable {
     return this.creation;
   }
 
-  /** Inserts the entity; when the table is missing, creates it and inserts again. */
-  async insert(entity: EventEntity): Promise<AppendResult> {
+  /** Runs the write; when the table is missing, creates it and writes again. */
+  private async write(write: (client: TableClient) => Promise<unknown>): Promise<AppendResult> {
     const client = await this.tableClient();
     try {
-      return await insertOnce(client, entity);
+      return await writeOnce(() => write(client));
     } catch (error) {
       if (errorFacts(error).statusCode !== 404) throw error;
     }
     await this.createTable(client);
-    return insertOnce(client, entity);
+    return writeOnce(() => write(client));
   }
 
-  async partition(partitionKey: string): Promise<Record<string, unknown>[]> {
-    const [client, { odata }] = await Promise.all([this.tableClient(), loadTablesSdk()]);
-    const rows: Record<string, unknown>[] = [];
+  insert(entity: EventEntity): Promise<AppendResult> {
+    return this.write((client) => client.createEntity(entity));
+  }
+
+  /** Inserts entities of one partition in one entity group transaction: all of them or none. */
+  insertTogether(entities: readonly EventEntity[]): Promise<AppendResult> {
+    if (entities.length === 1) return this.insert(entities[0]!);
+    const actions: TransactionAction[] = entities.map((entity) => ['create', entity]);
+    return this.write((client) => client.submitTransaction(actions));
+  }
+
+  /** The entities the filter selects, a page at a time; none when the table does not exist yet. */
+  async *query(filter: string | undefined, pageSize = MAX_PAGE_SIZE): AsyncIterable<Record<string, unknown>[]> {
+    const client = await this.tableClient();
     try {
-      for await (const entity of client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` } })) {
-        rows.push(entity);
-      }
+      for await (const page of client.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize })) yield page;
     } catch (error) {
-      // No table yet means no event yet.
-      if (errorFacts(error).statusCode === 404) return [];
+      if (errorFacts(error).statusCode === 404) return;
       throw error;
     }
+  }
+
+  async all(filter: string): Promise<Record<string, unknown>[]> {
+    const rows: Record<string, unknown>[] = [];
+    for await (const page of this.query(filter)) rows.push(...page);
     return rows;
   }
 }
@@ -119,10 +167,56 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
   const clientOptions = options.clientOptions ?? {};
   const events = new LazyTable(settings.storage, settings.eventsTable, clientOptions);
   const quarantine = new LazyTable(settings.storage, settings.quarantineTable, clientOptions);
+  const index = new LazyTable(settings.storage, settings.indexTable, clientOptions);
+
+  const indexWrites = (writes: IndexWrites): Promise<AppendResult>[] => [
+    ...(writes.recipient ? [index.insertTogether(writes.recipient)] : []),
+    ...(writes.internetMessageId ? [index.insert(writes.internetMessageId)] : []),
+  ];
+
+  /** Every write settles before the first failure is thrown, so a retry finds no write still in flight. */
+  async function settleAll<T>(writes: Promise<T>[]): Promise<T[]> {
+    const outcomes = await Promise.allSettled(writes);
+    const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
+    return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
+  }
+
   return {
-    append: (event) => events.insert(toEventEntity(event)),
+    append: async (event) => {
+      const [result] = await settleAll([events.insert(toEventEntity(event)), ...indexWrites(indexWritesFor(event))]);
+      return result!;
+    },
+    appendIndexRows: async (event) => {
+      await settleAll(indexWrites(indexWritesFor(event)));
+    },
     quarantine: (record) => quarantine.insert(toQuarantineEntity(record)),
-    messageEvents: async (messageId) => (await events.partition(messageId)).map(fromEventEntity),
+    messageEvents: async (messageId) => {
+      const { odata } = await loadTablesSdk();
+      return (await events.all(odata`PartitionKey eq ${messageId}`)).map((entity) => fromEventEntity(entity));
+    },
+    allEvents: async function* (pageSize) {
+      for await (const page of events.query(undefined, pageSize)) yield page.map((entity) => fromEventEntity(entity));
+    },
+    indexRows: async function* (partitionKey, { range, status, pageSize } = {}) {
+      const { odata } = await loadTablesSdk();
+      const conditions = [odata`PartitionKey eq ${partitionKey}`];
+      if (range) conditions.push(range.fromExclusive ? odata`RowKey gt ${range.from}` : odata`RowKey ge ${range.from}`, odata`RowKey lt ${range.to}`);
+      if (status !== undefined) conditions.push(odata`status eq ${status}`);
+      yield* index.query(conditions.join(' and '), pageSize);
+    },
+    messageGroupRows: async (partitionKey, messageDigests) => {
+      const { odata } = await loadTablesSdk();
+      const queries: Promise<Record<string, unknown>[]>[] = [];
+      for (let start = 0; start < messageDigests.length; start += RANGES_PER_QUERY) {
+        const ranges = messageDigests.slice(start, start + RANGES_PER_QUERY).map((digest) => {
+          const { from, to } = groupRange(digest);
+          return odata`(RowKey ge ${from} and RowKey lt ${to})`;
+        });
+        queries.push(index.all(`${odata`PartitionKey eq ${partitionKey}`} and (${ranges.join(' or ')})`));
+      }
+      return (await Promise.all(queries)).flat();
+    },
   };
 }
 

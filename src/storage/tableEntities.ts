@@ -37,10 +37,11 @@ const text = (entity: Record<string, unknown>, name: string): string | null => {
   return typeof value === 'string' ? value : null;
 };
 
-export function fromEventEntity(entity: Record<string, unknown>): EmailEvent {
+/** The event an entity holds; `messageId` is its partition key, except in index rows, which name it. */
+export function fromEventEntity(entity: Record<string, unknown>, messageId = String(entity.partitionKey)): EmailEvent {
   const kind = text(entity, 'kind') === 'engagement' ? 'engagement' : 'delivery';
   const common = {
-    messageId: String(entity.partitionKey),
+    messageId,
     eventId: text(entity, 'eventId') ?? String(entity.rowKey),
     eventType: (kind === 'engagement' ? ENGAGEMENT_REPORT_EVENT_TYPE : DELIVERY_REPORT_EVENT_TYPE) as EmailEventType,
     envelope: text(entity, 'envelope') === 'CloudEvents' ? ('CloudEvents' as const) : ('EventGrid' as const),

@@ -1,0 +1,21 @@
+import { parseInternetMessageId } from '../http/lookupRequests.js';
+import { jsonRoute } from '../http/jsonRoute.js';
+import { registerHttpFunction } from '../registry.js';
+import { defaultEventStore } from '../storage/eventStore.js';
+import { internetMessageLookup } from '../storage/lookups.js';
+
+/** GET /api/internet-messages/{internetMessageId}: the message(s) carrying a Message-ID header, with or without its <>. */
+export const getInternetMessage = jsonRoute({
+  parse: (request) => parseInternetMessageId(request.params.internetMessageId ?? ''),
+  read: (internetMessageId) => internetMessageLookup(defaultEventStore(), internetMessageId),
+  notFound: 'No delivery report has carried this Internet Message-ID.',
+  failure: 'Reading the Internet Message-ID',
+  logFields: (_id, body) => (body ? { messageIds: body.messages.map((message) => message.messageId) } : {}),
+});
+
+registerHttpFunction('getInternetMessage', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'internet-messages/{internetMessageId}',
+  handler: getInternetMessage,
+});

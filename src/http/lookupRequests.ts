@@ -1,0 +1,76 @@
+/**
+ * Pure parsing of the lookup requests (by address, by Internet Message-ID) into queries or 400
+ * problems naming the parameter at fault.
+ */
+import { KNOWN_DELIVERY_STATUSES } from '../events/emailEvent.js';
+import { compareTimestamps, toUtcTimestamp } from '../events/timestamps.js';
+import { isTailRowKey, normalizeAddress, normalizeInternetMessageId } from '../storage/indexEntities.js';
+import type { RecipientMessagesQuery } from '../storage/lookups.js';
+import { openToken, sealToken } from './pageToken.js';
+import { badRequest, type Parsed } from './problem.js';
+import { parseLimit } from './statusRequest.js';
+
+export const DEFAULT_RECIPIENT_PAGE_SIZE = 50;
+/** Longer than any address or Message-ID header a mail system accepts (RFC 5321 and 5322). */
+export const MAX_LOOKUP_VALUE_LENGTH = 998;
+
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
+function lookupValue(parameter: string, what: string, raw: string, normalize: (value: string) => string | undefined): Parsed<string> {
+  if (raw.length > MAX_LOOKUP_VALUE_LENGTH) return badRequest(parameter, `The ${what} is longer than ${MAX_LOOKUP_VALUE_LENGTH} characters.`);
+  if (CONTROL_CHARACTERS.test(raw)) return badRequest(parameter, `The ${what} contains a control character.`);
+  const normalized = normalize(raw);
+  if (normalized === undefined) return badRequest(parameter, `The ${what} is empty.`);
+  return { ok: true, query: normalized };
+}
+
+export const parseAddress = (raw: string) => lookupValue('address', 'address', raw, normalizeAddress);
+export const parseInternetMessageId = (raw: string) => lookupValue('internetMessageId', 'Internet Message-ID', raw, normalizeInternetMessageId);
+
+const STATUS_BY_LOWERCASE = new Map<string, string>(KNOWN_DELIVERY_STATUSES.map((status) => [status.toLowerCase(), status]));
+
+function instant(query: URLSearchParams, parameter: 'since' | 'until'): Parsed<string | undefined> {
+  const text = query.get(parameter);
+  if (text === null) return { ok: true, query: undefined };
+  const utc = toUtcTimestamp(text);
+  if (utc === undefined) return badRequest(parameter, `${parameter} must be an ISO 8601 instant, such as 2026-11-27T09:15:00Z.`);
+  return { ok: true, query: utc };
+}
+
+/** The page token of an address's message list, bound to the address and the filters. */
+const VERSION = 1;
+const tokenScope = (query: Omit<RecipientMessagesQuery, 'limit' | 'after'>) =>
+  ['recipient-messages', query.address, query.status ?? '', query.since ?? '', query.until ?? ''].join('\u0000');
+
+export function encodeRecipientPageToken(query: Omit<RecipientMessagesQuery, 'limit' | 'after'>, position: string): string {
+  return sealToken(tokenScope(query), [VERSION, position]);
+}
+
+export function parseRecipientMessagesRequest(rawAddress: string, query: URLSearchParams): Parsed<RecipientMessagesQuery> {
+  const address = parseAddress(rawAddress);
+  if (!address.ok) return address;
+  const limit = parseLimit(query, DEFAULT_RECIPIENT_PAGE_SIZE);
+  if (!limit.ok) return limit;
+  const statusText = query.get('status');
+  const status = statusText === null ? undefined : STATUS_BY_LOWERCASE.get(statusText.trim().toLowerCase());
+  if (statusText !== null && status === undefined) return badRequest('status', `status must be one of ${KNOWN_DELIVERY_STATUSES.join(', ')}.`);
+  const since = instant(query, 'since');
+  if (!since.ok) return since;
+  const until = instant(query, 'until');
+  if (!until.ok) return until;
+  if (since.query !== undefined && until.query !== undefined && compareTimestamps(since.query, until.query) > 0) {
+    return badRequest('since', 'since must not be later than until.');
+  }
+  const filters = { address: address.query, status, since: since.query, until: until.query };
+  const token = query.get('pageToken');
+  let after: string | undefined;
+  if (token !== null) {
+    const fields = openToken(tokenScope(filters), token);
+    const [version, position] = fields ?? [];
+    if (fields?.length !== 2 || version !== VERSION || typeof position !== 'string' || !isTailRowKey(position)) {
+      return badRequest('pageToken', 'pageToken is not a token this API issued for this address and these filters; use nextPageToken from the previous page.');
+    }
+    after = position;
+  }
+  return { ok: true, query: { ...filters, limit: limit.query, after } };
+}

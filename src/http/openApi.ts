@@ -1,0 +1,267 @@
+/**
+ * The OpenAPI 3.1 document of the app's HTTP API, served at GET /api/openapi.json. Built from the
+ * constants the code uses (page sizes, statuses, content types), so that it cannot drift from them;
+ * the tests validate it and check every integration test's real responses against its schemas.
+ */
+import { DELIVERY_REPORT_EVENT_TYPE, EMAIL_EVENT_TYPES, ENGAGEMENT_REPORT_EVENT_TYPE, KNOWN_DELIVERY_STATUSES } from '../events/emailEvent.js';
+import { DEFAULT_RECIPIENT_PAGE_SIZE, MAX_LOOKUP_VALUE_LENGTH } from './lookupRequests.js';
+import { PROBLEM_CONTENT_TYPE } from './problem.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './statusRequest.js';
+import { MAX_KEY_LENGTH } from '../storage/tableLimits.js';
+
+const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
+const timestamp = { type: ['string', 'null'], description: 'UTC, ISO 8601 with the fraction digits ACS sent.', examples: ['2026-11-27T09:15:01.9731425Z'] };
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const object = (properties: Record<string, unknown>, optional: string[] = []) => ({
+  type: 'object',
+  required: Object.keys(properties).filter((name) => !optional.includes(name)),
+  properties,
+  additionalProperties: false,
+});
+
+const problemResponse = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } } });
+const jsonResponse = (description: string, schema: unknown) => ({ description, content: { 'application/json': { schema } } });
+const errors = {
+  '400': problemResponse('A bad parameter; `parameter` names it.'),
+  '404': problemResponse('Nothing is recorded for it.'),
+  '500': problemResponse('Storage could not be read; the body says nothing more.'),
+};
+
+const limitParameter = (fallback: number) => ({
+  name: 'limit',
+  in: 'query',
+  description: 'Items per page.',
+  schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: fallback },
+});
+const pageTokenParameter = {
+  name: 'pageToken',
+  in: 'query',
+  description: 'The `nextPageToken` of the previous page (opaque; bound to this list and its filters).',
+  schema: { type: 'string' },
+};
+const pathParameter = (name: string, description: string, maxLength: number) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string', minLength: 1, maxLength },
+});
+const addressParameter = pathParameter('address', 'An email address; matched trimmed and case-insensitively.', MAX_LOOKUP_VALUE_LENGTH);
+const status = { type: 'string', description: `${KNOWN_DELIVERY_STATUSES.join(', ')}, or what ACS sent.` };
+
+const schemas = {
+  Problem: {
+    type: 'object',
+    description: 'RFC 9457 problem details.',
+    required: ['type', 'title', 'status', 'detail'],
+    properties: {
+      type: { type: 'string' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      parameter: { type: 'string', description: 'The parameter at fault (400).' },
+      instance: { type: 'string' },
+    },
+  },
+  RecipientStatus: object({
+    recipient: nullable('string'),
+    status: nullable('string', { description: status.description }),
+    statusMessage: nullable('string'),
+    attemptedAt: timestamp,
+    views: { type: 'integer', minimum: 0 },
+    clicks: { type: 'integer', minimum: 0 },
+  }),
+  EventView: {
+    oneOf: [
+      object(
+        {
+          id: { type: 'string' },
+          type: { const: 'delivery' },
+          eventType: { const: DELIVERY_REPORT_EVENT_TYPE },
+          occurredAt: timestamp,
+          recipient: nullable('string'),
+          status: nullable('string'),
+          statusMessage: nullable('string'),
+          recipientMailServerHostName: nullable('string'),
+          internetMessageId: nullable('string'),
+          truncatedFields: { type: 'array', items: { type: 'string' } },
+        },
+        ['truncatedFields'],
+      ),
+      object(
+        {
+          id: { type: 'string' },
+          type: { const: 'engagement' },
+          eventType: { const: ENGAGEMENT_REPORT_EVENT_TYPE },
+          occurredAt: timestamp,
+          recipient: nullable('string'),
+          engagementType: nullable('string', { description: '`view`, `click`, or what ACS sent, in lowercase.' }),
+          engagementContext: nullable('string', { description: 'The clicked link; empty for views.' }),
+          userAgent: nullable('string'),
+          truncatedFields: { type: 'array', items: { type: 'string' } },
+        },
+        ['truncatedFields'],
+      ),
+    ],
+  },
+  MessageStatus: object(
+    {
+      messageId: { type: 'string' },
+      sender: nullable('string'),
+      status: { type: 'string', description: `Pending, Mixed, or the status every recipient shares.` },
+      recipients: { type: 'array', items: ref('RecipientStatus') },
+      engagement: object({
+        views: { type: 'integer', minimum: 0 },
+        clicks: { type: 'integer', minimum: 0 },
+        firstViewedAt: timestamp,
+        lastEngagedAt: timestamp,
+        links: { type: 'array', items: object({ url: { type: 'string' }, clicks: { type: 'integer', minimum: 1 } }) },
+      }),
+      events: { type: 'array', items: ref('EventView') },
+      nextPageToken: { type: 'string' },
+    },
+    ['nextPageToken'],
+  ),
+  DeliveryOutcome: object({ messageId: { type: 'string' }, status: nullable('string'), statusMessage: nullable('string'), attemptedAt: timestamp }),
+  RecipientSummary: object({
+    address: nullable('string', { description: 'As ACS sent it in its latest report.' }),
+    latestDelivery: { oneOf: [ref('DeliveryOutcome'), { type: 'null' }] },
+    messages: object({
+      total: { type: 'integer', minimum: 0 },
+      byStatus: { type: 'object', additionalProperties: { type: 'integer', minimum: 1 } },
+    }),
+    latestFailure: { oneOf: [ref('DeliveryOutcome'), { type: 'null' }], description: 'The latest report whose status is Bounced or Failed.' },
+    engagement: object({
+      views: { type: 'integer', minimum: 0 },
+      clicks: { type: 'integer', minimum: 0 },
+      latest: {
+        oneOf: [
+          object({ messageId: { type: 'string' }, engagementType: nullable('string'), engagementContext: nullable('string'), occurredAt: timestamp }),
+          { type: 'null' },
+        ],
+      },
+    }),
+  }),
+  RecipientMessage: object({
+    messageId: { type: 'string' },
+    recipient: nullable('string'),
+    status: nullable('string'),
+    statusMessage: nullable('string'),
+    attemptedAt: timestamp,
+    sender: nullable('string'),
+    internetMessageId: nullable('string'),
+    views: { type: 'integer', minimum: 0 },
+    clicks: { type: 'integer', minimum: 0 },
+  }),
+  RecipientMessages: object({ messages: { type: 'array', items: ref('RecipientMessage') }, nextPageToken: { type: 'string' } }, ['nextPageToken']),
+  InternetMessageLookup: object({
+    internetMessageId: { type: 'string' },
+    messages: {
+      type: 'array',
+      minItems: 1,
+      items: object({ messageId: { type: 'string' }, sender: nullable('string'), status: { type: 'string' }, recipients: { type: 'array', items: ref('RecipientStatus') } }),
+    },
+  }),
+};
+
+const keyed = [{ functionKey: [] }, { functionKeyQuery: [] }];
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'ACS Email Status',
+      version: '1.0.0',
+      description: 'What happened to an email sent with Azure Communication Services: by message, by address, by Internet Message-ID.',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      schemas,
+      securitySchemes: {
+        functionKey: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'A function key (not needed locally).' },
+        functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code' },
+      },
+    },
+    paths: {
+      '/api/messages/{messageId}': {
+        get: {
+          operationId: 'getMessageStatus',
+          summary: "A message's status, recipients, engagement and events, oldest first, a page at a time.",
+          security: keyed,
+          parameters: [pathParameter('messageId', 'The ACS messageId.', MAX_KEY_LENGTH), limitParameter(DEFAULT_PAGE_SIZE), pageTokenParameter],
+          responses: { '200': jsonResponse('The message.', ref('MessageStatus')), ...errors },
+        },
+      },
+      '/api/recipients/{address}': {
+        get: {
+          operationId: 'getRecipient',
+          summary: 'What is known about an address across every message sent to it.',
+          security: keyed,
+          parameters: [addressParameter],
+          responses: { '200': jsonResponse('The address.', ref('RecipientSummary')), ...errors },
+        },
+      },
+      '/api/recipients/{address}/messages': {
+        get: {
+          operationId: 'listRecipientMessages',
+          summary: "The messages sent to an address, newest attempt first, each with this address's own status.",
+          security: keyed,
+          parameters: [
+            addressParameter,
+            limitParameter(DEFAULT_RECIPIENT_PAGE_SIZE),
+            pageTokenParameter,
+            { name: 'status', in: 'query', description: 'Only messages whose latest report for the address has this status (any case).', schema: { type: 'string', enum: [...KNOWN_DELIVERY_STATUSES] } },
+            { name: 'since', in: 'query', description: 'Only messages attempted at or after this instant (ISO 8601).', schema: { type: 'string' } },
+            { name: 'until', in: 'query', description: 'Only messages attempted at or before this instant (ISO 8601).', schema: { type: 'string' } },
+          ],
+          responses: { '200': jsonResponse('One page of messages.', ref('RecipientMessages')), ...errors },
+        },
+      },
+      '/api/internet-messages/{internetMessageId}': {
+        get: {
+          operationId: 'getInternetMessage',
+          summary: 'The message(s) that carry an Internet Message-ID (with or without its <>).',
+          security: keyed,
+          parameters: [pathParameter('internetMessageId', 'A Message-ID header value.', MAX_LOOKUP_VALUE_LENGTH)],
+          responses: { '200': jsonResponse('The message(s).', ref('InternetMessageLookup')), ...errors },
+        },
+      },
+      '/api/openapi.json': {
+        get: {
+          operationId: 'getOpenApi',
+          summary: 'This document.',
+          security: [],
+          responses: { '200': jsonResponse('The OpenAPI 3.1 document.', { type: 'object' }) },
+        },
+      },
+      '/runtime/webhooks/eventgrid': {
+        post: {
+          operationId: 'eventGridWebhook',
+          summary: 'Where Event Grid delivers ACS Email events (the Functions host route; Event Grid calls it with the system key).',
+          parameters: [
+            { name: 'functionName', in: 'query', required: true, schema: { type: 'string', enum: ['emailDeliveryReport', 'emailEngagementReport'] } },
+            { name: 'aeg-event-type', in: 'header', required: true, schema: { type: 'string', enum: ['Notification', 'SubscriptionValidation', 'Unsubscribe'] } },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  description: `An array of events (or one), Event Grid schema or CloudEvents 1.0, of the types ${EMAIL_EVENT_TYPES.join(' and ')}.`,
+                  oneOf: [{ type: 'array', items: { type: 'object' } }, { type: 'object' }],
+                },
+              },
+            },
+          },
+          responses: {
+            '200': jsonResponse('The validation handshake answer.', object({ validationResponse: { type: 'string' } })),
+            '202': { description: 'Every event was handled: stored, a duplicate, or quarantined.' },
+            '400': problemResponse('The body is not JSON, or the aeg-event-type header is missing.'),
+            '404': problemResponse('No Event Grid function has that name.'),
+            '500': problemResponse('An event could not be stored; Event Grid retries the delivery.'),
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * Pure mapping from events to the lookup index rows written beside them (Azure's inter-partition
+ * secondary index pattern), and back. The index table holds two kinds of partition:
+ *
+ * - `recipient|<address>`: every event that names the address (trimmed, lowercased), twice over for a
+ *   delivery report: a group row `m|<message>|<event>` (the address's events of one message,
+ *   together) and a tail row `t|<inverted attempt time>|<message>|<event>` (the log tail pattern: the
+ *   newest attempt first in key order). Both are written in one entity group transaction.
+ * - `internetMessageId|<id without its <>>`: one row per message that carries the id, keyed by the
+ *   message id, so every recipient's report of one message lands on the same row.
+ *
+ * Messages and events are named in row keys by short digests, so that keys stay short whatever the ids.
+ */
+import { type DeliveryEvent, type EmailEvent } from '../events/emailEvent.js';
+import { instantSortKey } from '../events/timestamps.js';
+import { eventDigest } from '../http/pageToken.js';
+import { sha256, shortDigest, SHORT_DIGEST } from '../sha256.js';
+import { fromEventEntity, toEventEntity, type EventEntity } from './tableEntities.js';
+import { keyProblem } from './tableLimits.js';
+
+export const RECIPIENT_PARTITION = 'recipient';
+export const INTERNET_MESSAGE_ID_PARTITION = 'internetMessageId';
+
+/** An address as lookups match it: trimmed and lowercased, as the big email providers match them. */
+export function normalizeAddress(address: string): string | undefined {
+  const normalized = address.trim().toLowerCase();
+  return normalized === '' ? undefined : normalized;
+}
+
+/** An Internet Message-ID as lookups match it: trimmed, without its angle brackets. */
+export function normalizeInternetMessageId(id: string): string | undefined {
+  const trimmed = id.trim();
+  const bare = trimmed.startsWith('<') && trimmed.endsWith('>') ? trimmed.slice(1, -1).trim() : trimmed;
+  return bare === '' ? undefined : bare;
+}
+
+/** `<kind>|<value>`, or `<kind>|~<SHA-256 of value>` where that cannot be a key (or could be mistaken for one). */
+function indexPartitionKey(kind: string, value: string): string {
+  const key = `${kind}|${value}`;
+  return keyProblem(key) === undefined && !value.startsWith('~') ? key : `${kind}|~${sha256(value)}`;
+}
+
+export const recipientPartitionKey = (normalizedAddress: string) => indexPartitionKey(RECIPIENT_PARTITION, normalizedAddress);
+export const internetMessageIdPartitionKey = (normalizedId: string) => indexPartitionKey(INTERNET_MESSAGE_ID_PARTITION, normalizedId);
+
+export const messageDigest = (messageId: string) => shortDigest(messageId);
+
+export const TAIL_PREFIX = 't|';
+export const GROUP_PREFIX = 'm|';
+/** Sorts after every key that starts with `<prefix>` and a character up to `|`. */
+export const endOf = (prefix: string) => `${prefix.slice(0, -1)}}`;
+
+/**
+ * An instant as a key that sorts newest first: the digits of its fixed-width sort key, each
+ * subtracted from 9. A report without a time sorts last, after every real instant.
+ */
+export function invertedInstant(utcTimestamp: string | null): string {
+  const key = instantSortKey(utcTimestamp ?? '0000-00-00T00:00:00Z');
+  return key.replace(/\d/g, (digit) => String(9 - Number(digit)));
+}
+
+/** The tail row key of a delivery report: where its message stands in the address's list when this report is its latest. */
+export function tailRowKey(report: Pick<DeliveryEvent, 'occurredAt' | 'messageId' | 'kind' | 'eventId'>): string {
+  return `${TAIL_PREFIX}${invertedInstant(report.occurredAt)}|${messageDigest(report.messageId)}|${eventDigest(report)}`;
+}
+
+const TAIL_ROW_KEY = /^t\|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}\|[A-Za-z0-9_-]{22}\|[A-Za-z0-9_-]{22}$/;
+export const isTailRowKey = (key: string) => TAIL_ROW_KEY.test(key);
+
+/** The tail keys of reports at or after `since` and at or before `until`: [from, to). */
+export function tailRange(since: string | undefined, until: string | undefined): { from: string; to: string } {
+  return {
+    from: until === undefined ? TAIL_PREFIX : `${TAIL_PREFIX}${invertedInstant(until)}`,
+    to: since === undefined ? endOf(TAIL_PREFIX) : `${TAIL_PREFIX}${invertedInstant(since)}}`,
+  };
+}
+
+/** The group row keys of one message's events in an address partition: [from, to). */
+export function groupRange(messageDigestText: string): { from: string; to: string } {
+  return { from: `${GROUP_PREFIX}${messageDigestText}|`, to: `${GROUP_PREFIX}${messageDigestText}}` };
+}
+
+/** The message digest a tail row key names. */
+export function messageDigestOfTailKey(key: string): string {
+  const digest = key.split('|')[2] ?? '';
+  return SHORT_DIGEST.test(digest) ? digest : '';
+}
+
+/** What a group row keeps of an event: what the lookups show, no more (no user agent, no envelope). */
+const GROUP_PROPERTIES = [
+  'kind',
+  'eventId',
+  'occurredAt',
+  'sender',
+  'recipient',
+  'status',
+  'statusMessage',
+  'internetMessageId',
+  'engagementType',
+  'engagementContext',
+  'truncatedFields',
+] as const;
+
+function groupEntity(partitionKey: string, event: EmailEvent): EventEntity {
+  const full = toEventEntity(event);
+  const entity: EventEntity = { partitionKey, rowKey: `${GROUP_PREFIX}${messageDigest(event.messageId)}|${eventDigest(event)}`, messageId: event.messageId };
+  for (const property of GROUP_PROPERTIES) if (full[property] !== undefined) entity[property] = full[property];
+  return entity;
+}
+
+export interface IndexWrites {
+  /** Rows in the partition of the address the event names, written together in one transaction. */
+  recipient?: EventEntity[];
+  /** The row that leads from the report's Internet Message-ID to its message. */
+  internetMessageId?: EventEntity;
+}
+
+/**
+ * The index rows an event feeds: none for engagement that names no recipient; the address's rows
+ * for any event that names one; and, for a delivery report that carries one, the Internet
+ * Message-ID's row. The same event always gives the same rows, so writing them is idempotent.
+ */
+export function indexWritesFor(event: EmailEvent): IndexWrites {
+  const writes: IndexWrites = {};
+  const address = event.recipient === null ? undefined : normalizeAddress(event.recipient);
+  if (address !== undefined) {
+    const partitionKey = recipientPartitionKey(address);
+    const rows = [groupEntity(partitionKey, event)];
+    if (event.kind === 'delivery') {
+      const tail: EventEntity = { partitionKey, rowKey: tailRowKey(event), messageId: event.messageId };
+      if (event.status !== null) tail.status = event.status;
+      rows.push(tail);
+    }
+    writes.recipient = rows;
+  }
+  const internetMessageId = event.kind === 'delivery' && event.internetMessageId !== null ? normalizeInternetMessageId(event.internetMessageId) : undefined;
+  if (internetMessageId !== undefined) {
+    writes.internetMessageId = { partitionKey: internetMessageIdPartitionKey(internetMessageId), rowKey: event.messageId, messageId: event.messageId };
+  }
+  return writes;
+}
+
+/** The event a group row keeps (without the fields it does not keep). */
+export function fromGroupEntity(entity: Record<string, unknown>): EmailEvent {
+  return fromEventEntity(entity, String(entity.messageId));
+}

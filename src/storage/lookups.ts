@@ -1,0 +1,133 @@
+/**
+ * The reads behind the lookups: a few queries on the index table, then the pure derivation in
+ * status/. No lookup scans a table: each reads the partition of the address or Internet Message-ID
+ * in the URL, and message partitions by their id.
+ */
+import { summarize, type RecipientStatus } from '../status/messageStatus.js';
+import { placedMessages, recipientSummary, type RecipientMessage, type RecipientSummary } from '../status/recipientStatus.js';
+import type { EventStore } from './eventStore.js';
+import {
+  GROUP_PREFIX,
+  endOf,
+  fromGroupEntity,
+  internetMessageIdPartitionKey,
+  messageDigest,
+  messageDigestOfTailKey,
+  normalizeInternetMessageId,
+  recipientPartitionKey,
+  tailRange,
+} from './indexEntities.js';
+
+const ALL_GROUP_ROWS = { from: GROUP_PREFIX, to: endOf(GROUP_PREFIX) };
+
+/** What is known about an address, or undefined when no event names it. Reads its group rows whole. */
+export async function recipientOverview(store: EventStore, normalizedAddress: string): Promise<RecipientSummary | undefined> {
+  const rows: Record<string, unknown>[] = [];
+  for await (const page of store.indexRows(recipientPartitionKey(normalizedAddress), { range: ALL_GROUP_ROWS })) rows.push(...page);
+  return rows.length === 0 ? undefined : recipientSummary(rows.map(fromGroupEntity));
+}
+
+export interface RecipientMessagesQuery {
+  /** Normalized (normalizeAddress). */
+  address: string;
+  limit: number;
+  /** A status in its documented case: only messages whose latest report for the address has it. */
+  status?: string;
+  /** Only messages whose latest attempt is at or after `since` and at or before `until` (UTC). */
+  since?: string;
+  until?: string;
+  /** The position of the last message of the previous page. */
+  after?: string;
+}
+
+export interface RecipientMessagesPage {
+  messages: RecipientMessage[];
+  /** The position of the page's last message, when more messages follow. */
+  next?: string;
+}
+
+/**
+ * One page of the messages sent to an address, newest attempt first, or undefined when no event names
+ * the address.
+ *
+ * Round trips: the address's tail (one row per delivery report, newest first) gives the page's
+ * candidates; then their group rows (every event of each message that names the address) are read
+ * with queries issued at once, and each message's entry is derived from them as the message view
+ * derives it. So a page takes two round trips. It takes more only when the rows read do not yet hold
+ * `limit + 1` messages that belong on it: a message whose latest report lies on an earlier page (or
+ * outside since/until) also has older reports here, which are passed over.
+ */
+export async function recipientMessagesPage(store: EventStore, query: RecipientMessagesQuery): Promise<RecipientMessagesPage | undefined> {
+  const partitionKey = recipientPartitionKey(query.address);
+  const window = tailRange(query.since, query.until);
+  const resume = query.after !== undefined && query.after >= window.from;
+  const range = { from: resume ? query.after! : window.from, fromExclusive: resume, to: window.to };
+  const belongs = (position: string) => position >= window.from && position < window.to && (query.after === undefined || position > query.after);
+  // Most messages have one report per recipient: a little more than a page of tail rows is usually enough.
+  const pageSize = Math.min(1000, query.limit + 1 + Math.ceil(query.limit / 8));
+
+  const accepted = new Map<string, { message: RecipientMessage; position: string }>();
+  const decided = new Set<string>();
+  for await (const rows of store.indexRows(partitionKey, { range, status: query.status, pageSize })) {
+    if (rows.length === 0) continue;
+    const lastRead = String(rows.at(-1)!.rowKey);
+    const digests = [...new Set(rows.map((row) => messageDigestOfTailKey(String(row.rowKey))))].filter((digest) => !decided.has(digest));
+    const events = (await store.messageGroupRows(partitionKey, digests)).map(fromGroupEntity);
+    for (const entry of placedMessages(events)) {
+      // A message whose latest report lies further on is met again there.
+      if (entry.position > lastRead) continue;
+      decided.add(messageDigest(entry.message.messageId));
+      if (belongs(entry.position) && (query.status === undefined || entry.message.status === query.status)) accepted.set(entry.message.messageId, entry);
+    }
+    if (accepted.size > query.limit) break;
+  }
+
+  const ordered = [...accepted.values()].sort((a, b) => (a.position < b.position ? -1 : 1));
+  const page = ordered.slice(0, query.limit);
+  if (page.length === 0 && query.after === undefined && !(await hasRows(store, partitionKey))) return undefined;
+  return { messages: page.map((entry) => entry.message), ...(ordered.length > query.limit ? { next: page.at(-1)!.position } : {}) };
+}
+
+async function hasRows(store: EventStore, partitionKey: string): Promise<boolean> {
+  for await (const page of store.indexRows(partitionKey, { range: ALL_GROUP_ROWS, pageSize: 1 })) if (page.length > 0) return true;
+  return false;
+}
+
+export interface InternetMessage {
+  messageId: string;
+  sender: string | null;
+  status: string;
+  recipients: RecipientStatus[];
+}
+
+export interface InternetMessageLookup {
+  /** As ACS sent it, with its angle brackets. */
+  internetMessageId: string;
+  /** Normally one; ordered by message id. */
+  messages: InternetMessage[];
+}
+
+/** The message(s) that carry an Internet Message-ID, each summarized as its message view is, or undefined when none does. */
+export async function internetMessageLookup(store: EventStore, normalizedId: string): Promise<InternetMessageLookup | undefined> {
+  const messageIds = new Set<string>();
+  for await (const page of store.indexRows(internetMessageIdPartitionKey(normalizedId))) for (const row of page) messageIds.add(String(row.messageId));
+  if (messageIds.size === 0) return undefined;
+  const ordered = [...messageIds].sort();
+  const eventsByMessage = await Promise.all(ordered.map((messageId) => store.messageEvents(messageId)));
+  let sentAs: string | undefined;
+  const messages: InternetMessage[] = [];
+  ordered.forEach((messageId, i) => {
+    // An index row written before its event row (the delivery is being retried) names nothing yet.
+    const events = eventsByMessage[i]!;
+    if (events.length === 0) return;
+    for (const event of events) {
+      if (event.kind === 'delivery' && event.internetMessageId !== null && normalizeInternetMessageId(event.internetMessageId) === normalizedId) {
+        if (sentAs === undefined || event.internetMessageId < sentAs) sentAs = event.internetMessageId;
+      }
+    }
+    const { sender, status, recipients } = summarize(events);
+    messages.push({ messageId, sender, status, recipients });
+  });
+  if (messages.length === 0) return undefined;
+  return { internetMessageId: sentAs ?? `<${normalizedId}>`, messages };
+}
