@@ -41,6 +41,8 @@ export interface EventStore {
    * page at a time.
    */
   indexRows(partitionKey: string, options?: { range?: KeyRange; status?: string; pageSize?: number }): AsyncIterable<Record<string, unknown>[]>;
+  /** The first page of indexRows, and whether more rows follow it. */
+  firstIndexPage(partitionKey: string, options: { range?: KeyRange; status?: string; pageSize: number }): Promise<{ rows: Record<string, unknown>[]; more: boolean }>;
   /**
    * The group rows an address partition keeps for each of the messages named by digest, in no
    * particular order: queries of 7 messages each, issued at once.
@@ -145,11 +147,16 @@ class LazyTable {
     return this.write((client) => client.submitTransaction(actions));
   }
 
-  /** The entities the filter selects, a page at a time; none when the table does not exist yet. */
-  async *query(filter: string | undefined, pageSize = MAX_PAGE_SIZE): AsyncIterable<Record<string, unknown>[]> {
+  /**
+   * The entities the filter selects, a page at a time (each page says whether another follows); none
+   * when the table does not exist yet.
+   */
+  async *query(filter: string | undefined, pageSize = MAX_PAGE_SIZE): AsyncIterable<{ rows: Record<string, unknown>[]; more: boolean }> {
     const client = await this.tableClient();
     try {
-      for await (const page of client.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize })) yield page;
+      for await (const page of client.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize })) {
+        yield { rows: page, more: page.continuationToken !== undefined };
+      }
     } catch (error) {
       if (errorFacts(error).statusCode === 404) return;
       throw error;
@@ -158,9 +165,17 @@ class LazyTable {
 
   async all(filter: string): Promise<Record<string, unknown>[]> {
     const rows: Record<string, unknown>[] = [];
-    for await (const page of this.query(filter)) rows.push(...page);
+    for await (const page of this.query(filter)) rows.push(...page.rows);
     return rows;
   }
+}
+
+async function indexFilter(partitionKey: string, { range, status }: { range?: KeyRange; status?: string }): Promise<string> {
+  const { odata } = await loadTablesSdk();
+  const conditions = [odata`PartitionKey eq ${partitionKey}`];
+  if (range) conditions.push(range.fromExclusive ? odata`RowKey gt ${range.from}` : odata`RowKey ge ${range.from}`, odata`RowKey lt ${range.to}`);
+  if (status !== undefined) conditions.push(odata`status eq ${status}`);
+  return conditions.join(' and ');
 }
 
 export function createEventStore(settings: Settings, options: EventStoreOptions = {}): EventStore {
@@ -196,14 +211,14 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
       return (await events.all(odata`PartitionKey eq ${messageId}`)).map((entity) => fromEventEntity(entity));
     },
     allEvents: async function* (pageSize) {
-      for await (const page of events.query(undefined, pageSize)) yield page.map((entity) => fromEventEntity(entity));
+      for await (const page of events.query(undefined, pageSize)) yield page.rows.map((entity) => fromEventEntity(entity));
     },
-    indexRows: async function* (partitionKey, { range, status, pageSize } = {}) {
-      const { odata } = await loadTablesSdk();
-      const conditions = [odata`PartitionKey eq ${partitionKey}`];
-      if (range) conditions.push(range.fromExclusive ? odata`RowKey gt ${range.from}` : odata`RowKey ge ${range.from}`, odata`RowKey lt ${range.to}`);
-      if (status !== undefined) conditions.push(odata`status eq ${status}`);
-      yield* index.query(conditions.join(' and '), pageSize);
+    indexRows: async function* (partitionKey, options = {}) {
+      for await (const page of index.query(await indexFilter(partitionKey, options), options.pageSize)) yield page.rows;
+    },
+    firstIndexPage: async (partitionKey, options) => {
+      for await (const page of index.query(await indexFilter(partitionKey, options), options.pageSize)) return page;
+      return { rows: [], more: false };
     },
     messageGroupRows: async (partitionKey, messageDigests) => {
       const { odata } = await loadTablesSdk();

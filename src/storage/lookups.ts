@@ -61,17 +61,33 @@ export async function recipientMessagesPage(store: EventStore, query: RecipientM
   const partitionKey = recipientPartitionKey(query.address);
   const window = tailRange(query.since, query.until);
   const resume = query.after !== undefined && query.after >= window.from;
-  const range = { from: resume ? query.after! : window.from, fromExclusive: resume, to: window.to };
   const belongs = (position: string) => position >= window.from && position < window.to && (query.after === undefined || position > query.after);
-  // Most messages have one report per recipient: a little more than a page of tail rows is usually enough.
-  const pageSize = Math.min(1000, query.limit + 1 + Math.ceil(query.limit / 8));
+  // Tail rows are small: read twice a page of them, so that messages attempted more than once
+  // rarely make a page take a second pass.
+  const pageSize = Math.min(1000, 2 * (query.limit + 1));
 
   const accepted = new Map<string, { message: RecipientMessage; position: string }>();
-  const decided = new Set<string>();
-  for await (const rows of store.indexRows(partitionKey, { range, status: query.status, pageSize })) {
-    if (rows.length === 0) continue;
-    const lastRead = String(rows.at(-1)!.rowKey);
-    const digests = [...new Set(rows.map((row) => messageDigestOfTailKey(String(row.rowKey))))].filter((digest) => !decided.has(digest));
+  // The previous page's last message was listed there; its older reports follow it in the tail.
+  const decided = new Set<string>(resume ? [messageDigestOfTailKey(query.after!)] : []);
+  let range = { from: resume ? query.after! : window.from, fromExclusive: resume, to: window.to };
+  for (;;) {
+    const { rows, more } = await store.firstIndexPage(partitionKey, { range, status: query.status, pageSize });
+    // The rows of enough new messages to fill the page and tell whether another follows, and a few
+    // more, since some may turn out to belong to earlier pages (their latest report is further up).
+    const wanted = query.limit + 1 - accepted.size + Math.ceil(query.limit / 10);
+    const digests: string[] = [];
+    let read = rows.length;
+    for (let i = 0; i < rows.length; i++) {
+      const digest = messageDigestOfTailKey(String(rows[i]!.rowKey));
+      if (decided.has(digest) || digests.includes(digest)) continue;
+      if (digests.length === wanted) {
+        read = i;
+        break;
+      }
+      digests.push(digest);
+    }
+    if (read === 0) break;
+    const lastRead = String(rows[read - 1]!.rowKey);
     const events = (await store.messageGroupRows(partitionKey, digests)).map(fromGroupEntity);
     for (const entry of placedMessages(events)) {
       // A message whose latest report lies further on is met again there.
@@ -79,7 +95,8 @@ export async function recipientMessagesPage(store: EventStore, query: RecipientM
       decided.add(messageDigest(entry.message.messageId));
       if (belongs(entry.position) && (query.status === undefined || entry.message.status === query.status)) accepted.set(entry.message.messageId, entry);
     }
-    if (accepted.size > query.limit) break;
+    if (accepted.size > query.limit || (read === rows.length && !more)) break;
+    range = { from: lastRead, fromExclusive: true, to: window.to };
   }
 
   const ordered = [...accepted.values()].sort((a, b) => (a.position < b.position ? -1 : 1));
@@ -89,8 +106,7 @@ export async function recipientMessagesPage(store: EventStore, query: RecipientM
 }
 
 async function hasRows(store: EventStore, partitionKey: string): Promise<boolean> {
-  for await (const page of store.indexRows(partitionKey, { range: ALL_GROUP_ROWS, pageSize: 1 })) if (page.length > 0) return true;
-  return false;
+  return (await store.firstIndexPage(partitionKey, { range: ALL_GROUP_ROWS, pageSize: 1 })).rows.length > 0;
 }
 
 export interface InternetMessage {

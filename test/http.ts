@@ -1,0 +1,30 @@
+/** Calls the registered HTTP functions as the Functions host does, and checks each answer against the OpenAPI document. */
+import { HttpRequest, type HttpResponseInit } from '@azure/functions';
+import '../src/index.js';
+import { registeredFunctions } from '../src/registry.js';
+import { recordingContext, type LogLine } from './helpers.js';
+import { expectMatchesOpenApi } from './openApiContract.js';
+
+export interface Answer {
+  status: number;
+  body: any;
+  headers: Record<string, string>;
+  logs: LogLine[];
+}
+
+/** GET a registered HTTP function by its name, with its route parameters and query. */
+export async function call(name: string, params: Record<string, string>, query: Record<string, string> = {}): Promise<Answer> {
+  const registration = registeredFunctions().find((fn) => fn.name === name);
+  if (registration?.trigger !== 'http') throw new Error(`${name} is not a registered HTTP function`);
+  const route = registration.options.route!;
+  const path = `/api/${route.replace(/\{(\w+)\}/g, (_, parameter: string) => encodeURIComponent(params[parameter] ?? ''))}`;
+  const search = new URLSearchParams(query).toString();
+  const request = new HttpRequest({ method: 'GET', url: `http://localhost:7071${path}${search ? `?${search}` : ''}`, params });
+  const { context, logs } = recordingContext(name);
+  const response = (await registration.options.handler(request, context)) as HttpResponseInit;
+  const headers = (response.headers ?? {}) as Record<string, string>;
+  const body = response.jsonBody ?? (typeof response.body === 'string' ? JSON.parse(response.body) : undefined);
+  const status = response.status ?? 200;
+  expectMatchesOpenApi(`/api/${route}`, 'GET', status, headers['content-type'] ?? 'application/json', body);
+  return { status, body, headers, logs };
+}
