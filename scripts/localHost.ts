@@ -181,6 +181,18 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
     return [send(response, 202), summary];
   }
 
+  /** The path as the request log shows it: addresses are personal data, and the app logs none. */
+  function shownPath(pathname: string): string {
+    for (const route of httpRoutes) {
+      const match = route.pattern.exec(pathname);
+      if (!match) continue;
+      const segments = pathname.split('/');
+      const templateSegments = route.path.split('/');
+      return segments.map((segment, i) => (templateSegments[i] === '{address}' ? '{address}' : segment)).join('/');
+    }
+    return pathname;
+  }
+
   return createServer((request, response) => {
     const started = performance.now();
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
@@ -192,6 +204,6 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
         log(`  [error] ${error instanceof Error ? error.message : String(error)}`);
         return [response.headersSent ? response.statusCode : sendProblem(response, 500, 'Internal Server Error', 'The function failed.'), '-'] as [number, string];
       })
-      .then(([status, what]) => log(`${request.method} ${shownUrl.pathname}${shownUrl.search} → ${status} ${what} (${(performance.now() - started).toFixed(1)} ms)`));
+      .then(([status, what]) => log(`${request.method} ${shownPath(url.pathname)}${shownUrl.search} → ${status} ${what} (${(performance.now() - started).toFixed(1)} ms)`));
   });
 }

@@ -7,6 +7,7 @@ import { getMessageStatus } from '../src/functions/getMessageStatus.js';
 import { ingestEvent } from '../src/ingest.js';
 import { sampleMessageEvents, seedDeliveryReport, seedEngagementReport } from '../scripts/sampleEvents.js';
 import { recordingContext } from './helpers.js';
+import { expectMatchesOpenApi } from './openApiContract.js';
 
 async function get(messageId: string, query: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Record<string, string> }> {
   const search = new URLSearchParams(query).toString();
@@ -17,7 +18,9 @@ async function get(messageId: string, query: Record<string, string> = {}): Promi
   });
   const response: HttpResponseInit = await getMessageStatus(request, recordingContext('getMessageStatus').context);
   const body = response.jsonBody ?? (typeof response.body === 'string' ? JSON.parse(response.body) : undefined);
-  return { status: response.status ?? 200, body, headers: (response.headers ?? {}) as Record<string, string> };
+  const headers = (response.headers ?? {}) as Record<string, string>;
+  expectMatchesOpenApi('/api/messages/{messageId}', 'GET', response.status ?? 200, headers['content-type'] ?? 'application/json', body);
+  return { status: response.status ?? 200, body, headers };
 }
 
 async function ingestAll(events: unknown[], concurrency = 16) {

@@ -31,19 +31,20 @@ describe('the local host serves exactly what the app registers', () => {
     expect(routesOf(registeredFunctions())).toEqual([
       { name: 'emailDeliveryReport', trigger: 'eventGrid', methods: ['POST'], path: '/runtime/webhooks/eventgrid?functionName=emailDeliveryReport', authLevel: 'system' },
       { name: 'emailEngagementReport', trigger: 'eventGrid', methods: ['POST'], path: '/runtime/webhooks/eventgrid?functionName=emailEngagementReport', authLevel: 'system' },
+      { name: 'getInternetMessage', trigger: 'http', methods: ['GET'], path: '/api/internet-messages/{internetMessageId}', authLevel: 'function' },
       { name: 'getMessageStatus', trigger: 'http', methods: ['GET'], path: '/api/messages/{messageId}', authLevel: 'function' },
+      { name: 'getOpenApi', trigger: 'http', methods: ['GET'], path: '/api/openapi.json', authLevel: 'anonymous' },
+      { name: 'getRecipient', trigger: 'http', methods: ['GET'], path: '/api/recipients/{address}', authLevel: 'function' },
+      { name: 'listRecipientMessages', trigger: 'http', methods: ['GET'], path: '/api/recipients/{address}/messages', authLevel: 'function' },
     ]);
-    for (const registration of registeredFunctions()) {
-      if (registration.trigger === 'http') expect(registration.options).toMatchObject({ route: 'messages/{messageId}', methods: ['GET'], authLevel: 'function' });
-    }
   });
 
   it('answers every registered route, and nothing else', async () => {
     for (const route of routesOf(registeredFunctions())) {
       const response =
-        route.trigger === 'http' ? await fetch(`${baseUrl}${route.path.replace('{messageId}', randomUUID())}`) : await webhook(route.name, '[]');
-      expect([202, 404]).toContain(response.status);
-      if (response.status === 404) expect(((await response.json()) as { detail: string }).detail).toBe('No events have been recorded for this message id.');
+        route.trigger === 'http' ? await fetch(`${baseUrl}${route.path.replace(/\{\w+\}/g, randomUUID())}`) : await webhook(route.name, '[]');
+      expect([200, 202, 404]).toContain(response.status);
+      if (response.status === 404) expect(((await response.json()) as { detail: string }).detail).toMatch(/^No (events have been recorded for this message id|event has named this address|delivery report has carried this Internet Message-ID)\.$/);
     }
     expect((await fetch(`${baseUrl}/api/messages`)).status).toBe(404);
     expect((await fetch(`${baseUrl}/api/other/x`)).status).toBe(404);
@@ -123,5 +124,21 @@ describe('Event Grid handshakes and bad requests', () => {
     await fetch(`${baseUrl}/api/messages/${randomUUID()}?code=secret-key`);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^GET \/api\/messages\/[0-9a-f-]+ → 404 getMessageStatus \(\d+\.\d ms\)$/);
+  });
+
+  it('serves the lookups, and logs their routes without the address', async () => {
+    const [delivery] = sampleMessageEvents();
+    const address = `Zed.${randomUUID().slice(0, 8)}@Fabrikam.example`;
+    expect((await webhook('emailDeliveryReport', JSON.stringify([{ ...delivery, data: { ...delivery!.data, recipient: address } }]))).status).toBe(202);
+    lines.length = 0;
+    const overview = await fetch(`${baseUrl}/api/recipients/${encodeURIComponent(address.toLowerCase())}`);
+    expect(overview.status).toBe(200);
+    expect(((await overview.json()) as { address: string }).address).toBe(address);
+    const list = await fetch(`${baseUrl}/api/recipients/${encodeURIComponent(address)}/messages?limit=5`);
+    expect(((await list.json()) as { messages: unknown[] }).messages).toHaveLength(1);
+    expect(lines).toEqual([
+      expect.stringMatching(/^GET \/api\/recipients\/\{address\} → 200 getRecipient /),
+      expect.stringMatching(/^GET \/api\/recipients\/\{address\}\/messages\?limit=5 → 200 listRecipientMessages /),
+    ]);
   });
 });
