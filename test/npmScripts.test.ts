@@ -1,5 +1,6 @@
 /** The npm scripts as a newcomer runs them: the built scripts, as child processes. */
 import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -145,4 +146,27 @@ describe('npm run bench', () => {
     expect(results.startup.packagesLoaded).toContain('@azure/functions');
     expect(results.http.map((row: { concurrency: number }) => row.concurrency)).toEqual([1, 8, 32]);
   }, 180_000);
+});
+
+describe('npm run reindex', () => {
+  it('re-indexes the events table that the settings name, with progress, against any account', async () => {
+    const table = `R${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    const env = { ...process.env, EmailEventsStorage: connectionString(), EmailEventsTable: table };
+    const run = () => execFileSync(process.execPath, [`${BUILD}/scripts/reindex.js`], { env, encoding: 'utf8' });
+    expect(run()).toContain('Done: 0 event(s)');
+    const events = sampleMessageEvents();
+    const { TableClient } = await import('@azure/data-tables');
+    const { normalizeEvent } = await import('../src/events/normalize.js');
+    const { toEventEntity } = await import('../src/storage/tableEntities.js');
+    const client = TableClient.fromConnectionString(connectionString(), table, { allowInsecureConnection: true });
+    await client.createTable();
+    for (const event of events) {
+      const normalized = normalizeEvent(event);
+      if (normalized.outcome === 'accepted') await client.createEntity(toEventEntity(normalized.event));
+    }
+    const output = run();
+    expect(output).toMatch(/Re-indexing \w+ into \w+Index/);
+    expect(output).toContain('2 event(s) re-indexed');
+    expect(output).toContain('Done: 2 event(s)');
+  });
 });
