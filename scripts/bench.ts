@@ -124,7 +124,7 @@ async function rawRun(count: number) {
   const rows = eventsFor(count).map((event) => {
     const normalized = normalizeEvent(event);
     if (normalized.outcome !== 'accepted') throw new Error('sample events are accepted');
-    return { entity: toEventEntity(normalized.event), index: indexWritesFor(normalized.event) };
+    return { entity: toEventEntity(normalized.event), index: indexWritesFor(normalized.event, new Date().toISOString()) };
   });
   const ms = await timed(() =>
     pool(rows, CONCURRENCY, (row) =>
@@ -132,6 +132,7 @@ async function rawRun(count: number) {
         client.createEntity(row.entity),
         ...(row.index.recipient ? [index.submitTransaction(row.index.recipient.map((entity) => ['create', entity] as ['create', typeof entity]))] : []),
         ...(row.index.internetMessageId ? [index.createEntity(row.index.internetMessageId)] : []),
+        index.createEntity(row.index.expiry),
       ]),
     ),
   );

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import functions, { type HttpResponseInit, type LogLevel } from '@azure/functions';
+import { Cron } from 'croner';
 import { PROBLEM_CONTENT_TYPE, problemBody } from '../src/http/problem.js';
 import type { FunctionRegistration } from '../src/registry.js';
 
@@ -22,6 +23,7 @@ const { HttpRequest, HttpResponse, InvocationContext } = functions;
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export const EVENT_GRID_WEBHOOK_PATH = '/runtime/webhooks/eventgrid';
+export const ADMIN_FUNCTIONS_PATH = '/admin/functions';
 
 export interface Route {
   name: string;
@@ -42,17 +44,23 @@ export type Log = (line: string) => void;
 
 /** The route of each registered function; the host has no route table but this one, derived. */
 export function routesOf(registrations: readonly FunctionRegistration[]): Route[] {
-  return registrations.map((registration) =>
-    registration.trigger === 'http'
-      ? {
+  return registrations.map((registration) => {
+    switch (registration.trigger) {
+      case 'http':
+        return {
           name: registration.name,
           trigger: 'http',
           methods: (registration.options.methods ?? ['GET', 'POST']).map((method) => method.toUpperCase()),
           path: `/api/${registration.options.route ?? registration.name}`,
           authLevel: registration.options.authLevel ?? 'anonymous',
-        }
-      : { name: registration.name, trigger: 'eventGrid', methods: ['POST'], path: `${EVENT_GRID_WEBHOOK_PATH}?functionName=${registration.name}`, authLevel: 'system' },
-  );
+        };
+      case 'eventGrid':
+        return { name: registration.name, trigger: 'eventGrid', methods: ['POST'], path: `${EVENT_GRID_WEBHOOK_PATH}?functionName=${registration.name}`, authLevel: 'system' };
+      case 'timer':
+        // The Functions host's admin call that runs a function now, as the portal's "Test/Run" does.
+        return { name: registration.name, trigger: 'timer', methods: ['POST'], path: `${ADMIN_FUNCTIONS_PATH}/${registration.name}`, authLevel: 'admin' };
+    }
+  });
 }
 
 function httpRoute(route: Route, registration: Extract<FunctionRegistration, { trigger: 'http' }>): HttpRoute {
@@ -111,12 +119,15 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
   );
 
   async function serveHttpFunction(request: IncomingMessage, response: ServerResponse, url: URL): Promise<[number, string]> {
-    for (const route of httpRoutes) {
+    // Several functions may share a route with different methods (GET and DELETE of a message).
+    const matching = httpRoutes.filter((route) => route.pattern.test(url.pathname));
+    if (matching.length > 0 && !matching.some((route) => route.methods.includes(request.method ?? ''))) {
+      const allowed = [...new Set(matching.flatMap((route) => route.methods))].sort().join(', ');
+      return [sendProblem(response, 405, 'Method Not Allowed', `This route answers ${allowed}.`, { allow: allowed }), matching[0]!.name];
+    }
+    for (const route of matching) {
       const match = route.pattern.exec(url.pathname);
-      if (!match) continue;
-      if (!route.methods.includes(request.method ?? '')) {
-        return [sendProblem(response, 405, 'Method Not Allowed', `${route.name} answers ${route.methods.join(', ')}.`, { allow: route.methods.join(', ') }), route.name];
-      }
+      if (!match || !route.methods.includes(request.method ?? '')) continue;
       const params: Record<string, string> = {};
       try {
         route.parameters.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1]!)));
@@ -133,6 +144,35 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       return [reply.status, route.name];
     }
     return [sendProblem(response, 404, 'Not Found', `No function serves ${request.method} ${url.pathname}.`), '-'];
+  }
+
+  const timerFunctions = new Map(
+    registrations.flatMap((registration) => (registration.trigger === 'timer' ? [[registration.name.toLowerCase(), registration] as const] : [])),
+  );
+
+  /** Runs a timer function as the host does; its failure is logged, as the host logs it, and not thrown. */
+  async function runTimer(registration: Extract<FunctionRegistration, { trigger: 'timer' }>, isPastDue: boolean): Promise<void> {
+    const started = performance.now();
+    try {
+      await registration.options.handler({ isPastDue, scheduleStatus: {} } as never, invocationContext(registration.name, log));
+      log(`${registration.name} ran (${(performance.now() - started).toFixed(1)} ms)`);
+    } catch (error) {
+      log(`  [error] ${registration.name} failed: ${error instanceof Error ? error.name : typeof error}`);
+    }
+  }
+
+  /** POST /admin/functions/{name} with {"input": ""}: runs the function now and answers 202 at once, as the Functions host does. */
+  async function serveAdmin(request: IncomingMessage, response: ServerResponse, url: URL): Promise<[number, string]> {
+    const name = decodeURIComponent(url.pathname.slice(ADMIN_FUNCTIONS_PATH.length + 1));
+    const registration = timerFunctions.get(name.toLowerCase());
+    if (!registration) {
+      const known = [...timerFunctions.values()].map((fn) => fn.name).join(', ');
+      return [sendProblem(response, 404, 'Not Found', `No timer function named "${name}". Known: ${known || 'none'}.`), name || '-'];
+    }
+    if (request.method !== 'POST') return [sendProblem(response, 405, 'Method Not Allowed', 'Run a function with POST.', { allow: 'POST' }), registration.name];
+    await readBody(request);
+    void runTimer(registration, false);
+    return [send(response, 202), registration.name];
   }
 
   async function serveEventGrid(request: IncomingMessage, response: ServerResponse, url: URL): Promise<[number, string]> {
@@ -193,12 +233,13 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
     return pathname;
   }
 
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     const started = performance.now();
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
     const shownUrl = new URL(url);
     shownUrl.searchParams.delete('code');
-    const serve = url.pathname.toLowerCase() === EVENT_GRID_WEBHOOK_PATH ? serveEventGrid : serveHttpFunction;
+    const path = url.pathname.toLowerCase();
+    const serve = path === EVENT_GRID_WEBHOOK_PATH ? serveEventGrid : path.startsWith(`${ADMIN_FUNCTIONS_PATH}/`) ? serveAdmin : serveHttpFunction;
     serve(request, response, url)
       .catch((error: unknown) => {
         log(`  [error] ${error instanceof Error ? error.message : String(error)}`);
@@ -206,4 +247,14 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       })
       .then(([status, what]) => log(`${request.method} ${shownPath(url.pathname)}${shownUrl.search} → ${status} ${what} (${(performance.now() - started).toFixed(1)} ms)`));
   });
+
+  // Timers fire on their schedules, as under func start, while the host listens.
+  const schedules: Cron[] = [];
+  server.on('listening', () => {
+    for (const registration of timerFunctions.values()) {
+      schedules.push(new Cron(String(registration.options.schedule), { timezone: 'UTC', protect: true }, () => runTimer(registration, false)));
+    }
+  });
+  server.on('close', () => schedules.forEach((schedule) => schedule.stop()));
+  return server;
 }

@@ -2,8 +2,11 @@
  * The app's entry point (package.json "main"): registers every function. The settings are checked
  * here, so that a bad or missing one stops start-up with one line that names it.
  */
+import './functions/applyRetention.js';
 import './functions/emailDeliveryReport.js';
 import './functions/emailEngagementReport.js';
+import './functions/eraseMessage.js';
+import './functions/eraseRecipient.js';
 import './functions/getInternetMessage.js';
 import './functions/getMessageStatus.js';
 import './functions/getOpenApi.js';

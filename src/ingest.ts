@@ -27,7 +27,7 @@ export async function ingestEvent(raw: unknown, context: InvocationContext, stor
     const { event } = normalized;
     // Ids are GUIDs in practice; one that is not is logged no longer than a key.
     const fields = { messageId: event.messageId, eventId: fitStringProperty(event.eventId, MAX_KEY_LENGTH).value, eventType: event.eventType };
-    const result = await logFailure(context, fields, () => store.append(event));
+    const result = await logFailure(context, fields, () => store.append(event, new Date().toISOString()));
     context.info(result === 'stored' ? 'Email event stored.' : 'Email event already stored: a redelivery.', { ...fields, result, occurredAt: event.occurredAt });
     if (event.truncatedFields.length > 0) {
       context.warn('Email event fields were cut to fit Table Storage.', { ...fields, truncatedFields: event.truncatedFields });

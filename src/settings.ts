@@ -13,8 +13,12 @@ export interface Settings {
   eventsTable: string;
   /** Events that can never be stored as email events; named after the events table. */
   quarantineTable: string;
-  /** The lookup indexes (by address, by Internet Message-ID); named after the events table. */
+  /** The lookup indexes (by address, by Internet Message-ID) and the expiry index; named after the events table. */
   indexTable: string;
+  /** Days a message is kept after its newest event; 0 keeps everything. */
+  retentionDays: number;
+  /** When applyRetention runs: an NCRONTAB expression with seconds, as Azure Functions timers take it. */
+  retentionSchedule: string;
 }
 
 export class SettingsError extends Error {
@@ -25,6 +29,13 @@ export const STORAGE_SETTING = 'EmailEventsStorage';
 export const TABLE_SETTING = 'EmailEventsTable';
 export const FALLBACK_STORAGE_SETTING = 'AzureWebJobsStorage';
 export const DEFAULT_EVENTS_TABLE = 'EmailEvents';
+export const RETENTION_DAYS_SETTING = 'EmailEventsRetentionDays';
+export const RETENTION_SCHEDULE_SETTING = 'EmailEventsRetentionSchedule';
+export const DEFAULT_RETENTION_DAYS = 90;
+/** Daily at 02:30 UTC, when mail traffic is usually lowest. */
+export const DEFAULT_RETENTION_SCHEDULE = '0 30 2 * * *';
+/** A hundred years: beyond it a window means nothing, and dates overflow sooner or later. */
+const MAX_RETENTION_DAYS = 36500;
 const QUARANTINE_SUFFIX = 'Quarantine';
 const INDEX_SUFFIX = 'Index';
 
@@ -129,5 +140,45 @@ export function readSettings(env: Env): Settings {
       `Setting ${TABLE_SETTING} is not a valid table name: use 3–${63 - QUARANTINE_SUFFIX.length} letters and digits, starting with a letter.`,
     );
   }
-  return { storage, eventsTable, quarantineTable: `${eventsTable}${QUARANTINE_SUFFIX}`, indexTable: `${eventsTable}${INDEX_SUFFIX}` };
+  return {
+    storage,
+    eventsTable,
+    quarantineTable: `${eventsTable}${QUARANTINE_SUFFIX}`,
+    indexTable: `${eventsTable}${INDEX_SUFFIX}`,
+    retentionDays: retentionDays(env),
+    retentionSchedule: retentionSchedule(env),
+  };
+}
+
+function retentionDays(env: Env): number {
+  const text = value(env, RETENTION_DAYS_SETTING);
+  if (text === undefined) return DEFAULT_RETENTION_DAYS;
+  const days = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
+  if (!(days >= 0 && days <= MAX_RETENTION_DAYS)) {
+    throw new SettingsError(`Setting ${RETENTION_DAYS_SETTING} must be a whole number of days from 0 (keep everything) to ${MAX_RETENTION_DAYS}.`);
+  }
+  return days;
+}
+
+// Six fields (seconds first), each of digits, ranges, lists, steps or *: what the Functions host's NCRONTAB takes.
+const NCRONTAB_FIELD = /^(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?(,(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?)*$/;
+const NAMED_FIELD = /^[A-Za-z]{3}(-[A-Za-z]{3})?(,[A-Za-z]{3}(-[A-Za-z]{3})?)*$/;
+
+function retentionSchedule(env: Env): string {
+  const schedule = value(env, RETENTION_SCHEDULE_SETTING) ?? DEFAULT_RETENTION_SCHEDULE;
+  const fields = schedule.split(/\s+/);
+  if (fields.length !== 6 || !fields.every((field, i) => NCRONTAB_FIELD.test(field) || (i >= 4 && NAMED_FIELD.test(field)))) {
+    throw new SettingsError(
+      `Setting ${RETENTION_SCHEDULE_SETTING} is not an NCRONTAB schedule: six fields, seconds first, such as "${DEFAULT_RETENTION_SCHEDULE}" (daily at 02:30 UTC).`,
+    );
+  }
+  return schedule;
+}
+
+let settings: Settings | undefined;
+
+/** The app's settings, read from the environment once and checked (a SettingsError names a bad one). */
+export function appSettings(): Settings {
+  settings ??= readSettings(process.env);
+  return settings;
 }

@@ -13,15 +13,18 @@ function eventGridHandler(name: string) {
 }
 
 describe('the Event Grid functions', () => {
-  it('registers both Event Grid functions and the HTTP functions, once each', () => {
+  it('registers both Event Grid functions, the HTTP functions and the retention timer, once each', () => {
     expect(registeredFunctions().map((fn) => `${fn.trigger}:${fn.name}`).sort()).toEqual([
       'eventGrid:emailDeliveryReport',
       'eventGrid:emailEngagementReport',
+      'http:eraseMessage',
+      'http:eraseRecipient',
       'http:getInternetMessage',
       'http:getMessageStatus',
       'http:getOpenApi',
       'http:getRecipient',
       'http:listRecipientMessages',
+      'timer:applyRetention',
     ]);
   });
 

@@ -29,8 +29,11 @@ function webhook(functionName: string, body: string, eventType: string | null = 
 describe('the local host serves exactly what the app registers', () => {
   it('derives one route per registration, with its name, methods, route and auth level', () => {
     expect(routesOf(registeredFunctions())).toEqual([
+      { name: 'applyRetention', trigger: 'timer', methods: ['POST'], path: '/admin/functions/applyRetention', authLevel: 'admin' },
       { name: 'emailDeliveryReport', trigger: 'eventGrid', methods: ['POST'], path: '/runtime/webhooks/eventgrid?functionName=emailDeliveryReport', authLevel: 'system' },
       { name: 'emailEngagementReport', trigger: 'eventGrid', methods: ['POST'], path: '/runtime/webhooks/eventgrid?functionName=emailEngagementReport', authLevel: 'system' },
+      { name: 'eraseMessage', trigger: 'http', methods: ['DELETE'], path: '/api/messages/{messageId}', authLevel: 'admin' },
+      { name: 'eraseRecipient', trigger: 'http', methods: ['DELETE'], path: '/api/recipients/{address}', authLevel: 'admin' },
       { name: 'getInternetMessage', trigger: 'http', methods: ['GET'], path: '/api/internet-messages/{internetMessageId}', authLevel: 'function' },
       { name: 'getMessageStatus', trigger: 'http', methods: ['GET'], path: '/api/messages/{messageId}', authLevel: 'function' },
       { name: 'getOpenApi', trigger: 'http', methods: ['GET'], path: '/api/openapi.json', authLevel: 'anonymous' },
@@ -42,15 +45,19 @@ describe('the local host serves exactly what the app registers', () => {
   it('answers every registered route, and nothing else', async () => {
     for (const route of routesOf(registeredFunctions())) {
       const response =
-        route.trigger === 'http' ? await fetch(`${baseUrl}${route.path.replace(/\{\w+\}/g, randomUUID())}`) : await webhook(route.name, '[]');
-      expect([200, 202, 404]).toContain(response.status);
+        route.trigger === 'http'
+          ? await fetch(`${baseUrl}${route.path.replace(/\{\w+\}/g, randomUUID())}`, { method: route.methods[0] })
+          : route.trigger === 'timer'
+            ? await fetch(`${baseUrl}${route.path}`, { method: 'POST', body: '{"input": ""}' })
+            : await webhook(route.name, '[]');
+      expect([200, 202, 204, 404]).toContain(response.status);
       if (response.status === 404) expect(((await response.json()) as { detail: string }).detail).toMatch(/^No (events have been recorded for this message id|event has named this address|delivery report has carried this Internet Message-ID)\.$/);
     }
     expect((await fetch(`${baseUrl}/api/messages`)).status).toBe(404);
     expect((await fetch(`${baseUrl}/api/other/x`)).status).toBe(404);
-    const wrongMethod = await fetch(`${baseUrl}/api/messages/x`, { method: 'DELETE' });
+    const wrongMethod = await fetch(`${baseUrl}/api/messages/x`, { method: 'PUT' });
     expect(wrongMethod.status).toBe(405);
-    expect(wrongMethod.headers.get('allow')).toBe('GET');
+    expect(wrongMethod.headers.get('allow')).toBe('DELETE, GET');
   });
 });
 

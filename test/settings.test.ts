@@ -21,6 +21,8 @@ describe('readSettings', () => {
       eventsTable: 'EmailEvents',
       quarantineTable: 'EmailEventsQuarantine',
       indexTable: 'EmailEventsIndex',
+      retentionDays: 90,
+      retentionSchedule: '0 30 2 * * *',
     });
     expect(readSettings({ EmailEventsStorage: 'UseDevelopmentStorage=true', EmailEventsTable: 'Mail' }).eventsTable).toBe('Mail');
   });

@@ -1,38 +1,63 @@
 /**
- * The shape every GET function shares: parse the request (a 400 problem when it is bad), read, then
- * answer 200 with JSON, 404 when there is nothing, or 500 without internals (the details go to the log).
+ * The shapes the HTTP functions share: parse the request (a 400 problem when it is bad), then read
+ * (200 with JSON, or 404 when there is nothing) or erase (204, also when nothing was left), and 500
+ * without internals when storage fails (the details go to the log).
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { errorFacts } from '../errors.js';
 import { problemResponse, type Parsed } from './problem.js';
 
-export interface JsonRoute<Q, B> {
+type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+
+interface Route<Q> {
   parse(request: HttpRequest): Parsed<Q>;
+  /** The detail of the 500, and the log message's subject. */
+  failure: string;
+}
+
+export interface JsonRoute<Q, B> extends Route<Q> {
   /** The body, or undefined when nothing is recorded for the query. */
   read(query: Q): Promise<B | undefined>;
   /** The detail of the 404. */
   notFound: string;
-  /** The detail of the 500, and the log message's subject. */
-  failure: string;
   /** What the log lines say of the query and the body. Never an address: the app writes none into its logs. */
   logFields(query: Q, body?: B): Record<string, unknown>;
 }
 
-export function jsonRoute<Q, B>(route: JsonRoute<Q, B>): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
+export interface EraseRoute<Q> extends Route<Q> {
+  /** Erases what the query names; resolves to the rows deleted. */
+  erase(query: Q): Promise<number>;
+  /** What the log lines say of the query. Never an address. */
+  logFields(query: Q): Record<string, unknown>;
+}
+
+function serve<Q>(route: Route<Q> & { logFields(query: Q): Record<string, unknown> }, act: (query: Q, context: InvocationContext, instance: string) => Promise<HttpResponseInit>): Handler {
   return async (request, context) => {
     const instance = new URL(request.url).pathname;
     const parsed = route.parse(request);
     if (!parsed.ok) return problemResponse(parsed.problem, instance);
-    const { query } = parsed;
-    let body: B | undefined;
     try {
-      body = await route.read(query);
+      return await act(parsed.query, context, instance);
     } catch (error) {
-      context.error(`${route.failure} failed.`, { ...route.logFields(query), ...errorFacts(error) });
+      context.error(`${route.failure} failed.`, { ...route.logFields(parsed.query), ...errorFacts(error) });
       return problemResponse({ status: 500, title: 'Internal Server Error', detail: `${route.failure} failed. Try again.` }, instance);
     }
+  };
+}
+
+export function jsonRoute<Q, B>(route: JsonRoute<Q, B>): Handler {
+  return serve(route, async (query, context, instance) => {
+    const body = await route.read(query);
     if (body === undefined) return problemResponse({ status: 404, title: 'Not Found', detail: route.notFound }, instance);
     context.info(`${route.failure} served.`, route.logFields(query, body));
     return { status: 200, jsonBody: body };
-  };
+  });
+}
+
+export function eraseRoute<Q>(route: EraseRoute<Q>): Handler {
+  return serve(route, async (query, context) => {
+    const rows = await route.erase(query);
+    context.info(`${route.failure} done.`, { ...route.logFields(query), rows });
+    return { status: 204 };
+  });
 }

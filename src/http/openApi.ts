@@ -165,6 +165,12 @@ const schemas = {
 };
 
 const keyed = [{ functionKey: [] }, { functionKeyQuery: [] }];
+const adminKeyed = [{ adminKey: [] }];
+const erased = {
+  '204': { description: 'Erased, or nothing was left to erase. Applied again after Event Grid\'s 24-hour retry window.' },
+  '400': errors['400'],
+  '500': errors['500'],
+};
 
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -180,6 +186,7 @@ export function openApiDocument(): Record<string, unknown> {
       securitySchemes: {
         functionKey: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'A function key (not needed locally).' },
         functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code' },
+        adminKey: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'The host master (admin) key (not needed locally).' },
       },
     },
     paths: {
@@ -191,6 +198,13 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [pathParameter('messageId', 'The ACS messageId.', MAX_KEY_LENGTH), limitParameter(DEFAULT_PAGE_SIZE), pageTokenParameter],
           responses: { '200': jsonResponse('The message.', ref('MessageStatus')), ...errors },
         },
+        delete: {
+          operationId: 'eraseMessage',
+          summary: 'Erases the message: its events and every index row of it.',
+          security: adminKeyed,
+          parameters: [pathParameter('messageId', 'The ACS messageId.', MAX_KEY_LENGTH)],
+          responses: erased,
+        },
       },
       '/api/recipients/{address}': {
         get: {
@@ -199,6 +213,13 @@ export function openApiDocument(): Record<string, unknown> {
           security: keyed,
           parameters: [addressParameter],
           responses: { '200': jsonResponse('The address.', ref('RecipientSummary')), ...errors },
+        },
+        delete: {
+          operationId: 'eraseRecipient',
+          summary: 'Erases every event and index row that names the address; other recipients keep theirs.',
+          security: adminKeyed,
+          parameters: [addressParameter],
+          responses: erased,
         },
       },
       '/api/recipients/{address}/messages': {
@@ -232,6 +253,15 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'This document.',
           security: [],
           responses: { '200': jsonResponse('The OpenAPI 3.1 document.', { type: 'object' }) },
+        },
+      },
+      '/admin/functions/applyRetention': {
+        post: {
+          operationId: 'runApplyRetention',
+          summary: "Runs the retention timer now (the Functions host's admin call).",
+          security: adminKeyed,
+          requestBody: { required: true, content: { 'application/json': { schema: object({ input: { type: 'string' } }) } } },
+          responses: { '202': { description: 'The run has started; its summary goes to the log.' } },
         },
       },
       '/runtime/webhooks/eventgrid': {

@@ -8,8 +8,8 @@
 import type { TableClient, TableServiceClientOptions, TransactionAction } from '@azure/data-tables';
 import type { EmailEvent } from '../events/emailEvent.js';
 import { errorFacts } from '../errors.js';
-import { readSettings, type Settings, type StorageConnection } from '../settings.js';
-import { groupRange, indexWritesFor, type IndexWrites } from './indexEntities.js';
+import { appSettings, type Settings, type StorageConnection } from '../settings.js';
+import { groupRange, indexWritesFor, quarantineExpiryRow, type IndexWrites } from './indexEntities.js';
 import { fromEventEntity, toEventEntity, toQuarantineEntity, type EventEntity, type QuarantineRecord } from './tableEntities.js';
 
 export type AppendResult = 'stored' | 'duplicate';
@@ -27,10 +27,10 @@ export interface EventStore {
    * once (see indexWritesFor). A redelivered event is a 'duplicate' and changes nothing; its index rows
    * are written all the same, since a redelivery may follow a delivery of which only some writes landed.
    */
-  append(event: EmailEvent): Promise<AppendResult>;
+  append(event: EmailEvent, receivedAt: string): Promise<AppendResult>;
   /** Writes the index rows of a stored event again (the re-index command); idempotent. */
-  appendIndexRows(event: EmailEvent): Promise<void>;
-  /** Keeps an event that can never be stored as an email event, whole, with the reason. */
+  appendIndexRows(event: EmailEvent, receivedAt: string): Promise<void>;
+  /** Keeps an event that can never be stored as an email event, whole, with the reason, filed for retention by the day it came. */
   quarantine(record: QuarantineRecord): Promise<AppendResult>;
   /** Every stored event of one message, in no particular order (Cosmos DB for Table does not sort). */
   messageEvents(messageId: string): Promise<EmailEvent[]>;
@@ -48,7 +48,18 @@ export interface EventStore {
    * particular order: queries of 7 messages each, issued at once.
    */
   messageGroupRows(partitionKey: string, messageDigests: readonly string[]): Promise<Record<string, unknown>[]>;
+  /** Index rows whose partition key lies in [from, to), a page at a time, in key order (the expiry index). */
+  indexPartitionRange(range: { from: string; to: string }, pageSize: number): AsyncIterable<Record<string, unknown>[]>;
+  /**
+   * Deletes rows of one partition, in entity group transactions of up to 100. A row already gone
+   * counts as deleted (a run that stopped half-way is finished by the next). Returns how many went.
+   */
+  deleteRows(table: StoreTable, partitionKey: string, rowKeys: readonly string[]): Promise<number>;
+  /** Inserts a row into the index table, or merges these properties into it (erasure records). */
+  upsertIndexRow(entity: EventEntity): Promise<void>;
 }
+
+export type StoreTable = 'events' | 'index' | 'quarantine';
 
 export interface EventStoreOptions {
   /** Passed to every TableClient: tests add pipeline policies here, for example to count requests. */
@@ -93,6 +104,8 @@ async function writeOnce(write: () => Promise<unknown>): Promise<AppendResult> {
 const RANGES_PER_QUERY = 7;
 /** The most entities Table Storage returns in one response. */
 const MAX_PAGE_SIZE = 1000;
+/** The most operations one entity group transaction holds. */
+const MAX_TRANSACTION_SIZE = 100;
 
 /**
  * One table, created on demand: writes go straight to the table, and only a write that finds no table
@@ -117,9 +130,11 @@ class LazyTable {
     return this.client;
   }
 
+  /** Once made, kept: a write whose 404 comes back after the table was made only writes again. */
   private createTable(client: TableClient): Promise<void> {
-    this.creation ??= client.createTable().finally(() => {
+    this.creation ??= client.createTable().catch((error: unknown) => {
       this.creation = undefined;
+      throw error;
     });
     return this.creation;
   }
@@ -127,11 +142,18 @@ class LazyTable {
   /** Runs the write; when the table is missing, creates it and writes again. */
   private async write(write: (client: TableClient) => Promise<unknown>): Promise<AppendResult> {
     const client = await this.tableClient();
-    try {
-      return await writeOnce(() => write(client));
-    } catch (error) {
-      if (errorFacts(error).statusCode !== 404) throw error;
-    }
+    const attempt = async () => {
+      try {
+        return await writeOnce(() => write(client));
+      } catch (error) {
+        if (errorFacts(error).statusCode !== 404) throw error;
+        return undefined;
+      }
+    };
+    const result = (await attempt()) ?? (await this.createTable(client), await attempt());
+    if (result !== undefined) return result;
+    // Still missing after it was made: someone deleted the table since. Make it again, once.
+    this.creation = undefined;
     await this.createTable(client);
     return writeOnce(() => write(client));
   }
@@ -163,6 +185,40 @@ class LazyTable {
     }
   }
 
+  async delete(partitionKey: string, rowKeys: readonly string[]): Promise<number> {
+    const client = await this.tableClient();
+    const unique = [...new Set(rowKeys)];
+    let deleted = 0;
+    const deleteOne = async (rowKey: string) => {
+      try {
+        await client.deleteEntity(partitionKey, rowKey);
+        deleted++;
+      } catch (error) {
+        if (errorFacts(error).statusCode !== 404) throw error;
+      }
+    };
+    for (let start = 0; start < unique.length; start += MAX_TRANSACTION_SIZE) {
+      const chunk = unique.slice(start, start + MAX_TRANSACTION_SIZE);
+      if (chunk.length === 1) {
+        await deleteOne(chunk[0]!);
+        continue;
+      }
+      try {
+        await client.submitTransaction(chunk.map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]));
+        deleted += chunk.length;
+      } catch (error) {
+        if (errorFacts(error).statusCode !== 404) throw error;
+        // Some of them are gone already, which fails the whole transaction: one at a time, then.
+        for (const rowKey of chunk) await deleteOne(rowKey);
+      }
+    }
+    return deleted;
+  }
+
+  async upsert(entity: EventEntity): Promise<void> {
+    await this.write((client) => client.upsertEntity(entity, 'Merge'));
+  }
+
   async all(filter: string): Promise<Record<string, unknown>[]> {
     const rows: Record<string, unknown>[] = [];
     for await (const page of this.query(filter)) rows.push(...page.rows);
@@ -187,7 +243,9 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
   const indexWrites = (writes: IndexWrites): Promise<AppendResult>[] => [
     ...(writes.recipient ? [index.insertTogether(writes.recipient)] : []),
     ...(writes.internetMessageId ? [index.insert(writes.internetMessageId)] : []),
+    index.insert(writes.expiry),
   ];
+  const tables: Record<StoreTable, LazyTable> = { events, index, quarantine };
 
   /** Every write settles before the first failure is thrown, so a retry finds no write still in flight. */
   async function settleAll<T>(writes: Promise<T>[]): Promise<T[]> {
@@ -198,14 +256,18 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
   }
 
   return {
-    append: async (event) => {
-      const [result] = await settleAll([events.insert(toEventEntity(event)), ...indexWrites(indexWritesFor(event))]);
+    append: async (event, receivedAt) => {
+      const [result] = await settleAll([events.insert(toEventEntity(event)), ...indexWrites(indexWritesFor(event, receivedAt))]);
       return result!;
     },
-    appendIndexRows: async (event) => {
-      await settleAll(indexWrites(indexWritesFor(event)));
+    appendIndexRows: async (event, receivedAt) => {
+      await settleAll(indexWrites(indexWritesFor(event, receivedAt)));
     },
-    quarantine: (record) => quarantine.insert(toQuarantineEntity(record)),
+    quarantine: async (record) => {
+      const entity = toQuarantineEntity(record);
+      const [result] = await settleAll([quarantine.insert(entity), index.insert(quarantineExpiryRow(entity, record.receivedAt))]);
+      return result!;
+    },
     messageEvents: async (messageId) => {
       const { odata } = await loadTablesSdk();
       return (await events.all(odata`PartitionKey eq ${messageId}`)).map((entity) => fromEventEntity(entity));
@@ -220,6 +282,12 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
       for await (const page of index.query(await indexFilter(partitionKey, options), options.pageSize)) return page;
       return { rows: [], more: false };
     },
+    indexPartitionRange: async function* ({ from, to }, pageSize) {
+      const { odata } = await loadTablesSdk();
+      for await (const page of index.query(odata`PartitionKey ge ${from} and PartitionKey lt ${to}`, pageSize)) yield page.rows;
+    },
+    deleteRows: (table, partitionKey, rowKeys) => tables[table].delete(partitionKey, rowKeys),
+    upsertIndexRow: (entity) => index.upsert(entity),
     messageGroupRows: async (partitionKey, messageDigests) => {
       const { odata } = await loadTablesSdk();
       const queries: Promise<Record<string, unknown>[]>[] = [];
@@ -242,6 +310,6 @@ let defaultStore: EventStore | undefined;
  * (and throws a SettingsError naming a bad one); no storage request is made until an event arrives.
  */
 export function defaultEventStore(): EventStore {
-  defaultStore ??= createEventStore(readSettings(process.env));
+  defaultStore ??= createEventStore(appSettings());
   return defaultStore;
 }

@@ -8,7 +8,12 @@
  *   newest attempt first in key order). Both are written in one entity group transaction.
  * - `internetMessageId|<id without its <>>`: one row per message that carries the id, keyed by the
  *   message id, so every recipient's report of one message lands on the same row.
+ * - `expiry|<day>|<shard>`: the messages (and quarantined events) that had an event on that day, for
+ *   retention to find what has expired without scanning. Sharded by a digest of the message id into 16
+ *   partitions, so that no single partition takes every event of a day.
  *
+ * An address is in its partition key only as a SHA-256 digest: storage logs record keys, and erasure
+ * records keep the key without the address in clear.
  * Messages and events are named in row keys by short digests, so that keys stay short whatever the ids.
  */
 import { type DeliveryEvent, type EmailEvent } from '../events/emailEvent.js';
@@ -34,14 +39,40 @@ export function normalizeInternetMessageId(id: string): string | undefined {
   return bare === '' ? undefined : bare;
 }
 
-/** `<kind>|<value>`, or `<kind>|~<SHA-256 of value>` where that cannot be a key (or could be mistaken for one). */
-function indexPartitionKey(kind: string, value: string): string {
-  const key = `${kind}|${value}`;
-  return keyProblem(key) === undefined && !value.startsWith('~') ? key : `${kind}|~${sha256(value)}`;
+export const recipientPartitionKey = (normalizedAddress: string) => `${RECIPIENT_PARTITION}|${sha256(normalizedAddress)}`;
+
+/** `internetMessageId|<id>`, or `internetMessageId|~<SHA-256 of id>` where that cannot be a key (or could be mistaken for one). */
+export function internetMessageIdPartitionKey(normalizedId: string): string {
+  const key = `${INTERNET_MESSAGE_ID_PARTITION}|${normalizedId}`;
+  return keyProblem(key) === undefined && !normalizedId.startsWith('~') ? key : `${INTERNET_MESSAGE_ID_PARTITION}|~${sha256(normalizedId)}`;
 }
 
-export const recipientPartitionKey = (normalizedAddress: string) => indexPartitionKey(RECIPIENT_PARTITION, normalizedAddress);
-export const internetMessageIdPartitionKey = (normalizedId: string) => indexPartitionKey(INTERNET_MESSAGE_ID_PARTITION, normalizedId);
+export const EXPIRY_PARTITION = 'expiry';
+const EXPIRY_SHARDS = 16;
+
+/** The expiry partition of a day (YYYY-MM-DD) and a digest: `expiry|<day>|<0–f>`. */
+const expiryPartitionKey = (day: string, digest: string) => `${EXPIRY_PARTITION}|${day}|${(parseInt(digest.slice(0, 8), 16) % EXPIRY_SHARDS).toString(16)}`;
+
+/** The expiry partitions of the days before `day`: [from, to). */
+export function expiryPartitionsBefore(day: string): { from: string; to: string } {
+  return { from: `${EXPIRY_PARTITION}|`, to: `${EXPIRY_PARTITION}|${day}` };
+}
+
+/** The expiry row of a message for an event: its day is the event's own time, or when it was received where it has none. */
+export function messageExpiryRow(event: Pick<EmailEvent, 'messageId' | 'occurredAt'>, receivedAt: string): EventEntity {
+  const day = (event.occurredAt ?? receivedAt).slice(0, 10);
+  return { partitionKey: expiryPartitionKey(day, sha256(event.messageId)), rowKey: `m|${messageDigest(event.messageId)}`, messageId: event.messageId };
+}
+
+/** The expiry row of a quarantined event, on the day it was received. */
+export function quarantineExpiryRow(quarantine: { partitionKey: string; rowKey: string }, receivedAt: string): EventEntity {
+  return {
+    partitionKey: expiryPartitionKey(receivedAt.slice(0, 10), quarantine.rowKey),
+    rowKey: `q|${quarantine.partitionKey}|${quarantine.rowKey}`,
+    quarantinePartitionKey: quarantine.partitionKey,
+    quarantineRowKey: quarantine.rowKey,
+  };
+}
 
 export const messageDigest = (messageId: string) => shortDigest(messageId);
 
@@ -113,15 +144,18 @@ export interface IndexWrites {
   recipient?: EventEntity[];
   /** The row that leads from the report's Internet Message-ID to its message. */
   internetMessageId?: EventEntity;
+  /** The row that files the message under the day of this event, for retention. */
+  expiry: EventEntity;
 }
 
 /**
- * The index rows an event feeds: none for engagement that names no recipient; the address's rows
- * for any event that names one; and, for a delivery report that carries one, the Internet
- * Message-ID's row. The same event always gives the same rows, so writing them is idempotent.
+ * The index rows an event feeds: its message's expiry row; the address's rows for an event that
+ * names one; and, for a delivery report that carries one, the Internet Message-ID's row. The same
+ * event always gives the same rows (`receivedAt` counts only for an event without a time), so writing
+ * them is idempotent.
  */
-export function indexWritesFor(event: EmailEvent): IndexWrites {
-  const writes: IndexWrites = {};
+export function indexWritesFor(event: EmailEvent, receivedAt: string): IndexWrites {
+  const writes: IndexWrites = { expiry: messageExpiryRow(event, receivedAt) };
   const address = event.recipient === null ? undefined : normalizeAddress(event.recipient);
   if (address !== undefined) {
     const partitionKey = recipientPartitionKey(address);

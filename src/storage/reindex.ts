@@ -21,10 +21,12 @@ export interface ReindexOptions {
 
 export async function reindex(store: EventStore, { pageSize = 1000, concurrency = 32, onProgress }: ReindexOptions = {}): Promise<ReindexProgress> {
   const started = performance.now();
+  // An event without a time is filed for retention under the day it is re-indexed.
+  const receivedAt = new Date().toISOString();
   let events = 0;
   for await (const page of store.allEvents(pageSize)) {
     for (let start = 0; start < page.length; start += concurrency) {
-      await Promise.all(page.slice(start, start + concurrency).map((event) => store.appendIndexRows(event)));
+      await Promise.all(page.slice(start, start + concurrency).map((event) => store.appendIndexRows(event, receivedAt)));
     }
     events += page.length;
     onProgress?.({ events, elapsedMs: performance.now() - started });

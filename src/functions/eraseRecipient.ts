@@ -1,0 +1,23 @@
+import { parseAddress } from '../http/lookupRequests.js';
+import { eraseRoute } from '../http/jsonRoute.js';
+import { registerHttpFunction } from '../registry.js';
+import { eraseRecipient as erase } from '../retention/retention.js';
+import { defaultEventStore } from '../storage/eventStore.js';
+
+/**
+ * DELETE /api/recipients/{address}: erases every event and index row that names the address (other
+ * recipients of the same messages keep theirs); 204 also when nothing was left.
+ */
+export const eraseRecipient = eraseRoute({
+  parse: (request) => parseAddress(request.params.address ?? ''),
+  erase: (address) => erase(defaultEventStore(), address, new Date()),
+  failure: 'Erasing the address',
+  logFields: () => ({}),
+});
+
+registerHttpFunction('eraseRecipient', {
+  methods: ['DELETE'],
+  authLevel: 'admin',
+  route: 'recipients/{address}',
+  handler: eraseRecipient,
+});

@@ -1,0 +1,171 @@
+/**
+ * Retention and erasure against storage: delete what has expired, or what a person asked to erase,
+ * and apply each erasure again once Event Grid can no longer redeliver what it erased.
+ *
+ * Deletes run in this order: lookup index rows, then the message's event rows, then its expiry rows;
+ * and every delete of a row already gone counts as done. So a run that stops anywhere (a timeout, a
+ * crash, a storage outage) leaves the message still findable through its expiry row, and the next run
+ * deletes what is left without deleting anything twice.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EmailEvent } from '../events/emailEvent.js';
+import type { EventStore } from '../storage/eventStore.js';
+import { EXPIRY_PARTITION, expiryPartitionsBefore, fromGroupEntity, recipientPartitionKey } from '../storage/indexEntities.js';
+import { rowKeyFor } from '../storage/tableEntities.js';
+import { ERASURE_REAPPLY_AFTER_MS, dayOf, hasExpired, retentionCutoff, rowsOfMessage, type RowsByPartition } from './policy.js';
+
+const ERASURE_LOG_PARTITION = 'erasure|log';
+const ERASURE_PENDING_PARTITION = 'erasure|pending';
+
+async function deleteAll(store: EventStore, table: 'events' | 'index', rows: RowsByPartition): Promise<number> {
+  const counts = await Promise.all([...rows].map(([partitionKey, rowKeys]) => store.deleteRows(table, partitionKey, rowKeys)));
+  return counts.reduce((sum, count) => sum + count, 0);
+}
+
+/** Deletes every row of a message, given its events; returns how many rows went. */
+async function deleteMessageRows(store: EventStore, events: readonly EmailEvent[]): Promise<number> {
+  const rows = rowsOfMessage(events);
+  let deleted = await deleteAll(store, 'index', rows.lookups);
+  deleted += await deleteAll(store, 'events', rows.events);
+  return deleted + (await deleteAll(store, 'index', rows.expiry));
+}
+
+async function deleteMessage(store: EventStore, messageId: string): Promise<number> {
+  return deleteMessageRows(store, await store.messageEvents(messageId));
+}
+
+/**
+ * Deletes every event that names an address (its rows in the message partitions) and the address's
+ * own index partition. Other recipients of the same messages keep their rows.
+ */
+async function deleteRecipient(store: EventStore, partitionKey: string): Promise<number> {
+  const rows: Record<string, unknown>[] = [];
+  for await (const page of store.indexRows(partitionKey)) rows.push(...page);
+  const eventRows: RowsByPartition = new Map();
+  for (const row of rows) {
+    if (!String(row.rowKey).startsWith('m|')) continue;
+    const event = fromGroupEntity(row);
+    eventRows.set(event.messageId, [...(eventRows.get(event.messageId) ?? []), rowKeyFor(event)]);
+  }
+  const deleted = await deleteAll(store, 'events', eventRows);
+  return deleted + (await store.deleteRows('index', partitionKey, rows.map((row) => String(row.rowKey))));
+}
+
+export type ErasureKind = 'message' | 'recipient';
+
+/**
+ * Records an erasure (when, what kind, how many rows; an address only as its index partition's
+ * digest) and schedules its re-application after Event Grid's retry window.
+ */
+async function recordErasure(store: EventStore, kind: ErasureKind, target: string, rows: number, now: Date): Promise<void> {
+  const rowKey = `${now.toISOString()}|${randomUUID()}`;
+  await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, kind, target, requestedAt: now.toISOString(), rows });
+  await store.upsertIndexRow({
+    partitionKey: ERASURE_PENDING_PARTITION,
+    rowKey,
+    kind,
+    target,
+    reapplyAfter: new Date(now.getTime() + ERASURE_REAPPLY_AFTER_MS).toISOString(),
+  });
+}
+
+/** Erases a message: every row of it, in every table. Idempotent; returns the rows deleted now. */
+export async function eraseMessage(store: EventStore, messageId: string, now: Date): Promise<number> {
+  const rows = await deleteMessage(store, messageId);
+  await recordErasure(store, 'message', messageId, rows, now);
+  return rows;
+}
+
+/** Erases an address (normalized): every event and index row that names it. Idempotent; returns the rows deleted now. */
+export async function eraseRecipient(store: EventStore, normalizedAddress: string, now: Date): Promise<number> {
+  const partitionKey = recipientPartitionKey(normalizedAddress);
+  const rows = await deleteRecipient(store, partitionKey);
+  await recordErasure(store, 'recipient', partitionKey, rows, now);
+  return rows;
+}
+
+/** Applies again every erasure whose re-application is due; returns how many were. */
+async function reapplyDueErasures(store: EventStore, now: Date): Promise<number> {
+  const pending: Record<string, unknown>[] = [];
+  for await (const page of store.indexRows(ERASURE_PENDING_PARTITION)) pending.push(...page);
+  let reapplied = 0;
+  for (const erasure of pending) {
+    if (String(erasure.reapplyAfter) > now.toISOString()) continue;
+    const target = String(erasure.target);
+    const rows = erasure.kind === 'recipient' ? await deleteRecipient(store, target) : await deleteMessage(store, target);
+    const rowKey = String(erasure.rowKey);
+    await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, reappliedAt: now.toISOString(), reappliedRows: rows });
+    await store.deleteRows('index', ERASURE_PENDING_PARTITION, [rowKey]);
+    reapplied++;
+  }
+  return reapplied;
+}
+
+export interface RetentionRun {
+  /** Messages deleted because their newest event was older than the window. */
+  messages: number;
+  /** Quarantined events deleted for their age. */
+  quarantined: number;
+  /** Rows deleted in all, index rows included. */
+  rows: number;
+  /** Erasures applied again after Event Grid's retry window. */
+  erasuresReapplied: number;
+  elapsedMs: number;
+  /** False when the run stopped at its time budget; the next run carries on. */
+  complete: boolean;
+}
+
+export interface RetentionOptions {
+  now: Date;
+  /** The retention window; 0 keeps everything (erasures are still applied again). */
+  days: number;
+  /** How long the run may take before it stops and leaves the rest to the next run. */
+  budgetMs?: number;
+  /** Messages deleted at the same time. */
+  concurrency?: number;
+}
+
+/**
+ * One retention run: applies due erasures again, then deletes each message whose newest event is
+ * older than the window, and quarantined events older than it. It reads only the expiry index of the
+ * days before the window (and what it deletes), so its cost grows with what it deletes, not with what
+ * it keeps.
+ */
+export async function applyRetention(store: EventStore, { now, days, budgetMs = 8 * 60_000, concurrency = 8 }: RetentionOptions): Promise<RetentionRun> {
+  const started = performance.now();
+  const run: RetentionRun = { messages: 0, quarantined: 0, rows: 0, erasuresReapplied: await reapplyDueErasures(store, now), elapsedMs: 0, complete: true };
+  const cutoff = retentionCutoff(now, days);
+  if (cutoff !== undefined) {
+    // Only the days before the cutoff's day: a message filed there that lives on has a newer event, so
+    // a newer expiry row, and the row here can go.
+    const expired = expiryPartitionsBefore(dayOf(cutoff));
+    const expire = async (row: Record<string, unknown>) => {
+      const partitionKey = String(row.partitionKey);
+      const rowKey = String(row.rowKey);
+      if (!partitionKey.startsWith(`${EXPIRY_PARTITION}|`)) return;
+      if (rowKey.startsWith('q|')) {
+        const gone = await store.deleteRows('quarantine', String(row.quarantinePartitionKey), [String(row.quarantineRowKey)]);
+        run.quarantined += gone;
+        run.rows += gone;
+      } else {
+        const events = await store.messageEvents(String(row.messageId));
+        if (events.length > 0 && hasExpired(events, cutoff)) {
+          run.rows += await deleteMessageRows(store, events);
+          run.messages++;
+        }
+      }
+      run.rows += await store.deleteRows('index', partitionKey, [rowKey]);
+    };
+    pages: for await (const page of store.indexPartitionRange(expired, 1000)) {
+      for (let start = 0; start < page.length; start += concurrency) {
+        if (performance.now() - started > budgetMs) {
+          run.complete = false;
+          break pages;
+        }
+        await Promise.all(page.slice(start, start + concurrency).map(expire));
+      }
+    }
+  }
+  run.elapsedMs = Math.round(performance.now() - started);
+  return run;
+}
