@@ -133,6 +133,14 @@ describe('Event Grid handshakes and bad requests', () => {
     expect(lines[0]).toMatch(/^GET \/api\/messages\/[0-9a-f-]+ → 404 getMessageStatus \(\d+\.\d ms\)$/);
   });
 
+  it('runs a timer function now on the admin call, answering 202 at once, as the Functions host does', async () => {
+    lines.length = 0;
+    const response = await fetch(`${baseUrl}/admin/functions/applyRetention`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"input": ""}' });
+    expect(response.status).toBe(202);
+    await expect.poll(() => lines.some((line) => /^applyRetention ran \(/.test(line)), { timeout: 10_000 }).toBe(true);
+    expect((await fetch(`${baseUrl}/admin/functions/nothing`, { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+
   it('serves the lookups, and logs their routes without the address', async () => {
     const [delivery] = sampleMessageEvents();
     const address = `Zed.${randomUUID().slice(0, 8)}@Fabrikam.example`;

@@ -1,0 +1,220 @@
+/**
+ * Retention and erasure against real Azurite (README, "Retention and erasure"): exactly the expired
+ * messages go, with every index row of them; a run stopped half-way is finished by the next; the cost
+ * grows with what is deleted; an erased address stays erased after a redelivery and the re-application.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ingestEvent } from '../src/ingest.js';
+import { applyRetention, eraseRecipient } from '../src/retention/retention.js';
+import { createEventStore, type EventStore, type EventStoreOptions } from '../src/storage/eventStore.js';
+import { recipientOverview, internetMessageLookup } from '../src/storage/lookups.js';
+import type { Settings } from '../src/settings.js';
+import { seedDeliveryReport, seedEngagementReport } from '../scripts/sampleEvents.js';
+import { isolatedSettings, recordingContext, rowsOf } from './helpers.js';
+import { call } from './http.js';
+
+const NOW = new Date('2026-11-29T12:00:00Z');
+const domain = () => `${randomUUID().slice(0, 8)}.example`;
+
+function delivery(messageId: string, recipient: string, at: string, extra: Record<string, unknown> = {}) {
+  return { ...seedDeliveryReport, id: randomUUID(), data: { ...seedDeliveryReport.data, messageId, recipient, deliveryAttemptTimeStamp: at, ...extra } };
+}
+function engagement(messageId: string, recipient: string | undefined, at: string) {
+  return { ...seedEngagementReport, id: randomUUID(), data: { ...seedEngagementReport.data, messageId, recipient, userActionTimeStamp: at } };
+}
+
+async function ingestAll(events: unknown[], store?: EventStore) {
+  const { context } = recordingContext();
+  for (const event of events) await ingestEvent(event, context, store);
+}
+
+/** Every row of the app's three tables, as `table/partition/row` lines with the message they name. */
+async function allRows(settings: Settings) {
+  const rows = await Promise.all([settings.eventsTable, settings.indexTable, settings.quarantineTable].map((table) => rowsOf(table)));
+  return rows.flat();
+}
+
+async function mailbox(settings: Settings) {
+  const store = createEventStore(settings);
+  const shared = `shared@${domain()}`;
+  const [expired, revived, fresh] = [randomUUID(), randomUUID(), randomUUID()];
+  await ingestAll(
+    [
+      delivery(expired, shared, '2026-09-01T10:00:00.1234567Z', { internetMessageId: `<${expired}@x>` }),
+      delivery(expired, `other@${domain()}`, '2026-09-01T10:00:01Z'),
+      engagement(expired, shared, '2026-09-02T10:00:00Z'),
+      engagement(expired, undefined, '2026-09-03T10:00:00Z'),
+      delivery(revived, shared, '2026-09-01T11:00:00Z'),
+      engagement(revived, shared, '2026-11-20T11:00:00Z'), // a click inside the window keeps it
+      delivery(fresh, shared, '2026-11-28T11:00:00Z', { internetMessageId: `<${fresh}@x>` }),
+    ],
+    store,
+  );
+  await store.quarantine({ reason: 'unknown-event-type', detail: 'old', eventType: 'X', eventId: 'q1', functionName: 'f', receivedAt: '2026-09-01T00:00:00Z', raw: { old: true } });
+  await store.quarantine({ reason: 'unknown-event-type', detail: 'new', eventType: 'X', eventId: 'q2', functionName: 'f', receivedAt: '2026-11-28T00:00:00Z', raw: { new: true } });
+  return { store, shared, expired, revived, fresh };
+}
+
+const names = (rows: Record<string, unknown>[], messageId: string) => rows.filter((row) => row.partitionKey === messageId || row.messageId === messageId);
+
+describe('applyRetention', () => {
+  it('deletes exactly the messages whose newest event is older than the window, with their index rows, and old quarantine rows', async () => {
+    const settings = isolatedSettings();
+    const { store, shared, expired, revived, fresh } = await mailbox(settings);
+    const before = await allRows(settings);
+    const run = await applyRetention(store, { now: NOW, days: 30 });
+    expect(run).toMatchObject({ messages: 1, quarantined: 1, complete: true });
+    const after = await allRows(settings);
+    expect(names(after, expired)).toEqual([]);
+    // Nothing else went but the expired message's rows, the old quarantine row and expiry rows of days before the window.
+    const gone = before.filter((row) => !after.some((kept) => kept.partitionKey === row.partitionKey && kept.rowKey === row.rowKey));
+    expect(gone.every((row) => names([row], expired).length === 1 || String(row.partitionKey).startsWith('expiry|2026-09') || row.detail === 'old')).toBe(true);
+    expect(names(after, revived).filter((row) => !String(row.partitionKey).startsWith('expiry|'))).toHaveLength(names(before, revived).filter((row) => !String(row.partitionKey).startsWith('expiry|')).length);
+    expect(names(after, fresh)).toEqual(names(before, fresh));
+    expect(after.filter((row) => row.detail === 'new')).toHaveLength(1);
+    const address = await recipientOverview(store, shared);
+    expect(address?.messages.total).toBe(2);
+    expect(await internetMessageLookup(store, `${expired}@x`)).toBeUndefined();
+    expect((await internetMessageLookup(store, `${fresh}@x`))?.messages).toHaveLength(1);
+    // A second run finds nothing more to do.
+    expect(await applyRetention(store, { now: NOW, days: 30 })).toMatchObject({ messages: 0, quarantined: 0, rows: 0 });
+    expect(await allRows(settings)).toEqual(after);
+  });
+
+  it('keeps everything with 0 days', async () => {
+    const settings = isolatedSettings();
+    const { store } = await mailbox(settings);
+    const before = await allRows(settings);
+    expect(await applyRetention(store, { now: NOW, days: 0 })).toMatchObject({ messages: 0, rows: 0 });
+    expect(await allRows(settings)).toEqual(before);
+  });
+
+  it('is finished by the next run when storage fails half-way, deleting nothing that should stay', async () => {
+    const reference = isolatedSettings();
+    const clean = await mailbox(reference);
+    await applyRetention(clean.store, { now: NOW, days: 30 });
+
+    const settings = isolatedSettings();
+    const { store, expired, revived, fresh } = await mailbox(settings);
+    const before = await allRows(settings);
+    let failures = 0;
+    for (const failAfter of [1, 3, 6]) {
+      let deletes = 0;
+      const failing: EventStoreOptions = {
+        clientOptions: {
+          additionalPolicies: [
+            {
+              position: 'perCall',
+              policy: {
+                name: 'failMidRun',
+                sendRequest(request, next) {
+                  const deleting = request.method === 'DELETE' || request.url.includes('$batch');
+                  if (deleting && ++deletes > failAfter) throw Object.assign(new Error('injected outage'), { statusCode: 503 });
+                  return next(request);
+                },
+              },
+            },
+          ],
+        },
+      };
+      await applyRetention(createEventStore(settings, failing), { now: NOW, days: 30 }).catch(() => failures++);
+    }
+    expect(failures).toBe(3);
+    await applyRetention(store, { now: NOW, days: 30 });
+    const after = await allRows(settings);
+    expect(names(after, expired)).toEqual([]);
+    const kept = (rows: Record<string, unknown>[], messageId: string) =>
+      names(rows, messageId)
+        .filter((row) => !String(row.partitionKey).startsWith('expiry|2026-09'))
+        .map((row) => `${row.partitionKey}/${row.rowKey}`)
+        .sort();
+    expect(kept(after, revived)).toEqual(kept(before, revived));
+    expect(kept(after, fresh)).toEqual(kept(before, fresh));
+    const tally = (rows: Record<string, unknown>[]) => rows.map((row) => String(row.partitionKey).split('|')[0]!.replace(/^[0-9a-f-]{36}$/, 'message')).sort();
+    expect(tally(after)).toEqual(tally(await allRows(reference)));
+  });
+
+  it('makes as many storage requests whether it keeps 0 or 100 other messages', async () => {
+    const count = async (kept: number) => {
+      const settings = isolatedSettings();
+      const store = createEventStore(settings);
+      const events = [];
+      for (let n = 0; n < 5; n++) events.push(delivery(randomUUID(), `old${n}@${domain()}`, '2026-08-01T00:00:00Z'));
+      for (let n = 0; n < kept; n++) events.push(delivery(randomUUID(), `new${n}@${domain()}`, '2026-11-27T00:00:00Z'));
+      await ingestAll(events, store);
+      let requests = 0;
+      const counted = createEventStore(settings, {
+        clientOptions: { additionalPolicies: [{ position: 'perCall', policy: { name: 'count', sendRequest: (request, next) => (requests++, next(request)) } }] },
+      });
+      const run = await applyRetention(counted, { now: NOW, days: 30 });
+      expect(run.messages).toBe(5);
+      return requests;
+    };
+    expect(await count(100)).toBe(await count(0));
+  });
+});
+
+describe('erasure', () => {
+  it('DELETE /api/recipients/{address} removes the address from every lookup and message view, and leaves the other recipients whole', async () => {
+    const address = `Erase.Me@${domain()}`;
+    const other = `stays@${domain()}`;
+    const [shared, own] = [randomUUID(), randomUUID()];
+    const events = [
+      delivery(shared, address, '2026-11-27T10:00:00Z', { internetMessageId: `<${shared}@x>` }),
+      delivery(shared, other, '2026-11-27T10:00:01Z', { internetMessageId: `<${shared}@x>` }),
+      engagement(shared, address, '2026-11-27T11:00:00Z'),
+      engagement(shared, other, '2026-11-27T11:00:01Z'),
+      delivery(own, address, '2026-11-28T10:00:00Z'),
+    ];
+    await ingestAll(events);
+    const otherBefore = (await call('getRecipient', { address: other })).body;
+    const erased = await call('eraseRecipient', { address: address.toUpperCase() });
+    expect(erased.status).toBe(204);
+    expect(JSON.stringify(erased.logs)).not.toContain('erase.me');
+    expect((await call('getRecipient', { address })).status).toBe(404);
+    expect((await call('listRecipientMessages', { address })).status).toBe(404);
+    expect((await call('getMessageStatus', { messageId: own })).status).toBe(404);
+    const message = (await call('getMessageStatus', { messageId: shared })).body;
+    expect(JSON.stringify(message).toLowerCase()).not.toContain('erase.me');
+    expect(message.recipients.map((entry: { recipient: string }) => entry.recipient)).toEqual([other]);
+    expect(message.engagement.views).toBe(1);
+    expect((await call('getRecipient', { address: other })).body).toEqual(otherBefore);
+    expect((await call('eraseRecipient', { address })).status).toBe(204); // nothing left: still 204
+  });
+
+  it('stays erased after a late redelivery of the erased events, once the erasure is applied again', async () => {
+    const settings = isolatedSettings();
+    const store = createEventStore(settings);
+    const address = `late@${domain()}`;
+    const messageId = randomUUID();
+    const events = [delivery(messageId, address, '2026-11-28T10:00:00Z'), engagement(messageId, address, '2026-11-28T11:00:00Z')];
+    await ingestAll(events, store);
+    expect(await eraseRecipient(store, address, NOW)).toBeGreaterThan(0);
+    await ingestAll(events, store); // Event Grid retries for up to 24 hours
+    expect((await recipientOverview(store, address))?.messages.total).toBe(1);
+    expect(await applyRetention(store, { now: new Date(NOW.getTime() + 12 * 3600_000), days: 0 })).toMatchObject({ erasuresReapplied: 0 });
+    expect(await applyRetention(store, { now: new Date(NOW.getTime() + 26 * 3600_000), days: 0 })).toMatchObject({ erasuresReapplied: 1 });
+    expect(await recipientOverview(store, address)).toBeUndefined();
+    expect(await store.messageEvents(messageId)).toEqual([]);
+    expect(await applyRetention(store, { now: new Date(NOW.getTime() + 50 * 3600_000), days: 0 })).toMatchObject({ erasuresReapplied: 0 });
+    // The record says when, what kind and how many rows, and names the address only by a digest.
+    const records = (await rowsOf(settings.indexTable)).filter((row) => String(row.partitionKey).startsWith('erasure|'));
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ partitionKey: 'erasure|log', kind: 'recipient', requestedAt: NOW.toISOString(), rows: expect.any(Number), reappliedRows: expect.any(Number) });
+    expect(JSON.stringify(records)).not.toContain('late@');
+  });
+
+  it('DELETE /api/messages/{messageId} erases a message from every view, idempotently, and refuses what cannot be an id', async () => {
+    const address = `m@${domain()}`;
+    const messageId = randomUUID();
+    await ingestAll([delivery(messageId, address, '2026-11-28T10:00:00Z', { internetMessageId: `<${messageId}@x>` }), engagement(messageId, address, '2026-11-28T11:00:00Z')]);
+    expect((await call('eraseMessage', { messageId })).status).toBe(204);
+    expect((await call('getMessageStatus', { messageId })).status).toBe(404);
+    expect((await call('getRecipient', { address })).status).toBe(404);
+    expect((await call('getInternetMessage', { internetMessageId: `${messageId}@x` })).status).toBe(404);
+    expect((await call('eraseMessage', { messageId })).status).toBe(204);
+    expect((await call('eraseMessage', { messageId: 'a/b' })).body).toMatchObject({ status: 400, parameter: 'messageId' });
+    expect((await call('eraseRecipient', { address: ' ' })).body).toMatchObject({ status: 400, parameter: 'address' });
+  });
+});
