@@ -199,6 +199,75 @@ async function benchIngest() {
   };
 }
 
+// --- retention ----------------------------------------------------------------------------------------
+/**
+ * Rows deleted per second by a retention run over expired messages (a delivery report and an open
+ * each, with their index rows), against deleting the same rows with bare entity group transactions,
+ * a partition at a time, at the same concurrency.
+ */
+async function benchRetention() {
+  const { applyRetention } = await import('../src/retention/retention.js');
+  const { seedDeliveryReport, seedEngagementReport } = await import('./sampleEvents.js');
+  const messages = Math.max(20, Math.round(EVENTS / 4));
+  const expiredSet = async () => {
+    const table = await freshTable();
+    const settings = readSettings({ EmailEventsStorage: azurite.connectionString, EmailEventsTable: table });
+    const store = createEventStore(settings);
+    const context = quietContext('emailDeliveryReport');
+    const events = Array.from({ length: messages }, (_, n) => {
+      const messageId = randomUUID();
+      const recipient = `r${n % 50}@contoso.com`;
+      return [
+        { ...seedDeliveryReport, id: randomUUID(), data: { ...seedDeliveryReport.data, messageId, recipient, internetMessageId: `<${messageId}@contoso.com>` } },
+        { ...seedEngagementReport, id: randomUUID(), data: { ...seedEngagementReport.data, messageId, recipient } },
+      ];
+    }).flat();
+    await pool(events, CONCURRENCY, (event) => ingestEvent(event, context, store));
+    const rows = [];
+    for (const name of [settings.eventsTable, settings.indexTable]) {
+      for await (const row of TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true }).listEntities()) rows.push({ table: name, row });
+    }
+    return { store, rows };
+  };
+  const appRates: number[] = [];
+  const rawRates: number[] = [];
+  for (let run = 0; run < Math.max(3, Math.ceil(RUNS / 2)); run++) {
+    const app = await expiredSet();
+    let deleted = 0;
+    const appMs = await timed(async () => (deleted = (await applyRetention(app.store, { now: new Date(), days: 30, concurrency: CONCURRENCY })).rows));
+    if (deleted !== app.rows.length) throw new Error(`retention deleted ${deleted} of ${app.rows.length} rows`);
+    appRates.push((deleted / appMs) * 1000);
+
+    const raw = await expiredSet();
+    const byPartition = new Map<string, { table: string; partitionKey: string; rowKeys: string[] }>();
+    for (const { table, row } of raw.rows) {
+      const key = `${table}\n${row.partitionKey}`;
+      const group = byPartition.get(key) ?? { table, partitionKey: String(row.partitionKey), rowKeys: [] };
+      group.rowKeys.push(String(row.rowKey));
+      byPartition.set(key, group);
+    }
+    const batches = [...byPartition.values()].flatMap((group) =>
+      Array.from({ length: Math.ceil(group.rowKeys.length / 100) }, (_, i) => ({ ...group, rowKeys: group.rowKeys.slice(i * 100, (i + 1) * 100) })),
+    );
+    const rawMs = await timed(() =>
+      pool(batches, CONCURRENCY, ({ table, partitionKey, rowKeys }) => {
+        const client = TableClient.fromConnectionString(azurite.connectionString, table, { allowInsecureConnection: true });
+        return rowKeys.length === 1
+          ? client.deleteEntity(partitionKey, rowKeys[0]!)
+          : client.submitTransaction(rowKeys.map((rowKey) => ['delete', { partitionKey, rowKey }] as ['delete', { partitionKey: string; rowKey: string }]));
+      }),
+    );
+    rawRates.push((raw.rows.length / rawMs) * 1000);
+    console.error(`  retention run ${run}: ${appRates.at(-1)!.toFixed(0)} rows/s, raw ${rawRates.at(-1)!.toFixed(0)} rows/s`);
+  }
+  return {
+    messages,
+    appRowsPerSecond: round(median(appRates), 0),
+    rawRowsPerSecond: round(median(rawRates), 0),
+    ratio: round(median(appRates) / median(rawRates)),
+  };
+}
+
 // --- lookups ------------------------------------------------------------------------------------------
 /**
  * GET /api/recipients/{address}/messages for an address with 2,000 events over 500 messages (a
@@ -468,9 +537,10 @@ try {
   const ingest = await benchIngest();
   const read = await benchRead();
   const lookups = await benchLookups();
+  const retention = await benchRetention();
   const startup = benchStartup();
   const http = await benchHttp();
-  const results = { date: new Date().toISOString(), node: process.version, runs: RUNS, ingest, read, lookups, startup, http };
+  const results = { date: new Date().toISOString(), node: process.version, runs: RUNS, ingest, read, lookups, retention, startup, http };
   writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
 
   const rows: string[][] = [
@@ -491,6 +561,13 @@ try {
       `${lookups[page].ratioP50}`,
       `p50 ≤ 3, round trips ≤ 3: ${check(lookups[page].ratioP50 <= 3 && lookups[page].roundTrips <= 3)}`,
     ]),
+    [
+      `retention, rows deleted/s (${retention.messages} expired messages)`,
+      `${retention.appRowsPerSecond}`,
+      `${retention.rawRowsPerSecond} (raw batch deletes)`,
+      `${retention.ratio}`,
+      '',
+    ],
     ['start-up import, ms', `${startup.appMs}`, `${startup.baselineMs} (@azure/functions)`, `${startup.timeRatio}`, `≤ 1.5: ${check(startup.timeRatio <= 1.5)}`],
     ['start-up heap, MB', `${startup.appHeapMB}`, `${startup.baselineHeapMB}`, `${startup.memoryRatio}`, `≤ 1.5: ${check(startup.memoryRatio <= 1.5)}`],
     ['SDKs loaded before the first event', startup.sdksLoadedBeforeFirstEvent.join(', ') || 'none', '', '', `none: ${check(startup.sdksLoadedBeforeFirstEvent.length === 0)}`],
