@@ -218,3 +218,20 @@ describe('erasure', () => {
     expect((await call('eraseRecipient', { address: ' ' })).body).toMatchObject({ status: 400, parameter: 'address' });
   });
 });
+
+describe('a retention run that deletes many messages at once', () => {
+  it('counts every row it deletes', async () => {
+    const settings = isolatedSettings();
+    const store = createEventStore(settings);
+    const events = Array.from({ length: 25 }, () => {
+      const messageId = randomUUID();
+      const recipient = `r@${domain()}`;
+      return [delivery(messageId, recipient, '2026-08-01T00:00:00Z', { internetMessageId: `<${messageId}@x>` }), engagement(messageId, recipient, '2026-08-02T00:00:00Z')];
+    }).flat();
+    const { context } = recordingContext();
+    await Promise.all(events.map((event) => ingestEvent(event, context, store)));
+    const rows = (await allRows(settings)).length;
+    expect(await applyRetention(store, { now: NOW, days: 30, concurrency: 16 })).toMatchObject({ messages: 25, rows });
+    expect(await allRows(settings)).toEqual([]);
+  });
+});

@@ -156,7 +156,9 @@ export async function applyRetention(store: EventStore, { now, days, budgetMs = 
           if (deleted.eventRows > 0) run.messages++;
         }
       }
-      run.rows += await store.deleteRows('index', partitionKey, [rowKey]);
+      // Awaited first, then added: `run.rows += await …` would read run.rows before another expire() adds to it.
+      const expiryRow = await store.deleteRows('index', partitionKey, [rowKey]);
+      run.rows += expiryRow;
     };
     pages: for await (const page of store.indexPartitionRange(expired, 1000)) {
       for (let start = 0; start < page.length; start += concurrency) {
