@@ -1,6 +1,5 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { registerTimerFunction } from '../registry.js';
-import { applyRetention as runRetention } from '../retention/retention.js';
 import { appSettings } from '../settings.js';
 import { defaultEventStore } from '../storage/eventStore.js';
 
@@ -13,6 +12,7 @@ const RUN_BUDGET_MS = 10 * 60_000;
 /** Timer: deletes what is older than EmailEventsRetentionDays, and applies erasures again after Event Grid's retry window. */
 export async function applyRetention(_timer: Timer, context: InvocationContext): Promise<void> {
   const { retentionDays } = appSettings();
+  const { applyRetention: runRetention } = await import('../retention/retention.js');
   const run = await runRetention(defaultEventStore(), { now: new Date(), days: retentionDays, budgetMs: RUN_BUDGET_MS });
   context.info(
     run.complete ? 'Retention applied.' : 'Retention stopped at its time budget; the next run carries on.',

@@ -1,13 +1,12 @@
 import { eraseRoute } from '../http/jsonRoute.js';
 import { parseStatusRequest } from '../http/statusRequest.js';
 import { registerHttpFunction } from '../registry.js';
-import { eraseMessage as erase } from '../retention/retention.js';
 import { defaultEventStore } from '../storage/eventStore.js';
 
 /** DELETE /api/messages/{messageId}: erases the message and every index row of it; 204 also when nothing was left. */
 export const eraseMessage = eraseRoute({
   parse: (request) => parseStatusRequest(request.params.messageId ?? '', new URLSearchParams()),
-  erase: (query) => erase(defaultEventStore(), query.messageId, new Date()),
+  erase: async (query) => (await import('../retention/retention.js')).eraseMessage(defaultEventStore(), query.messageId, new Date()),
   failure: 'Erasing the message',
   logFields: (query) => ({ messageId: query.messageId }),
 });

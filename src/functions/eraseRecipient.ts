@@ -1,7 +1,6 @@
 import { parseAddress } from '../http/lookupRequests.js';
 import { eraseRoute } from '../http/jsonRoute.js';
 import { registerHttpFunction } from '../registry.js';
-import { eraseRecipient as erase } from '../retention/retention.js';
 import { defaultEventStore } from '../storage/eventStore.js';
 
 /**
@@ -10,7 +9,7 @@ import { defaultEventStore } from '../storage/eventStore.js';
  */
 export const eraseRecipient = eraseRoute({
   parse: (request) => parseAddress(request.params.address ?? ''),
-  erase: (address) => erase(defaultEventStore(), address, new Date()),
+  erase: async (address) => (await import('../retention/retention.js')).eraseRecipient(defaultEventStore(), address, new Date()),
   failure: 'Erasing the address',
   logFields: () => ({}),
 });

@@ -2,12 +2,11 @@ import { parseInternetMessageId } from '../http/lookupRequests.js';
 import { jsonRoute } from '../http/jsonRoute.js';
 import { registerHttpFunction } from '../registry.js';
 import { defaultEventStore } from '../storage/eventStore.js';
-import { internetMessageLookup } from '../storage/lookups.js';
 
 /** GET /api/internet-messages/{internetMessageId}: the message(s) carrying a Message-ID header, with or without its <>. */
 export const getInternetMessage = jsonRoute({
   parse: (request) => parseInternetMessageId(request.params.internetMessageId ?? ''),
-  read: (internetMessageId) => internetMessageLookup(defaultEventStore(), internetMessageId),
+  read: async (internetMessageId) => (await import('../storage/lookups.js')).internetMessageLookup(defaultEventStore(), internetMessageId),
   notFound: 'No delivery report has carried this Internet Message-ID.',
   failure: 'Reading the Internet Message-ID',
   logFields: (_id, body) => (body ? { messageIds: body.messages.map((message) => message.messageId) } : {}),

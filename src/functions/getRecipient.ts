@@ -2,12 +2,12 @@ import { parseAddress } from '../http/lookupRequests.js';
 import { jsonRoute } from '../http/jsonRoute.js';
 import { registerHttpFunction } from '../registry.js';
 import { defaultEventStore } from '../storage/eventStore.js';
-import { recipientOverview } from '../storage/lookups.js';
 
 /** GET /api/recipients/{address}: what is known about an address, across every message sent to it. */
 export const getRecipient = jsonRoute({
   parse: (request) => parseAddress(request.params.address ?? ''),
-  read: (address) => recipientOverview(defaultEventStore(), address),
+  // Loaded on the first request: the Functions host loads every function file at start-up.
+  read: async (address) => (await import('../storage/lookups.js')).recipientOverview(defaultEventStore(), address),
   notFound: 'No event has named this address.',
   failure: 'Reading the address',
   logFields: (_address, body) => (body ? { messages: body.messages.total } : {}),

@@ -2,12 +2,12 @@ import { encodeRecipientPageToken, parseRecipientMessagesRequest } from '../http
 import { jsonRoute } from '../http/jsonRoute.js';
 import { registerHttpFunction } from '../registry.js';
 import { defaultEventStore } from '../storage/eventStore.js';
-import { recipientMessagesPage } from '../storage/lookups.js';
 
 /** GET /api/recipients/{address}/messages: the messages sent to an address, newest first, a page at a time. */
 export const listRecipientMessages = jsonRoute({
   parse: (request) => parseRecipientMessagesRequest(request.params.address ?? '', request.query),
   read: async (query) => {
+    const { recipientMessagesPage } = await import('../storage/lookups.js');
     const page = await recipientMessagesPage(defaultEventStore(), query);
     if (page === undefined) return undefined;
     return { messages: page.messages, ...(page.next === undefined ? {} : { nextPageToken: encodeRecipientPageToken(query, page.next) }) };
