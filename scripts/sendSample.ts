@@ -61,11 +61,14 @@ export async function sendEvents(events: unknown[], options: SendOptions): Promi
   return deliveries;
 }
 
-/** The message ids the events name, in order of first appearance. */
-export function messageIdsOf(events: unknown[]): string[] {
-  const ids = events.map((event) => (event as { data?: { messageId?: unknown } } | null)?.data?.messageId);
-  return [...new Set(ids.filter((id): id is string => typeof id === 'string'))];
+/** The values of one data field the events carry, in order of first appearance. */
+function dataValues(events: unknown[], field: 'messageId' | 'recipient'): string[] {
+  const values = events.map((event) => (event as { data?: Record<string, unknown> } | null)?.data?.[field]);
+  return [...new Set(values.filter((value): value is string => typeof value === 'string'))];
 }
+
+/** The message ids the events name, in order of first appearance. */
+export const messageIdsOf = (events: unknown[]) => dataValues(events, 'messageId');
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -88,8 +91,12 @@ async function main(): Promise<number> {
   for (const delivery of deliveries) {
     console.log(`${delivery.functionName}: ${delivery.events} event(s) → HTTP ${delivery.status}${delivery.status >= 300 ? ` ${delivery.body}` : ''}`);
   }
+  const key = values.key ? '?code=<function key>' : '';
   for (const messageId of messageIdsOf(events)) {
-    console.log(`Read it back: curl ${new URL(`/api/messages/${encodeURIComponent(messageId)}`, baseUrl).href}${values.key ? '?code=<function key>' : ''}`);
+    console.log(`Read it back: curl ${new URL(`/api/messages/${encodeURIComponent(messageId)}`, baseUrl).href}${key}`);
+  }
+  for (const address of dataValues(events, 'recipient')) {
+    console.log(`By address:   curl ${new URL(`/api/recipients/${encodeURIComponent(address)}/messages`, baseUrl).href}${key}`);
   }
   return deliveries.every((delivery) => delivery.status < 300) ? 0 : 1;
 }
