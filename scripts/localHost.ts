@@ -19,7 +19,7 @@ import type { FunctionRegistration } from '../src/registry.js';
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
 
 /** Event Grid delivers at most 1 MB per event; a batch body larger than this is refused. */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export const EVENT_GRID_WEBHOOK_PATH = '/runtime/webhooks/eventgrid';
 
@@ -80,15 +80,38 @@ function sendProblem(response: ServerResponse, status: number, title: string, de
   return status;
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The body, or undefined when it is over the limit: refused by its Content-Length before a byte is
+ * read, or as soon as what arrives goes over, so that an oversize body is never held in memory.
+ */
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  if (Number(request.headers['content-length']) > MAX_BODY_BYTES) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (body: Buffer | undefined) => {
+      request.off('data', onData).off('end', onEnd).off('error', reject);
+      resolve(body);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else {
+        request.pause();
+        settle(undefined);
+      }
+    };
+    const onEnd = () => settle(Buffer.concat(chunks));
+    request.on('data', onData).once('end', onEnd).once('error', reject);
+  });
+}
+
+/**
+ * 413, and the connection closed after it: the rest of the body is still on its way and would be read
+ * as the next request, so the connection cannot serve another one.
+ */
+function refuseTooLarge(response: ServerResponse): number {
+  return sendProblem(response, 413, 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`, { connection: 'close' });
 }
 
 /** Handler logs go to the console at warning and above; the request line says the rest. */
@@ -124,7 +147,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
         return [sendProblem(response, 400, 'Bad Request', 'The URL path is not valid percent-encoding.'), route.name];
       }
       const body = await readBody(request);
-      if (body === undefined) return [sendProblem(response, 413, 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`), route.name];
+      if (body === undefined) return [refuseTooLarge(response), route.name];
       const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
       const httpRequest = new HttpRequest({ method: request.method, url: url.href, headers, params, ...(body.length ? { body: { bytes: body } } : {}) });
       const result = (await route.registration.options.handler(httpRequest, invocationContext(route.name, log))) as HttpResponseInit | InstanceType<typeof HttpResponse> | undefined;
@@ -155,7 +178,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       return [sendProblem(response, 400, 'Bad Request', 'The aeg-event-type header must be Notification, SubscriptionValidation or Unsubscribe.'), registration.name];
     }
     const body = await readBody(request);
-    if (body === undefined) return [sendProblem(response, 413, 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`), registration.name];
+    if (body === undefined) return [refuseTooLarge(response), registration.name];
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
