@@ -10,7 +10,8 @@
  *   abuse-protection OPTIONS handshake.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import functions, { type HttpResponseInit, type LogLevel } from '@azure/functions';
 import { PROBLEM_CONTENT_TYPE, problemBody } from '../src/http/problem.js';
 import type { FunctionRegistration } from '../src/registry.js';
@@ -20,6 +21,11 @@ const { HttpRequest, HttpResponse, InvocationContext } = functions;
 
 /** Event Grid delivers at most 1 MB per event; a batch body larger than this is refused. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * JSON nested deeper than this is refused with 400. ACS events nest 3 deep; a body thousands deep is
+ * an attack on the parser and the memory, not an event (the functions would quarantine it whole).
+ */
+export const MAX_JSON_DEPTH = 10_000;
 
 export const EVENT_GRID_WEBHOOK_PATH = '/runtime/webhooks/eventgrid';
 
@@ -107,6 +113,26 @@ function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 /**
+ * Whether JSON text nests arrays and objects deeper than `limit`, read without parsing (brackets inside
+ * strings do not count): one pass, no recursion, nothing allocated.
+ */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 0x5c) i++; // a backslash escapes the next character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (code === 0x5d || code === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
  * 413, and the connection closed after it: the rest of the body is still on its way and would be read
  * as the next request, so the connection cannot serve another one.
  */
@@ -124,6 +150,51 @@ function invocationContext(functionName: string, log: Log): InstanceType<typeof 
       if (shown.includes(level)) log(`  [${level}] ${functionName}: ${args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')}`);
     },
   });
+}
+
+/**
+ * The request's URL, or undefined when its target is no path. The Host header is whatever the client
+ * sent: where it does not make an origin (a space, a path, a bracket), the URL is on localhost, so that
+ * it can never move or break the path.
+ */
+function requestUrl(request: IncomingMessage): URL | undefined {
+  let origin = 'http://localhost';
+  try {
+    const claimed = new URL(`http://${request.headers.host ?? ''}`);
+    if (claimed.pathname === '/' && !claimed.search && !claimed.hash && !claimed.username && !claimed.password) origin = claimed.origin;
+  } catch {
+    // Not a host: localhost it is.
+  }
+  const target = request.url ?? '/';
+  try {
+    if (target.startsWith('/')) return new URL(`${origin}${target}`);
+    // The absolute form (http://host/path), which HTTP/1.1 servers accept too.
+    const absolute = new URL(target);
+    return new URL(`${origin}${absolute.pathname}${absolute.search}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Statuses Node's HTTP parser would answer itself, by its error codes; anything else it cannot parse is a 400. */
+const PARSE_ERROR_STATUS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, HPE_CHUNK_EXTENSIONS_OVERFLOW: 413, ERR_HTTP_REQUEST_TIMEOUT: 408 };
+
+/**
+ * What is not HTTP at all never reaches a handler: Node answers it, with an empty body. Answer it as
+ * every other error is answered, with problem+json, and close the connection (the parser cannot go on).
+ */
+function answerParseError(error: NodeJS.ErrnoException, socket: Duplex, log: Log): void {
+  // A response already under way (Node's private _httpMessage) cannot be followed by another one.
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  if (!socket.writable || error.code === 'ECONNRESET' || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const status = PARSE_ERROR_STATUS[error.code ?? ''] ?? 400;
+  const title = STATUS_CODES[status]!;
+  const body = problemBody({ status, title, detail: 'The request is not HTTP this host can read.' });
+  socket.end(`HTTP/1.1 ${status} ${title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  log(`(not HTTP: ${error.code ?? 'parse error'}) → ${status}`);
 }
 
 export function createLocalHost(registrations: readonly FunctionRegistration[], log: Log = console.log): Server {
@@ -149,7 +220,9 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       const body = await readBody(request);
       if (body === undefined) return [refuseTooLarge(response), route.name];
       const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
-      const httpRequest = new HttpRequest({ method: request.method, url: url.href, headers, params, ...(body.length ? { body: { bytes: body } } : {}) });
+      // GET and HEAD have no body to give (@azure/functions would drop it with a warning on the console).
+      const hasBody = body.length > 0 && request.method !== 'GET' && request.method !== 'HEAD';
+      const httpRequest = new HttpRequest({ method: request.method, url: url.href, headers, params, ...(hasBody ? { body: { bytes: body } } : {}) });
       const result = (await route.registration.options.handler(httpRequest, invocationContext(route.name, log))) as HttpResponseInit | InstanceType<typeof HttpResponse> | undefined;
       const reply = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
       response.writeHead(reply.status, Object.fromEntries(reply.headers)).end(Buffer.from(await reply.arrayBuffer()));
@@ -179,9 +252,13 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
     }
     const body = await readBody(request);
     if (body === undefined) return [refuseTooLarge(response), registration.name];
+    const text = body.toString('utf8');
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      return [sendProblem(response, 400, 'Bad Request', `The body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`), registration.name];
+    }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch {
       return [sendProblem(response, 400, 'Bad Request', 'The body is not JSON.'), registration.name];
     }
@@ -204,9 +281,14 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
     return [send(response, 202), summary];
   }
 
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     const started = performance.now();
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
+    const url = requestUrl(request);
+    if (url === undefined) {
+      const status = sendProblem(response, 400, 'Bad Request', 'The request target is not a URL path.', { connection: 'close' });
+      log(`${request.method} (not a path) → ${status} - (${(performance.now() - started).toFixed(1)} ms)`);
+      return;
+    }
     const shownUrl = new URL(url);
     shownUrl.searchParams.delete('code');
     const serve = url.pathname.toLowerCase() === EVENT_GRID_WEBHOOK_PATH ? serveEventGrid : serveHttpFunction;
@@ -217,4 +299,11 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       })
       .then(([status, what]) => log(`${request.method} ${shownUrl.pathname}${shownUrl.search} → ${status} ${what} (${(performance.now() - started).toFixed(1)} ms)`));
   });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerParseError(error, socket, log));
+  // Node answers any Expect but 100-continue with a bare 417; this says why.
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    const status = sendProblem(response, 417, 'Expectation Failed', 'The only Expect this host meets is 100-continue.', { connection: 'close' });
+    log(`${request.method} ${request.url} → ${status} - (Expect: ${String(request.headers.expect).slice(0, 40)})`);
+  });
+  return server;
 }
