@@ -201,7 +201,7 @@ describe('hostile HTTP', () => {
     );
     // The fuzz reached the functions, not only Node's parser and the routing.
     expect([...statuses.keys()]).toEqual(expect.arrayContaining([200, 202, 400, 404, 405]));
-    for (const line of lines) for (const secret of secrets.slice(2)) expect(line).not.toContain(secret);
+    for (const line of lines) for (const secret of secrets) expect(line).not.toContain(secret);
   }, 120_000);
 });
 
