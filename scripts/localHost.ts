@@ -303,7 +303,8 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
   // Node answers any Expect but 100-continue with a bare 417; this says why.
   server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
     const status = sendProblem(response, 417, 'Expectation Failed', 'The only Expect this host meets is 100-continue.', { connection: 'close' });
-    log(`${request.method} ${request.url} → ${status} - (Expect: ${String(request.headers.expect).slice(0, 40)})`);
+    // Not the URL: it may carry a function key (?code=), which the request lines leave out.
+    log(`${request.method} → ${status} - (Expect: ${String(request.headers.expect).slice(0, 40)})`);
   });
   return server;
 }

@@ -155,8 +155,10 @@ async function main(): Promise<void> {
   // From the first step on, Ctrl-C, a SIGTERM or a closed terminal (SIGHUP) stops whatever has been
   // started by then. Later signals change nothing: Azurite is saving, and stopping it then would lose data.
   let stopping = false;
+  // A closed terminal takes stdout and stderr with it; failing to write there must not cut the stop short.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   const onSignal = () => {
-    console.log(stopping ? 'Still stopping: Azurite is saving its data.' : 'Stopping…');
+    console.log(stopping ? 'Still stopping: waiting for what was started to save and exit.' : 'Stopping…');
     stopping = true;
     void stopEverything(0);
   };
