@@ -125,6 +125,20 @@ describe('Event Grid handshakes and bad requests', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^GET \/api\/messages\/[0-9a-f-]+ → 404 getMessageStatus \(\d+\.\d ms\)$/);
   });
+
+  it('answers an Expect it cannot meet with 417 problem+json, and logs it without function keys', async () => {
+    lines.length = 0;
+    const answer = await new Promise<{ status: number; type: string | undefined }>((resolve, reject) => {
+      const request = httpRequest(`${baseUrl}/api/messages/${randomUUID()}?code=secret-key`, { headers: { expect: 'something-else' } }, (response) => {
+        response.resume();
+        resolve({ status: response.statusCode!, type: response.headers['content-type'] });
+      });
+      request.on('error', reject).end();
+    });
+    expect(answer).toEqual({ status: 417, type: 'application/problem+json' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain('secret-key');
+  });
 });
 
 describe('a body over the limit', () => {
