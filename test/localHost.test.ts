@@ -126,6 +126,16 @@ describe('Event Grid handshakes and bad requests', () => {
     expect(lines[0]).toMatch(/^GET \/api\/messages\/[0-9a-f-]+ → 404 getMessageStatus \(\d+\.\d ms\)$/);
   });
 
+  it('answers what is not HTTP with 400 problem+json, and closes the connection', async () => {
+    const socket = connect(Number(new URL(baseUrl).port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    await new Promise((closed) => socket.on('close', closed).write('GET /api/messages/x HTTP/1.1\r\nHost: localhost\r\nBad Header\r\n\r\n'));
+    expect(received).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(received).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/);
+    expect(received).toContain('"detail":"The request is not HTTP this host can read."');
+  });
+
   it('answers an Expect it cannot meet with 417 problem+json, and logs it without function keys', async () => {
     lines.length = 0;
     const answer = await new Promise<{ status: number; type: string | undefined }>((resolve, reject) => {
