@@ -1,6 +1,11 @@
 /**
  * Azurite's Table service as a child process, for `npm start`, the tests and the benchmark.
  * Stopped with SIGINT, which lets it save on-disk data (SIGTERM loses the last seconds of writes).
+ *
+ * Azurite handles SIGINT once: a second SIGINT while it is saving kills it before the save. A terminal's
+ * Ctrl-C sends SIGINT to its whole foreground process group, and then the parent sends its own, so
+ * Azurite runs in a process group of its own (only its parent signals it) with a guard that makes every
+ * SIGINT after the first harmless, and that stops it, saving, when its parent is gone.
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -28,6 +33,23 @@ export interface AzuriteOptions {
    */
   withBlobAndQueue?: boolean;
 }
+
+/**
+ * Runs in the Azurite process before Azurite's own code (`node -e`, with Azurite's entry point as
+ * argv[1], where Azurite looks for its arguments).
+ */
+const GUARD = `
+// Azurite stops on SIGINT with a one-time listener; this one keeps every later SIGINT from killing it mid-save.
+process.on('SIGINT', () => {});
+// The parent holds the other end of stdin: when it is closed, the parent is gone, so stop and save.
+// unref: stdin must not keep Azurite running once it has stopped.
+process.stdin.on('end', () => process.kill(process.pid, 'SIGINT')).on('error', () => {}).resume();
+process.stdin.unref();
+// With the parent gone, writing Azurite's closing lines would fail; that must not stop the save.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+require(process.argv[1]);
+`;
 
 export function azuriteConnectionString(port: number): string {
   return `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`;
@@ -61,7 +83,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     : [join(dist, 'table/main.js'), '--tableHost', '127.0.0.1', '--tablePort', String(port)];
   args.push('--silent', '--disableTelemetry', '--skipApiVersionCheck');
   args.push(...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group (detached) keeps a terminal's signals from reaching it; Windows has no groups
+  // and would open a console window for it.
+  const child = spawn(process.execPath, ['-e', GUARD, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     // Azurite's last line says why it stopped; the lines before it say what it was starting.

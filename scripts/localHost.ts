@@ -10,7 +10,8 @@
  *   abuse-protection OPTIONS handshake.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import functions, { type HttpResponseInit, type LogLevel } from '@azure/functions';
 import { Cron } from 'croner';
 import { PROBLEM_CONTENT_TYPE, problemBody } from '../src/http/problem.js';
@@ -20,7 +21,12 @@ import type { FunctionRegistration } from '../src/registry.js';
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
 
 /** Event Grid delivers at most 1 MB per event; a batch body larger than this is refused. */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * JSON nested deeper than this is refused with 400. ACS events nest 3 deep; a body thousands deep is
+ * an attack on the parser and the memory, not an event (the functions would quarantine it whole).
+ */
+export const MAX_JSON_DEPTH = 10_000;
 
 export const EVENT_GRID_WEBHOOK_PATH = '/runtime/webhooks/eventgrid';
 export const ADMIN_FUNCTIONS_PATH = '/admin/functions';
@@ -88,15 +94,58 @@ function sendProblem(response: ServerResponse, status: number, title: string, de
   return status;
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk);
+/**
+ * The body, or undefined when it is over the limit: refused by its Content-Length before a byte is
+ * read, or as soon as what arrives goes over, so that an oversize body is never held in memory.
+ */
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  if (Number(request.headers['content-length']) > MAX_BODY_BYTES) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (body: Buffer | undefined) => {
+      request.off('data', onData).off('end', onEnd).off('error', reject);
+      resolve(body);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else {
+        request.pause();
+        settle(undefined);
+      }
+    };
+    const onEnd = () => settle(Buffer.concat(chunks));
+    request.on('data', onData).once('end', onEnd).once('error', reject);
+  });
+}
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `limit`, read without parsing (brackets inside
+ * strings do not count): one pass, no recursion, nothing allocated.
+ */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 0x5c) i++; // a backslash escapes the next character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (code === 0x5d || code === 0x7d) depth--;
   }
-  return Buffer.concat(chunks);
+  return false;
+}
+
+/**
+ * 413, and the connection closed after it: the rest of the body is still on its way and would be read
+ * as the next request, so the connection cannot serve another one.
+ */
+function refuseTooLarge(response: ServerResponse): number {
+  return sendProblem(response, 413, 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`, { connection: 'close' });
 }
 
 /** Handler logs go to the console at warning and above; the request line says the rest. */
@@ -109,6 +158,51 @@ function invocationContext(functionName: string, log: Log): InstanceType<typeof 
       if (shown.includes(level)) log(`  [${level}] ${functionName}: ${args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')}`);
     },
   });
+}
+
+/**
+ * The request's URL, or undefined when its target is no path. The Host header is whatever the client
+ * sent: where it does not make an origin (a space, a path, a bracket), the URL is on localhost, so that
+ * it can never move or break the path.
+ */
+function requestUrl(request: IncomingMessage): URL | undefined {
+  let origin = 'http://localhost';
+  try {
+    const claimed = new URL(`http://${request.headers.host ?? ''}`);
+    if (claimed.pathname === '/' && !claimed.search && !claimed.hash && !claimed.username && !claimed.password) origin = claimed.origin;
+  } catch {
+    // Not a host: localhost it is.
+  }
+  const target = request.url ?? '/';
+  try {
+    if (target.startsWith('/')) return new URL(`${origin}${target}`);
+    // The absolute form (http://host/path), which HTTP/1.1 servers accept too.
+    const absolute = new URL(target);
+    return new URL(`${origin}${absolute.pathname}${absolute.search}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Statuses Node's HTTP parser would answer itself, by its error codes; anything else it cannot parse is a 400. */
+const PARSE_ERROR_STATUS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, HPE_CHUNK_EXTENSIONS_OVERFLOW: 413, ERR_HTTP_REQUEST_TIMEOUT: 408 };
+
+/**
+ * What is not HTTP at all never reaches a handler: Node answers it, with an empty body. Answer it as
+ * every other error is answered, with problem+json, and close the connection (the parser cannot go on).
+ */
+function answerParseError(error: NodeJS.ErrnoException, socket: Duplex, log: Log): void {
+  // A response already under way (Node's private _httpMessage) cannot be followed by another one.
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  if (!socket.writable || error.code === 'ECONNRESET' || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const status = PARSE_ERROR_STATUS[error.code ?? ''] ?? 400;
+  const title = STATUS_CODES[status]!;
+  const body = problemBody({ status, title, detail: 'The request is not HTTP this host can read.' });
+  socket.end(`HTTP/1.1 ${status} ${title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  log(`(not HTTP: ${error.code ?? 'parse error'}) → ${status}`);
 }
 
 export function createLocalHost(registrations: readonly FunctionRegistration[], log: Log = console.log): Server {
@@ -135,9 +229,11 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
         return [sendProblem(response, 400, 'Bad Request', 'The URL path is not valid percent-encoding.'), route.name];
       }
       const body = await readBody(request);
-      if (body === undefined) return [sendProblem(response, 413, 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`), route.name];
+      if (body === undefined) return [refuseTooLarge(response), route.name];
       const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
-      const httpRequest = new HttpRequest({ method: request.method, url: url.href, headers, params, ...(body.length ? { body: { bytes: body } } : {}) });
+      // GET and HEAD have no body to give (@azure/functions would drop it with a warning on the console).
+      const hasBody = body.length > 0 && request.method !== 'GET' && request.method !== 'HEAD';
+      const httpRequest = new HttpRequest({ method: request.method, url: url.href, headers, params, ...(hasBody ? { body: { bytes: body } } : {}) });
       const result = (await route.registration.options.handler(httpRequest, invocationContext(route.name, log))) as HttpResponseInit | InstanceType<typeof HttpResponse> | undefined;
       const reply = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
       response.writeHead(reply.status, Object.fromEntries(reply.headers)).end(Buffer.from(await reply.arrayBuffer()));
@@ -170,7 +266,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       return [sendProblem(response, 404, 'Not Found', `No timer function named "${name}". Known: ${known || 'none'}.`), name || '-'];
     }
     if (request.method !== 'POST') return [sendProblem(response, 405, 'Method Not Allowed', 'Run a function with POST.', { allow: 'POST' }), registration.name];
-    await readBody(request);
+    if ((await readBody(request)) === undefined) return [refuseTooLarge(response), registration.name];
     void runTimer(registration, false);
     return [send(response, 202), registration.name];
   }
@@ -195,10 +291,14 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       return [sendProblem(response, 400, 'Bad Request', 'The aeg-event-type header must be Notification, SubscriptionValidation or Unsubscribe.'), registration.name];
     }
     const body = await readBody(request);
-    if (body === undefined) return [sendProblem(response, 413, 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`), registration.name];
+    if (body === undefined) return [refuseTooLarge(response), registration.name];
+    const text = body.toString('utf8');
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      return [sendProblem(response, 400, 'Bad Request', `The body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`), registration.name];
+    }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch {
       return [sendProblem(response, 400, 'Bad Request', 'The body is not JSON.'), registration.name];
     }
@@ -235,7 +335,12 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
 
   const server = createServer((request, response) => {
     const started = performance.now();
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
+    const url = requestUrl(request);
+    if (url === undefined) {
+      const status = sendProblem(response, 400, 'Bad Request', 'The request target is not a URL path.', { connection: 'close' });
+      log(`${request.method} (not a path) → ${status} - (${(performance.now() - started).toFixed(1)} ms)`);
+      return;
+    }
     const shownUrl = new URL(url);
     shownUrl.searchParams.delete('code');
     const path = url.pathname.toLowerCase();
@@ -246,6 +351,13 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
         return [response.headersSent ? response.statusCode : sendProblem(response, 500, 'Internal Server Error', 'The function failed.'), '-'] as [number, string];
       })
       .then(([status, what]) => log(`${request.method} ${shownPath(url.pathname)}${shownUrl.search} → ${status} ${what} (${(performance.now() - started).toFixed(1)} ms)`));
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerParseError(error, socket, log));
+  // Node answers any Expect but 100-continue with a bare 417; this says why.
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    const status = sendProblem(response, 417, 'Expectation Failed', 'The only Expect this host meets is 100-continue.', { connection: 'close' });
+    // Not the URL: it may carry a function key (?code=), which the request lines leave out.
+    log(`${request.method} → ${status} - (Expect: ${String(request.headers.expect).slice(0, 40)})`);
   });
 
   // Timers fire on their schedules, as under func start, while the host listens.

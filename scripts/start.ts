@@ -16,6 +16,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 /** Azurite's default table port, where UseDevelopmentStorage=true looks. */
 const AZURITE_TABLE_PORT = 10002;
+/** The local host's Azurite can move (AZURITE_PORT), for example to run beside another one. */
+const AZURITE_PORT_SETTING = 'AZURITE_PORT';
 
 class StartError extends Error {}
 
@@ -71,21 +73,24 @@ function localSettingsValues(): Record<string, string> {
 type SettingsModule = typeof import('../src/settings.js');
 const loadSettingsModule = (): Promise<SettingsModule> => import('../src/settings.js');
 
-async function startLocalAzurite(settings: SettingsModule, withBlobAndQueue: boolean): Promise<void> {
+async function startLocalAzurite(settings: SettingsModule, withBlobAndQueue: boolean, tablePort = AZURITE_TABLE_PORT): Promise<void> {
   const location = join(root, '.azurite');
   mkdirSync(location, { recursive: true });
   // func start's host needs Blob and Queue too (AzureWebJobsStorage); the local host only tables.
-  const ports = withBlobAndQueue ? [AZURITE_TABLE_PORT - 2, AZURITE_TABLE_PORT - 1, AZURITE_TABLE_PORT] : [AZURITE_TABLE_PORT];
+  const ports = withBlobAndQueue ? [tablePort - 2, tablePort - 1, tablePort] : [tablePort];
   for (const port of ports) {
     if (!(await portIsFree(port))) {
       throw new StartError(`Port ${port} (Azurite) is in use: stop what uses it, or set ${settings.STORAGE_SETTING} to the storage account to use.`);
     }
   }
-  azurite = await startAzurite({ location, port: AZURITE_TABLE_PORT, withBlobAndQueue });
+  azurite = await startAzurite({ location, port: tablePort, withBlobAndQueue });
   console.log(`Azurite on http://127.0.0.1:${ports.join(', ')}, data in .azurite/`);
 }
 
-async function runFunc(port: number): Promise<number> {
+async function runFunc(port: number, azuritePort: number): Promise<number> {
+  if (azuritePort !== AZURITE_TABLE_PORT) {
+    throw new StartError(`Setting ${AZURITE_PORT_SETTING} works only with the local host: under func start, UseDevelopmentStorage=true looks for Azurite on ${AZURITE_TABLE_PORT}.`);
+  }
   const settings = await loadSettingsModule();
   // Core Tools gives the worker these values, except where the environment already sets one.
   const values = { ...localSettingsValues(), ...process.env };
@@ -119,15 +124,15 @@ async function withoutTestModeWarnings<T>(load: () => Promise<T>): Promise<T> {
   }
 }
 
-async function runLocalHost(port: number): Promise<void> {
+async function runLocalHost(port: number, azuritePort: number): Promise<void> {
   const settings = await loadSettingsModule();
   if (settings.namesOwnStorage(process.env)) {
     settings.readSettings(process.env);
     console.log(`Using the storage account that ${settings.STORAGE_SETTING} names.`);
   } else {
-    process.env[settings.STORAGE_SETTING] = azuriteConnectionString(AZURITE_TABLE_PORT);
+    process.env[settings.STORAGE_SETTING] = azuriteConnectionString(azuritePort);
     settings.readSettings(process.env);
-    await startLocalAzurite(settings, false);
+    await startLocalAzurite(settings, false, azuritePort);
   }
   // Loaded only now: the entry point checks the settings, which are complete only from here on.
   await withoutTestModeWarnings(() => import('../src/index.js'));
@@ -147,21 +152,26 @@ async function runLocalHost(port: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  // From the first step on, Ctrl-C (or a SIGTERM) stops whatever has been started by then.
+  // From the first step on, Ctrl-C, a SIGTERM or a closed terminal (SIGHUP) stops whatever has been
+  // started by then. Later signals change nothing: Azurite is saving, and stopping it then would lose data.
+  let stopping = false;
+  // A closed terminal takes stdout and stderr with it; failing to write there must not cut the stop short.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   const onSignal = () => {
-    console.log('Stopping…');
+    console.log(stopping ? 'Still stopping: waiting for what was started to save and exit.' : 'Stopping…');
+    stopping = true;
     void stopEverything(0);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   if (!existsSync(join(here, '../src/index.js'))) {
     throw new StartError('The app is not built (dist/src/index.js is missing): run npm run build, or npm start, which builds first.');
   }
   const port = portNumber('PORT', 7071);
+  const azuritePort = portNumber(AZURITE_PORT_SETTING, AZURITE_TABLE_PORT);
   if (hasFunc()) {
-    await stopEverything(await runFunc(port));
+    await stopEverything(await runFunc(port, azuritePort));
   }
-  await runLocalHost(port);
+  await runLocalHost(port, azuritePort);
 }
 
 main().catch(async (error: unknown) => {

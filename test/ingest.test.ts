@@ -197,6 +197,21 @@ describe('invariant 4: nothing lost', () => {
     expect(kept.endsWith(TRUNCATION_MARKER)).toBe(true);
     expect(row!.rawLength).toBe(JSON.stringify(huge).length);
   });
+  it('keeps an event nested 50,000 deep whole in quarantine, and stores a deep event that has a message id', async () => {
+    const { store, settings } = recordingStore();
+    const { context } = recordingContext();
+    const text = `${'['.repeat(50_000)}${']'.repeat(50_000)}`;
+    expect(await ingestEvent(JSON.parse(text), context, store)).toBe('quarantined');
+    const [row] = await rowsOf(settings.quarantineTable);
+    expect(row).toMatchObject({ reason: 'not-an-object', rawLength: text.length });
+    expect(rawJsonOfQuarantineEntity(row!)).toBe(text);
+    const messageId = randomUUID();
+    // Built afresh for the redelivery: structuredClone recurses too.
+    const noId = () => ({ ...seedDeliveryReport, id: undefined, data: { ...seedDeliveryReport.data, messageId, extra: JSON.parse(text) } });
+    expect(await ingestEvent(noId(), context, store)).toBe('stored');
+    expect(await ingestEvent(noId(), context, store)).toBe('duplicate');
+    expect(await rowsOf(settings.eventsTable, messageId)).toHaveLength(1);
+  });
 });
 
 describe('invariant 5: kept as sent', () => {

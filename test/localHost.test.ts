@@ -1,10 +1,11 @@
 /** The local host end to end: real HTTP in, the app's registered functions, real Azurite underneath. */
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { Agent, request as httpRequest } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../src/index.js';
 import { registeredFunctions } from '../src/registry.js';
-import { createLocalHost, routesOf } from '../scripts/localHost.js';
+import { MAX_BODY_BYTES, createLocalHost, routesOf } from '../scripts/localHost.js';
 import { sampleMessageEvents, seedDeliveryReport, toCloudEvent } from '../scripts/sampleEvents.js';
 import { messageIdsOf, sendEvents } from '../scripts/sendSample.js';
 
@@ -155,5 +156,93 @@ describe('Event Grid handshakes and bad requests', () => {
       expect.stringMatching(/^GET \/api\/recipients\/\{address\} → 200 getRecipient /),
       expect.stringMatching(/^GET \/api\/recipients\/\{address\}\/messages\?limit=5 → 200 listRecipientMessages /),
     ]);
+  });
+
+  it('answers what is not HTTP with 400 problem+json, and closes the connection', async () => {
+    const socket = connect(Number(new URL(baseUrl).port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    await new Promise((closed) => socket.on('close', closed).write('GET /api/messages/x HTTP/1.1\r\nHost: localhost\r\nBad Header\r\n\r\n'));
+    expect(received).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(received).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/);
+    expect(received).toContain('"detail":"The request is not HTTP this host can read."');
+  });
+
+  it('answers an Expect it cannot meet with 417 problem+json, and logs it without function keys', async () => {
+    lines.length = 0;
+    const answer = await new Promise<{ status: number; type: string | undefined }>((resolve, reject) => {
+      const request = httpRequest(`${baseUrl}/api/messages/${randomUUID()}?code=secret-key`, { headers: { expect: 'something-else' } }, (response) => {
+        response.resume();
+        resolve({ status: response.statusCode!, type: response.headers['content-type'] });
+      });
+      request.on('error', reject).end();
+    });
+    expect(answer).toEqual({ status: 417, type: 'application/problem+json' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain('secret-key');
+  });
+});
+
+describe('a body over the limit', () => {
+  const webhookPath = '/runtime/webhooks/eventgrid?functionName=emailDeliveryReport';
+  const oversize = () => Buffer.alloc(2 * MAX_BODY_BYTES, 0x20);
+
+  /** One request through `agent`; resolves with the status, or the error code when there was no answer. */
+  function send(agent: Agent, method: string, path: string, body?: Buffer) {
+    return new Promise<number | string>((resolve) => {
+      const request = httpRequest({ host: '127.0.0.1', port: new URL(baseUrl).port, method, path, agent, headers: { 'aeg-event-type': 'Notification' } }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode!));
+      });
+      request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      request.end(body);
+    });
+  }
+
+  it('is refused with 413 problem+json, and an unrelated later request on a one-connection keep-alive pool is answered', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        expect(await send(agent, 'POST', webhookPath, oversize())).toBe(413);
+        expect(await send(agent, 'GET', `/api/messages/${randomUUID()}`)).toBe(404);
+        expect(await send(agent, 'POST', webhookPath, Buffer.from('[]'))).toBe(202);
+      }
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('closes the connection right after the 413, instead of reading the rest of the body as the next request', async () => {
+    const socket = connect(Number(new URL(baseUrl).port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('error', () => {});
+    const started = Date.now();
+    const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now() - started)));
+    const body = oversize();
+    socket.write(`POST ${webhookPath} HTTP/1.1\r\nHost: localhost\r\naeg-event-type: Notification\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(body, () => socket.write(`GET /api/messages/x HTTP/1.1\r\nHost: localhost\r\n\r\n`, () => {}));
+    expect(await closed).toBeLessThan(2000);
+    expect(received).toMatch(/^HTTP\/1\.1 413 [^\r]*\r\n/);
+    expect(received).toMatch(/\r\nconnection: close\r\n/i);
+    expect(received).toContain('"title":"Content Too Large"');
+    expect(received.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+  });
+
+  it('stops reading a body without a Content-Length once it is over the limit', async () => {
+    let sent = 0;
+    const total = 16 * MAX_BODY_BYTES;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= total) return controller.close();
+        sent += 64 * 1024;
+        controller.enqueue(new Uint8Array(64 * 1024));
+      },
+    });
+    const response = await fetch(`${baseUrl}${webhookPath}`, { method: 'POST', headers: { 'aeg-event-type': 'Notification' }, body: stream, duplex: 'half' } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    // What the client got to send is the limit plus what the sockets' buffers took, far from all of it.
+    expect(sent).toBeLessThan(total / 2);
   });
 });

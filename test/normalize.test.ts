@@ -218,3 +218,26 @@ describe('normalizeEvent: quarantine decisions', () => {
     expect(result.detail).toMatch(/^The messageId /);
   });
 });
+
+describe('normalizeEvent: input nested deeper than the stack', () => {
+  const deep = (depth: number) => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown;
+
+  it('quarantines a body of 50,000 nested arrays as not an object', () => {
+    expect(quarantined(normalizeEvent(deep(50_000)))).toMatchObject({ reason: 'not-an-object', detail: 'The event is an array, not a JSON object.' });
+  });
+
+  it('gives an event with no id and a 50,000-deep field a stable id of its own', () => {
+    // Built afresh each time (structuredClone recurses too): a redelivery is a new parse of the same text.
+    const event = (depth: number) => ({ ...seedDeliveryReport, id: undefined, data: { ...seedDeliveryReport.data, extra: deep(depth) } });
+    const first = accepted(normalizeEvent(event(50_000)));
+    expect(first.eventId).toMatch(/^sha256-[0-9a-f]{64}$/);
+    expect(accepted(normalizeEvent(event(50_000))).eventId).toBe(first.eventId);
+    expect(accepted(normalizeEvent(event(50_001))).eventId).not.toBe(first.eventId);
+  });
+
+  it('quarantines an event whose type is 50,000 deep, with a short detail', () => {
+    const result = quarantined(normalizeEvent({ ...seedDeliveryReport, eventType: deep(50_000) }));
+    expect(result).toMatchObject({ reason: 'unknown-event-type', eventType: null });
+    expect(result.detail.length).toBeLessThan(400);
+  });
+});

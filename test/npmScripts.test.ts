@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort, portIsFree } from '../scripts/azurite.js';
 import { sampleMessageEvents } from '../scripts/sampleEvents.js';
 import { sendEvents } from '../scripts/sendSample.js';
@@ -37,9 +37,12 @@ async function buildInTemporaryRoot({ withApp }: { withApp: boolean }): Promise<
 
 const azuriteDefaultPortFree = await portIsFree(10002);
 
-/** Runs a start script until it prints `until` or exits. */
-function runStart(env: Record<string, string>, until?: RegExp, script = START) {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs a start script until it prints `until` or exits. `detached` gives it a process group of its own,
+ * as a shell gives each command it runs in a terminal, so that the test can signal the whole group.
+ */
+function runStart(env: Record<string, string>, until?: RegExp, script = START, { detached = false } = {}) {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached });
   let stdout = '';
   let stderr = '';
   const ready = new Promise<void>((resolve) => {
@@ -132,6 +135,70 @@ describe('npm start', () => {
     expect(await run.exited).toBe(1);
     expect(run.output().stderr.trim()).toBe('Setting PORT must be a port number from 1 to 65535.');
   });
+});
+
+describe('npm start keeps every acknowledged write through a stop', () => {
+  /**
+   * How each run is stopped. A terminal's Ctrl-C is SIGINT to the whole foreground process group, and
+   * closing the terminal SIGHUP to it; SIGKILL of npm start alone leaves Azurite to notice on its own.
+   */
+  const stops = [
+    { how: 'Ctrl-C', stop: (pid: number) => process.kill(-pid, 'SIGINT') },
+    { how: 'Ctrl-C', stop: (pid: number) => process.kill(-pid, 'SIGINT') },
+    { how: 'Ctrl-C', stop: (pid: number) => process.kill(-pid, 'SIGINT') },
+    { how: 'Ctrl-C twice', stop: (pid: number) => (process.kill(-pid, 'SIGINT'), setTimeout(() => process.kill(-pid, 'SIGINT'), 50)) },
+    { how: 'Ctrl-C', stop: (pid: number) => process.kill(-pid, 'SIGINT') },
+    { how: 'a closed terminal', stop: (pid: number) => process.kill(-pid, 'SIGHUP') },
+    { how: 'SIGTERM to npm start', stop: (pid: number) => process.kill(pid, 'SIGTERM') },
+    { how: 'SIGKILL to npm start', stop: (pid: number) => process.kill(pid, 'SIGKILL') },
+  ];
+
+  it(`keeps the events of every run, over ${stops.length} stops of npm start with its data on disk`, async () => {
+    const script = await buildInTemporaryRoot({ withApp: true });
+    const azuritePort = await freePort();
+    const start = async () => {
+      const port = await freePort();
+      const run = runStart({ EmailEventsStorage: '', PORT: String(port), AZURITE_PORT: String(azuritePort) }, /Press Ctrl-C to stop/, script, { detached: true });
+      await Promise.race([run.ready, run.exited]);
+      expect(run.output().stdout).toContain(`Azurite on http://127.0.0.1:${azuritePort}, data in .azurite/`);
+      return { run, baseUrl: `http://localhost:${port}` };
+    };
+    /** The event ids each message must have, from every earlier run. */
+    const acknowledged = new Map<string, string[]>();
+    const lost = async (baseUrl: string) => {
+      const missing: string[] = [];
+      for (const [messageId, ids] of acknowledged) {
+        const response = await fetch(`${baseUrl}/api/messages/${messageId}`);
+        const stored = response.status === 200 ? ((await response.json()) as { events: { id: string }[] }).events.map((event) => event.id) : [];
+        missing.push(...ids.filter((id) => !stored.includes(id)));
+      }
+      return missing;
+    };
+    /** The run under way, stopped if the test fails, so that no npm start or Azurite outlives it. */
+    let current: ReturnType<typeof runStart> | undefined;
+    onTestFinished(() => {
+      if (current?.child.exitCode === null && current.child.signalCode === null) process.kill(-current.child.pid!, 'SIGINT');
+    });
+    for (const [attempt, { how, stop }] of stops.entries()) {
+      const { run, baseUrl } = await start();
+      current = run;
+      expect(await lost(baseUrl), `lost after stop ${attempt} (${stops[attempt - 1]?.how})`).toEqual([]);
+      const events = sampleMessageEvents();
+      const deliveries = await sendEvents(events, { baseUrl });
+      expect(deliveries.map((delivery) => delivery.status)).toEqual([202, 202]);
+      acknowledged.set(events[0]!.data.messageId, events.map((event) => event.id));
+      stop(run.child.pid!);
+      await run.exited;
+      // Azurite is gone, whoever stopped it, before the next run takes its port.
+      for (let waited = 0; !(await portIsFree(azuritePort)) && waited < 15_000; waited += 100) await new Promise((wait) => setTimeout(wait, 100));
+      expect(await portIsFree(azuritePort), `Azurite still running after ${how}`).toBe(true);
+    }
+    const { run, baseUrl } = await start();
+    current = run;
+    expect(await lost(baseUrl), `lost after the last stop (${stops.at(-1)!.how})`).toEqual([]);
+    process.kill(-run.child.pid!, 'SIGINT');
+    expect(await run.exited).toBe(0);
+  }, 180_000);
 });
 
 describe('npm run bench', () => {

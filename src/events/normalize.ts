@@ -17,6 +17,7 @@ import {
   type EmailEventType,
   type EngagementEvent,
 } from './emailEvent.js';
+import { jsonText } from '../jsonText.js';
 import { sha256 } from '../sha256.js';
 import { MAX_STRING_PROPERTY_LENGTH, fitStringProperty, keyProblem } from '../storage/tableLimits.js';
 import { toUtcTimestamp } from './timestamps.js';
@@ -71,7 +72,8 @@ function eventIdOf(envelope: JsonObject, isCloudEvent: boolean): string {
   if (typeof id === 'number') return String(id);
   const type = isCloudEvent ? envelope.type : envelope.eventType;
   const content = [typeof type === 'string' ? type.toLowerCase() : type, isCloudEvent ? envelope.time : envelope.eventTime, envelope.data];
-  return `sha256-${sha256(JSON.stringify(content))}`;
+  // jsonText, not JSON.stringify: data nested deeper than the stack still gets an id, and the same one.
+  return `sha256-${sha256(jsonText(content)!)}`;
 }
 
 function describe(value: unknown): string {
@@ -107,7 +109,7 @@ export function normalizeEvent(raw: unknown): Normalized {
     return {
       outcome: 'quarantined',
       reason: 'unknown-event-type',
-      detail: `The event type ${JSON.stringify(sentType ?? null).slice(0, 200)} is not one this app handles (${EMAIL_EVENT_TYPES.join(', ')}).`,
+      detail: `The event type ${(jsonText(sentType) ?? 'null').slice(0, 200)} is not one this app handles (${EMAIL_EVENT_TYPES.join(', ')}).`,
       eventType: stringOrNull(sentType),
       eventId,
     };

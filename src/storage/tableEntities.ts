@@ -3,6 +3,7 @@
  * partition of its messageId, and one row per quarantined event.
  */
 import { DELIVERY_REPORT_EVENT_TYPE, ENGAGEMENT_REPORT_EVENT_TYPE, eventIdentity, type EmailEvent, type EmailEventType } from '../events/emailEvent.js';
+import { jsonText } from '../jsonText.js';
 import { sha256 } from '../sha256.js';
 import { MAX_KEY_LENGTH, MAX_STRING_PROPERTY_LENGTH, fitStringProperty, keyProblem } from './tableLimits.js';
 
@@ -94,7 +95,8 @@ export interface QuarantineRecord {
  * same row.
  */
 export function toQuarantineEntity(record: QuarantineRecord): EventEntity {
-  const rawJson = JSON.stringify(record.raw) ?? String(record.raw);
+  // jsonText: an event nested deeper than JSON.stringify's stack reaches is kept whole all the same.
+  const rawJson = jsonText(record.raw) ?? String(record.raw);
   const entity: EventEntity = {
     partitionKey: record.reason,
     rowKey: sha256(rawJson),
