@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import functions from '@azure/functions';
 import { TableClient, odata, type TableServiceClientOptions } from '@azure/data-tables';
 import { startAzurite } from './azurite.js';
+import { roundTripCounter } from './roundTrips.js';
 import { sampleMessageEvents } from './sampleEvents.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -322,38 +323,13 @@ async function benchLookups() {
   for (let page = 0; page < 5; page++) token = await readPage(token);
   const laterToken = token!;
 
-  // Sequential round trips: a request that starts while none is in flight starts a new one.
-  let inFlight = 0;
-  let roundTrips = 0;
-  let queries = 0;
-  const tracking = createEventStore(readSettings({ EmailEventsStorage: azurite.connectionString }), {
-    clientOptions: {
-      allowInsecureConnection: true,
-      additionalPolicies: [
-        {
-          position: 'perCall',
-          policy: {
-            name: 'roundTrips',
-            async sendRequest(request, next) {
-              if (inFlight++ === 0) roundTrips++;
-              queries++;
-              try {
-                return await next(request);
-              } finally {
-                inFlight--;
-              }
-            },
-          },
-        },
-      ],
-    },
-  });
+  const { count, clientOptions: counted } = roundTripCounter();
+  const tracking = createEventStore(readSettings({ EmailEventsStorage: azurite.connectionString }), { clientOptions: { allowInsecureConnection: true, ...counted } });
   const trips = [];
   for (const after of [undefined, (await recipientMessagesPage(tracking, { address, limit: 250 }))!.next]) {
-    roundTrips = 0;
-    queries = 0;
+    count.reset();
     await recipientMessagesPage(tracking, { address, limit: 50, after });
-    trips.push({ roundTrips, queries });
+    trips.push({ roundTrips: count.roundTrips, queries: count.requests });
   }
 
   const sides = { raw: readRaw, first: () => readPage(), later: () => readPage(laterToken) };

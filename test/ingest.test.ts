@@ -6,6 +6,7 @@ import { ingestEvent } from '../src/ingest.js';
 import { readSettings } from '../src/settings.js';
 import { MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER } from '../src/storage/tableLimits.js';
 import { azuriteConnectionString, freePort } from '../scripts/azurite.js';
+import { roundTripCounter } from '../scripts/roundTrips.js';
 import { sampleMessageEvents, seedDeliveryReport, seedEngagementReport, toCloudEvent } from '../scripts/sampleEvents.js';
 import { connectionString, isolatedSettings, rawJsonOfQuarantineEntity, recordingContext, recordingStore, rowsOf } from './helpers.js';
 
@@ -105,32 +106,12 @@ describe('invariant 3: one insert into the message partition plus one per index 
 
   it('issues the inserts of one event at once, not one after another', async () => {
     const { context } = recordingContext();
-    let inFlight = 0;
-    let most = 0;
-    const tracking = createEventStore(isolatedSettings(), {
-      clientOptions: {
-        additionalPolicies: [
-          {
-            position: 'perCall',
-            policy: {
-              name: 'countInFlight',
-              async sendRequest(request, next) {
-                most = Math.max(most, ++inFlight);
-                try {
-                  return await next(request);
-                } finally {
-                  inFlight--;
-                }
-              },
-            },
-          },
-        ],
-      },
-    });
+    const { count, clientOptions } = roundTripCounter();
+    const tracking = createEventStore(isolatedSettings(), { clientOptions });
     await ingestEvent(delivery({ internetMessageId: '<warm@up.example>' }), context, tracking);
-    most = 0;
+    count.reset();
     await ingestEvent(delivery({ internetMessageId: '<a@b.example>' }), context, tracking);
-    expect(most).toBe(4);
+    expect(count).toMatchObject({ requests: 4, mostInFlight: 4, roundTrips: 1 });
   });
 
   it('creates each missing table once per process, however many first writes find it missing', async () => {

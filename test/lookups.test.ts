@@ -16,6 +16,7 @@ import { encodeRecipientPageToken } from '../src/http/lookupRequests.js';
 import { seedDeliveryReport, seedEngagementReport, toCloudEvent } from '../scripts/sampleEvents.js';
 import { isolatedSettings, recordingContext, tableClient } from './helpers.js';
 import { call } from './http.js';
+import { roundTripCounter } from '../scripts/roundTrips.js';
 
 const domain = () => `${randomUUID().slice(0, 8)}.example`;
 
@@ -201,39 +202,13 @@ describe('GET /api/recipients/{address}/messages', () => {
 
   it('reads a page in two sequential round trips: the tail, then the messages together', async () => {
     const { address } = await mailbox();
-    let inFlight = 0;
-    let waves = 0;
-    let requests = 0;
-    const store = createEventStore(
-      { ...isolatedSettings(), eventsTable: 'EmailEvents', quarantineTable: 'EmailEventsQuarantine', indexTable: 'EmailEventsIndex' },
-      {
-        clientOptions: {
-          additionalPolicies: [
-            {
-              position: 'perCall',
-              policy: {
-                name: 'countRoundTrips',
-                async sendRequest(request, next) {
-                  if (inFlight++ === 0) waves++;
-                  requests++;
-                  try {
-                    return await next(request);
-                  } finally {
-                    inFlight--;
-                  }
-                },
-              },
-            },
-          ],
-        },
-      },
-    );
+    const { count, clientOptions } = roundTripCounter();
+    const store = createEventStore({ ...isolatedSettings(), eventsTable: 'EmailEvents', quarantineTable: 'EmailEventsQuarantine', indexTable: 'EmailEventsIndex' }, { clientOptions });
     const first = await recipientMessagesPage(store, { address, limit: 50 });
-    expect({ waves, requests }).toEqual({ waves: 2, requests: 1 + Math.ceil((51 + 5) / 7) });
-    waves = 0;
-    requests = 0;
+    expect({ roundTrips: count.roundTrips, requests: count.requests }).toEqual({ roundTrips: 2, requests: 1 + Math.ceil((51 + 5) / 7) });
+    count.reset();
     await recipientMessagesPage(store, { address, limit: 50, after: first!.next });
-    expect(waves).toBe(2);
+    expect(count.roundTrips).toBe(2);
   });
 });
 
