@@ -103,7 +103,7 @@ async function ingestRun(count: number) {
   const events = eventsFor(count);
   const context = quietContext('emailDeliveryReport');
   requests = 0;
-  const ms = await timed(() => pool(events, CONCURRENCY, (event) => ingestEvent(event, context, store)));
+  const ms = await timed(() => pool(events, CONCURRENCY, (event) => ingestEvent(event, context, { store })));
   return { eventsPerSecond: (count / ms) * 1000, requestsPerEvent: requests / count };
 }
 
@@ -165,7 +165,7 @@ async function benchRead() {
       const [delivery, engagement] = sampleMessageEvents(messageId);
       return i % 2 ? engagement! : { ...delivery!, data: { ...delivery!.data, recipient: `r${i}@contoso.com` } };
     });
-    await pool(events, CONCURRENCY, (event) => ingestEvent(event, context, store));
+    await pool(events, CONCURRENCY, (event) => ingestEvent(event, context, { store }));
     // The request object is the host's work, made before the handler runs; serializing is the app's.
     const request = () => new HttpRequest({ method: 'GET', url: `http://localhost/api/messages/${messageId}`, params: { messageId } });
     const readApi = async (input = request()) => {

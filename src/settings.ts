@@ -13,6 +13,8 @@ export interface Settings {
   eventsTable: string;
   /** Events that can never be stored as email events; named after the events table. */
   quarantineTable: string;
+  /** Whether clicked links are stored with their query values redacted (src/events/redactLink.ts). */
+  redactLinks: boolean;
 }
 
 export class SettingsError extends Error {
@@ -22,6 +24,7 @@ export class SettingsError extends Error {
 export const STORAGE_SETTING = 'EmailEventsStorage';
 export const TABLE_SETTING = 'EmailEventsTable';
 export const FALLBACK_STORAGE_SETTING = 'AzureWebJobsStorage';
+export const REDACT_LINKS_SETTING = 'EmailEventsRedactLinks';
 export const DEFAULT_EVENTS_TABLE = 'EmailEvents';
 const QUARANTINE_SUFFIX = 'Quarantine';
 
@@ -113,6 +116,14 @@ export function namesOwnStorage(env: Env): boolean {
   );
 }
 
+/** On unless set to `false`: links can carry sign-in tokens, so keeping them whole is the choice to make. */
+function redactLinks(env: Env): boolean {
+  const text = value(env, REDACT_LINKS_SETTING)?.toLowerCase();
+  if (text === undefined || text === 'true') return true;
+  if (text === 'false') return false;
+  throw new SettingsError(`Setting ${REDACT_LINKS_SETTING} must be true (the default: links are stored without their query values) or false (links are stored whole).`);
+}
+
 export function readSettings(env: Env): Settings {
   const storage = connectionUnder(env, STORAGE_SETTING) ?? connectionUnder(env, FALLBACK_STORAGE_SETTING);
   if (!storage) {
@@ -126,5 +137,13 @@ export function readSettings(env: Env): Settings {
       `Setting ${TABLE_SETTING} is not a valid table name: use 3–${63 - QUARANTINE_SUFFIX.length} letters and digits, starting with a letter.`,
     );
   }
-  return { storage, eventsTable, quarantineTable: `${eventsTable}${QUARANTINE_SUFFIX}` };
+  return { storage, eventsTable, quarantineTable: `${eventsTable}${QUARANTINE_SUFFIX}`, redactLinks: redactLinks(env) };
+}
+
+let fromEnvironment: Settings | undefined;
+
+/** The app's settings, read from the environment and checked on first use, then kept. */
+export function appSettings(): Settings {
+  fromEnvironment ??= readSettings(process.env);
+  return fromEnvironment;
 }

@@ -106,6 +106,23 @@ describe('GET /api/messages/{messageId}', () => {
     expect(body.engagement).toMatchObject({ views: 1, clicks: 1, links: [{ url: 'https://contoso.com/', clicks: 1 }] });
   });
 
+  it('counts clicks per redacted link: one link however many tokens it was sent with', async () => {
+    const messageId = randomUUID();
+    const at = '2024-01-01T00:00:00Z';
+    await ingestAll([
+      engagementFor(messageId, 'click', at, 'https://contoso.com/reset?user=1&token=aaa'),
+      engagementFor(messageId, 'click', at, 'https://contoso.com/reset?user=2&token=bbb'),
+      engagementFor(messageId, 'click', at, 'https://contoso.com/news?utm_source=mail'),
+    ]);
+    const { body } = await get(messageId);
+    expect(body.engagement.links).toEqual([
+      { url: 'https://contoso.com/reset?user=REDACTED&token=REDACTED', clicks: 2 },
+      { url: 'https://contoso.com/news?utm_source=mail', clicks: 1 },
+    ]);
+    expect(body.events.map((event: { engagementContext: string }) => event.engagementContext)).not.toContain('https://contoso.com/reset?user=1&token=aaa');
+    expect(JSON.stringify(body)).not.toMatch(/aaa|bbb/);
+  });
+
   it('answers 404 as problem+json for an id with no events', async () => {
     const { status, body, headers } = await get(randomUUID());
     expect(status).toBe(404);

@@ -3,3 +3,4 @@ import { inject } from 'vitest';
 
 process.env.EmailEventsStorage = inject('azuriteConnectionString');
 delete process.env.EmailEventsTable;
+delete process.env.EmailEventsRedactLinks;

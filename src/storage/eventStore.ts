@@ -7,7 +7,7 @@
 import type { TableClient, TableServiceClientOptions } from '@azure/data-tables';
 import type { EmailEvent } from '../events/emailEvent.js';
 import { errorFacts } from '../errors.js';
-import { readSettings, type Settings, type StorageConnection } from '../settings.js';
+import { appSettings, type Settings, type StorageConnection } from '../settings.js';
 import { fromEventEntity, toEventEntity, toQuarantineEntity, type EventEntity, type QuarantineRecord } from './tableEntities.js';
 
 export type AppendResult = 'stored' | 'duplicate';
@@ -133,6 +133,6 @@ let defaultStore: EventStore | undefined;
  * (and throws a SettingsError naming a bad one); no storage request is made until an event arrives.
  */
 export function defaultEventStore(): EventStore {
-  defaultStore ??= createEventStore(readSettings(process.env));
+  defaultStore ??= createEventStore(appSettings());
   return defaultStore;
 }
