@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import functions from '@azure/functions';
 import { TableClient, odata, type TableServiceClientOptions } from '@azure/data-tables';
 import { startAzurite } from './azurite.js';
+import { pool } from './pool.js';
 import { sampleMessageEvents } from './sampleEvents.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -44,23 +45,6 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
 }
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
-
-/** Runs `task` over `items` with at most `concurrency` in flight; returns each item's latency in ms. */
-async function pool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<unknown>): Promise<number[]> {
-  const latencies: number[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const item = items[next++]!;
-        const started = performance.now();
-        await task(item);
-        latencies.push(performance.now() - started);
-      }
-    }),
-  );
-  return latencies;
-}
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
