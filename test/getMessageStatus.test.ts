@@ -110,8 +110,8 @@ describe('GET /api/messages/{messageId}', () => {
     const messageId = randomUUID();
     const at = '2024-01-01T00:00:00Z';
     await ingestAll([
-      engagementFor(messageId, 'click', at, 'https://contoso.com/reset?user=1&token=aaa'),
-      engagementFor(messageId, 'click', at, 'https://contoso.com/reset?user=2&token=bbb'),
+      engagementFor(messageId, 'click', at, 'https://contoso.com/reset?user=1&token=secret-one'),
+      engagementFor(messageId, 'click', at, 'https://contoso.com/reset?user=2&token=secret-two'),
       engagementFor(messageId, 'click', at, 'https://contoso.com/news?utm_source=mail'),
     ]);
     const { body } = await get(messageId);
@@ -119,8 +119,7 @@ describe('GET /api/messages/{messageId}', () => {
       { url: 'https://contoso.com/reset?user=REDACTED&token=REDACTED', clicks: 2 },
       { url: 'https://contoso.com/news?utm_source=mail', clicks: 1 },
     ]);
-    expect(body.events.map((event: { engagementContext: string }) => event.engagementContext)).not.toContain('https://contoso.com/reset?user=1&token=aaa');
-    expect(JSON.stringify(body)).not.toMatch(/aaa|bbb/);
+    expect(JSON.stringify(body)).not.toContain('secret-');
   });
 
   it('answers 404 as problem+json for an id with no events', async () => {
