@@ -22,6 +22,7 @@ import functions from '@azure/functions';
 import { TableClient, odata, type TableServiceClientOptions } from '@azure/data-tables';
 import { startAzurite } from './azurite.js';
 import { roundTripCounter } from './roundTrips.js';
+import { pool } from './pool.js';
 import { sampleMessageEvents } from './sampleEvents.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -45,23 +46,6 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
 }
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
-
-/** Runs `task` over `items` with at most `concurrency` in flight; returns each item's latency in ms. */
-async function pool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<unknown>): Promise<number[]> {
-  const latencies: number[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const item = items[next++]!;
-        const started = performance.now();
-        await task(item);
-        latencies.push(performance.now() - started);
-      }
-    }),
-  );
-  return latencies;
-}
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
@@ -112,7 +96,7 @@ async function ingestRun(count: number) {
   const events = eventsFor(count);
   const context = quietContext('emailDeliveryReport');
   requests = 0;
-  const ms = await timed(() => pool(events, CONCURRENCY, (event) => ingestEvent(event, context, store)));
+  const ms = await timed(() => pool(events, CONCURRENCY, (event) => ingestEvent(event, context, { store })));
   return { eventsPerSecond: (count / ms) * 1000, requestsPerEvent: requests / count };
 }
 
@@ -148,7 +132,7 @@ async function requestsByKind() {
   const context = quietContext('emailDeliveryReport');
   const delivery = (data: object) => ({ ...seedDeliveryReport, id: randomUUID(), data: { ...seedDeliveryReport.data, messageId: randomUUID(), ...data } });
   const engagement = (data: object) => ({ ...seedEngagementReport, id: randomUUID(), data: { ...seedEngagementReport.data, messageId: randomUUID(), ...data } });
-  await ingestEvent(delivery({ internetMessageId: '<warm@up>' }), context, store);
+  await ingestEvent(delivery({ internetMessageId: '<warm@up>' }), context, { store: store });
   const kinds: Record<string, { expected: number; event: () => unknown }> = {
     'delivery report with an Internet Message-ID': { expected: 3, event: () => delivery({ internetMessageId: `<${randomUUID()}@contoso.com>` }) },
     'delivery report without one (Suppressed)': { expected: 2, event: () => delivery({ status: 'Suppressed' }) },
@@ -159,7 +143,7 @@ async function requestsByKind() {
     return async () => {
       const events = Array.from({ length: 50 }, event);
       requests = 0;
-      for (const raw of [...events, ...events]) await ingestEvent(raw, context, store);
+      for (const raw of [...events, ...events]) await ingestEvent(raw, context, { store: store });
       return { kind, expected, counted: requests / (2 * events.length) };
     };
   });
@@ -223,7 +207,7 @@ async function benchRetention() {
         { ...seedEngagementReport, id: randomUUID(), data: { ...seedEngagementReport.data, messageId, recipient } },
       ];
     }).flat();
-    await pool(events, CONCURRENCY, (event) => ingestEvent(event, context, store));
+    await pool(events, CONCURRENCY, (event) => ingestEvent(event, context, { store: store }));
     const rows = [];
     for (const name of [settings.eventsTable, settings.indexTable]) {
       for await (const row of TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true }).listEntities()) rows.push({ table: name, row });
@@ -362,7 +346,7 @@ async function benchRead() {
       const [delivery, engagement] = sampleMessageEvents(messageId);
       return i % 2 ? engagement! : { ...delivery!, data: { ...delivery!.data, recipient: `r${i}@contoso.com` } };
     });
-    await pool(events, CONCURRENCY, (event) => ingestEvent(event, context, store));
+    await pool(events, CONCURRENCY, (event) => ingestEvent(event, context, { store }));
     // The request object is the host's work, made before the handler runs; serializing is the app's.
     const request = () => new HttpRequest({ method: 'GET', url: `http://localhost/api/messages/${messageId}`, params: { messageId } });
     const readApi = async (input = request()) => {

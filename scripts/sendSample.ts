@@ -24,6 +24,8 @@ const DEFAULT_FUNCTION = 'emailDeliveryReport';
 export interface SendOptions {
   baseUrl: string;
   key?: string;
+  /** Gives up on a delivery, as Event Grid does after its delivery timeout. */
+  signal?: AbortSignal;
 }
 
 export interface Delivery {
@@ -55,6 +57,7 @@ export async function sendEvents(events: unknown[], options: SendOptions): Promi
       method: 'POST',
       headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
       body: JSON.stringify(batch),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     deliveries.push({ functionName, events: batch.length, status: response.status, body: await response.text() });
   }

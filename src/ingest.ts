@@ -5,6 +5,7 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { errorFacts } from './errors.js';
+import { appSettings } from './settings.js';
 import { defaultEventStore, type EventStore } from './storage/eventStore.js';
 import { normalizeEvent } from './events/normalize.js';
 import { MAX_KEY_LENGTH, fitStringProperty } from './storage/tableLimits.js';
@@ -21,8 +22,16 @@ async function logFailure<T>(context: InvocationContext, what: Record<string, un
 /** What became of an event: stored, already there (a redelivery), or quarantined. */
 export type IngestResult = 'stored' | 'duplicate' | 'quarantined';
 
-export async function ingestEvent(raw: unknown, context: InvocationContext, store: EventStore = defaultEventStore()): Promise<IngestResult> {
-  const normalized = normalizeEvent(raw);
+/** What the ingest path works with; each defaults to what the app settings configure. */
+export interface IngestDependencies {
+  store?: EventStore;
+  /** Store clicked links without their query values (EmailEventsRedactLinks). */
+  redactLinks?: boolean;
+}
+
+export async function ingestEvent(raw: unknown, context: InvocationContext, dependencies: IngestDependencies = {}): Promise<IngestResult> {
+  const store = dependencies.store ?? defaultEventStore();
+  const normalized = normalizeEvent(raw, { redactLinks: dependencies.redactLinks ?? appSettings().redactLinks });
   if (normalized.outcome === 'accepted') {
     const { event } = normalized;
     // Ids are GUIDs in practice; one that is not is logged no longer than a key.
@@ -34,10 +43,10 @@ export async function ingestEvent(raw: unknown, context: InvocationContext, stor
     }
     return result;
   }
-  const { reason, detail, eventType, eventId } = normalized;
+  const { reason, detail, eventType, eventId, kept } = normalized;
   const fields = { reason, detail, eventType, eventId };
   const result = await logFailure(context, fields, () =>
-    store.quarantine({ ...fields, functionName: context.functionName, receivedAt: new Date().toISOString(), raw }),
+    store.quarantine({ ...fields, functionName: context.functionName, receivedAt: new Date().toISOString(), raw: kept }),
   );
   context.warn('Email event quarantined: it can never be stored as an email event.', { ...fields, result });
   return 'quarantined';

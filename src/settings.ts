@@ -19,6 +19,8 @@ export interface Settings {
   retentionDays: number;
   /** When applyRetention runs: an NCRONTAB expression with seconds, as Azure Functions timers take it. */
   retentionSchedule: string;
+  /** Whether clicked links are stored with their query values redacted (src/events/redactLink.ts). */
+  redactLinks: boolean;
 }
 
 export class SettingsError extends Error {
@@ -28,6 +30,7 @@ export class SettingsError extends Error {
 export const STORAGE_SETTING = 'EmailEventsStorage';
 export const TABLE_SETTING = 'EmailEventsTable';
 export const FALLBACK_STORAGE_SETTING = 'AzureWebJobsStorage';
+export const REDACT_LINKS_SETTING = 'EmailEventsRedactLinks';
 export const DEFAULT_EVENTS_TABLE = 'EmailEvents';
 export const RETENTION_DAYS_SETTING = 'EmailEventsRetentionDays';
 export const RETENTION_SCHEDULE_SETTING = 'EmailEventsRetentionSchedule';
@@ -127,6 +130,14 @@ export function namesOwnStorage(env: Env): boolean {
   );
 }
 
+/** On unless set to `false`: links can carry sign-in tokens, so keeping them whole is the choice to make. */
+function redactLinks(env: Env): boolean {
+  const text = value(env, REDACT_LINKS_SETTING)?.toLowerCase();
+  if (text === undefined || text === 'true') return true;
+  if (text === 'false') return false;
+  throw new SettingsError(`Setting ${REDACT_LINKS_SETTING} must be true (the default: links are stored without their query values) or false (links are stored whole).`);
+}
+
 export function readSettings(env: Env): Settings {
   const storage = connectionUnder(env, STORAGE_SETTING) ?? connectionUnder(env, FALLBACK_STORAGE_SETTING);
   if (!storage) {
@@ -147,6 +158,7 @@ export function readSettings(env: Env): Settings {
     indexTable: `${eventsTable}${INDEX_SUFFIX}`,
     retentionDays: retentionDays(env),
     retentionSchedule: retentionSchedule(env),
+    redactLinks: redactLinks(env),
   };
 }
 

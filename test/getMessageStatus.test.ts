@@ -109,6 +109,22 @@ describe('GET /api/messages/{messageId}', () => {
     expect(body.engagement).toMatchObject({ views: 1, clicks: 1, links: [{ url: 'https://contoso.com/', clicks: 1 }] });
   });
 
+  it('counts clicks per redacted link: one link however many tokens it was sent with', async () => {
+    const messageId = randomUUID();
+    const at = '2024-01-01T00:00:00Z';
+    await ingestAll([
+      engagementFor(messageId, 'click', at, 'https://contoso.com/reset?user=1&token=secret-one'),
+      engagementFor(messageId, 'click', at, 'https://contoso.com/reset?user=2&token=secret-two'),
+      engagementFor(messageId, 'click', at, 'https://contoso.com/news?utm_source=mail'),
+    ]);
+    const { body } = await get(messageId);
+    expect(body.engagement.links).toEqual([
+      { url: 'https://contoso.com/reset?user=REDACTED&token=REDACTED', clicks: 2 },
+      { url: 'https://contoso.com/news?utm_source=mail', clicks: 1 },
+    ]);
+    expect(JSON.stringify(body)).not.toContain('secret-');
+  });
+
   it('answers 404 as problem+json for an id with no events', async () => {
     const { status, body, headers } = await get(randomUUID());
     expect(status).toBe(404);

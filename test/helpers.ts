@@ -8,9 +8,12 @@ import { readSettings, type Settings } from '../src/settings.js';
 
 export const connectionString = () => inject('azuriteConnectionString');
 
-/** Settings for a table of its own, so that test files never see each other's rows. */
+/** A table name no other test uses, so that test files never see each other's rows. */
+export const isolatedTableName = (): string => `T${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+
+/** Settings for a table of its own. */
 export function isolatedSettings(): Settings {
-  return readSettings({ EmailEventsStorage: connectionString(), EmailEventsTable: `T${randomUUID().replace(/-/g, '').slice(0, 20)}` });
+  return readSettings({ EmailEventsStorage: connectionString(), EmailEventsTable: isolatedTableName() });
 }
 
 type PipelinePolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number]['policy'];

@@ -20,13 +20,13 @@ describe('invariant 1: append-only and idempotent', () => {
     const events = sampleMessageEvents(messageId);
     const { context } = recordingContext();
 
-    expect(await ingestEvent(events[0], context, store)).toBe('stored');
-    expect(await ingestEvent(events[1], context, store)).toBe('stored');
+    expect(await ingestEvent(events[0], context, { store })).toBe('stored');
+    expect(await ingestEvent(events[1], context, { store })).toBe('stored');
     for (let redelivery = 0; redelivery < 3; redelivery++) {
-      for (const event of events) expect(await ingestEvent(structuredClone(event), context, store)).toBe('duplicate');
+      for (const event of events) expect(await ingestEvent(structuredClone(event), context, { store })).toBe('duplicate');
     }
     // The same event through the other schema is the same event.
-    expect(await ingestEvent(toCloudEvent(events[0]!), context, store)).toBe('duplicate');
+    expect(await ingestEvent(toCloudEvent(events[0]!), context, { store })).toBe('duplicate');
 
     const rows = await rowsOf(settings.eventsTable, messageId);
     expect(rows.map((row) => row.eventId).sort()).toEqual(events.map((event) => event.id).sort());
@@ -44,7 +44,7 @@ describe('invariant 1: append-only and idempotent', () => {
     ]) {
       const { store } = recordingStore();
       const { context } = recordingContext();
-      for (const event of order) expect(await ingestEvent(event, context, store)).toBe('stored');
+      for (const event of order) expect(await ingestEvent(event, context, { store })).toBe('stored');
       stored.push((await store.messageEvents(messageId)).map((event) => event.kind).sort());
     }
     expect(stored).toEqual([
@@ -59,8 +59,8 @@ describe('invariant 1: append-only and idempotent', () => {
     const messageId = randomUUID();
     const prefix = 'i'.repeat(MAX_STRING_PROPERTY_LENGTH + 100);
     const [delivery] = sampleMessageEvents(messageId);
-    for (const suffix of ['a', 'b']) expect(await ingestEvent({ ...delivery!, id: prefix + suffix }, context, store)).toBe('stored');
-    expect(await ingestEvent({ ...delivery!, id: `${prefix}a` }, context, store)).toBe('duplicate');
+    for (const suffix of ['a', 'b']) expect(await ingestEvent({ ...delivery!, id: prefix + suffix }, context, { store })).toBe('stored');
+    expect(await ingestEvent({ ...delivery!, id: `${prefix}a` }, context, { store })).toBe('duplicate');
     const ids = (await store.messageEvents(messageId)).map((event) => event.eventId);
     expect(ids).toHaveLength(2);
     expect(new Set(ids).size).toBe(2);
@@ -71,9 +71,9 @@ describe('invariant 1: append-only and idempotent', () => {
     const { store, settings } = recordingStore();
     const [delivery] = sampleMessageEvents();
     const { context } = recordingContext();
-    await ingestEvent(delivery, context, store);
+    await ingestEvent(delivery, context, { store });
     const altered = { ...delivery!, data: { ...delivery!.data, status: 'Failed' } };
-    expect(await ingestEvent(altered, context, store)).toBe('duplicate');
+    expect(await ingestEvent(altered, context, { store })).toBe('duplicate');
     const [row] = await rowsOf(settings.eventsTable, delivery!.data.messageId);
     expect(row!.status).toBe('Delivered');
   });
@@ -94,11 +94,11 @@ describe('invariant 3: one insert into the message partition plus one per index 
     it(`makes ${expected} insert request(s) for ${what}, and as many for its redelivery`, async () => {
       const { store, requests } = recordingStore();
       const { context } = recordingContext();
-      await ingestEvent(delivery({ internetMessageId: '<warm@up.example>' }), context, store); // creates the tables
+      await ingestEvent(delivery({ internetMessageId: '<warm@up.example>' }), context, { store: store }); // creates the tables
       requests.length = 0;
       const events = Array.from({ length: 10 }, event);
-      for (const raw of events) await ingestEvent(raw, context, store);
-      await ingestEvent(events[0], context, store);
+      for (const raw of events) await ingestEvent(raw, context, { store: store });
+      await ingestEvent(events[0], context, { store: store });
       expect(requests).toHaveLength((events.length + 1) * expected);
       expect(requests.every(isInsert)).toBe(true);
     });
@@ -108,9 +108,9 @@ describe('invariant 3: one insert into the message partition plus one per index 
     const { context } = recordingContext();
     const { count, clientOptions } = roundTripCounter();
     const tracking = createEventStore(isolatedSettings(), { clientOptions });
-    await ingestEvent(delivery({ internetMessageId: '<warm@up.example>' }), context, tracking);
+    await ingestEvent(delivery({ internetMessageId: '<warm@up.example>' }), context, { store: tracking });
     count.reset();
-    await ingestEvent(delivery({ internetMessageId: '<a@b.example>' }), context, tracking);
+    await ingestEvent(delivery({ internetMessageId: '<a@b.example>' }), context, { store: tracking });
     expect(count).toMatchObject({ requests: 4, mostInFlight: 4, roundTrips: 1 });
   });
 
@@ -118,10 +118,10 @@ describe('invariant 3: one insert into the message partition plus one per index 
     const { store, requests } = recordingStore();
     const { context } = recordingContext();
     const events = Array.from({ length: 8 }, () => engagement({}));
-    await Promise.all(events.map((event) => ingestEvent(event, context, store)));
+    await Promise.all(events.map((event) => ingestEvent(event, context, { store: store })));
     expect(requests.filter(isCreateTable)).toHaveLength(2); // the events table and the index table
     requests.length = 0;
-    await ingestEvent(engagement({}), context, store);
+    await ingestEvent(engagement({}), context, { store: store });
     expect(requests).toHaveLength(2);
   });
 });
@@ -133,8 +133,8 @@ describe('invariant 4: nothing lost', () => {
       clientOptions: { retryOptions: { maxRetries: 0 } },
     });
     const { context, logs } = recordingContext();
-    await expect(ingestEvent(sampleMessageEvents()[0], context, store)).rejects.toThrow();
-    await expect(ingestEvent('not an event', context, store)).rejects.toThrow();
+    await expect(ingestEvent(sampleMessageEvents()[0], context, { store })).rejects.toThrow();
+    await expect(ingestEvent('not an event', context, { store })).rejects.toThrow();
     expect(logs.filter((line) => line.level === 'error')).toHaveLength(2);
     expect(JSON.stringify(logs)).not.toMatch(/AccountKey|Eby8vdM02/);
   });
@@ -146,8 +146,8 @@ describe('invariant 4: nothing lost', () => {
     const noMessageId = { ...seedDeliveryReport, id: randomUUID(), data: { ...seedDeliveryReport.data, messageId: '' } };
     const notAnObject = [1, 'two', { three: 3 }];
     for (const raw of [unknownType, noMessageId, notAnObject]) {
-      expect(await ingestEvent(raw, context, store)).toBe('quarantined');
-      expect(await ingestEvent(structuredClone(raw), context, store)).toBe('quarantined');
+      expect(await ingestEvent(raw, context, { store })).toBe('quarantined');
+      expect(await ingestEvent(structuredClone(raw), context, { store })).toBe('quarantined');
     }
     const quarantined = await rowsOf(settings.quarantineTable);
     expect(quarantined.map((row) => row.reason).sort()).toEqual(['not-an-object', 'unknown-event-type', 'unusable-message-id']);
@@ -159,11 +159,32 @@ describe('invariant 4: nothing lost', () => {
     expect(logs.filter((line) => line.level === 'warning')).toHaveLength(6);
   });
 
+  it('stores clicked links without query values, in the events and the quarantine table, unless told to keep them whole', async () => {
+    const link = 'https://contoso.com/reset?utm_campaign=pw&token=s3cret-reset-token';
+    const messageId = randomUUID();
+    const click = { ...seedEngagementReport, id: randomUUID(), data: { ...seedEngagementReport.data, messageId, engagementType: 'click', engagementContext: link } };
+    const badClick = { ...click, id: randomUUID(), data: { ...click.data, messageId: 'a/b' } };
+    const redacting = recordingStore();
+    const { context, logs } = recordingContext('emailEngagementReport');
+    for (const event of [click, badClick]) await ingestEvent(event, context, { store: redacting.store });
+    const stored = JSON.stringify([await rowsOf(redacting.settings.eventsTable), await rowsOf(redacting.settings.quarantineTable)]);
+    expect(stored).toContain('https://contoso.com/reset?utm_campaign=pw&token=REDACTED');
+    expect(stored).not.toContain('s3cret');
+    expect(JSON.stringify(logs)).not.toContain('s3cret');
+
+    const keeping = recordingStore();
+    for (const event of [click, badClick]) await ingestEvent(event, context, { store: keeping.store, redactLinks: false });
+    const [row] = await rowsOf(keeping.settings.eventsTable);
+    expect(row!.engagementContext).toBe(link);
+    const [quarantinedRow] = await rowsOf(keeping.settings.quarantineTable);
+    expect(JSON.parse(rawJsonOfQuarantineEntity(quarantinedRow!))).toEqual(badClick);
+  });
+
   it('keeps a large quarantined event whole across several properties', async () => {
     const { store, settings } = recordingStore();
     const { context } = recordingContext();
     const large = { ...seedDeliveryReport, id: randomUUID(), eventType: 'Contoso.Unknown', data: { blob: 'x'.repeat(200_000) } };
-    await ingestEvent(large, context, store);
+    await ingestEvent(large, context, { store });
     const [row] = await rowsOf(settings.quarantineTable);
     expect(JSON.parse(rawJsonOfQuarantineEntity(row!))).toEqual(large);
   });
@@ -172,7 +193,7 @@ describe('invariant 4: nothing lost', () => {
     const { store, settings } = recordingStore();
     const { context } = recordingContext();
     const huge = { id: 'i'.repeat(100_000), eventType: 't'.repeat(100_000), data: { blob: 'x'.repeat(1_000_000) } };
-    expect(await ingestEvent(huge, context, store)).toBe('quarantined');
+    expect(await ingestEvent(huge, context, { store })).toBe('quarantined');
     const [row] = await rowsOf(settings.quarantineTable);
     const kept = rawJsonOfQuarantineEntity(row!);
     expect(kept.endsWith(TRUNCATION_MARKER)).toBe(true);
@@ -182,15 +203,15 @@ describe('invariant 4: nothing lost', () => {
     const { store, settings } = recordingStore();
     const { context } = recordingContext();
     const text = `${'['.repeat(50_000)}${']'.repeat(50_000)}`;
-    expect(await ingestEvent(JSON.parse(text), context, store)).toBe('quarantined');
+    expect(await ingestEvent(JSON.parse(text), context, { store: store })).toBe('quarantined');
     const [row] = await rowsOf(settings.quarantineTable);
     expect(row).toMatchObject({ reason: 'not-an-object', rawLength: text.length });
     expect(rawJsonOfQuarantineEntity(row!)).toBe(text);
     const messageId = randomUUID();
     // Built afresh for the redelivery: structuredClone recurses too.
     const noId = () => ({ ...seedDeliveryReport, id: undefined, data: { ...seedDeliveryReport.data, messageId, extra: JSON.parse(text) } });
-    expect(await ingestEvent(noId(), context, store)).toBe('stored');
-    expect(await ingestEvent(noId(), context, store)).toBe('duplicate');
+    expect(await ingestEvent(noId(), context, { store: store })).toBe('stored');
+    expect(await ingestEvent(noId(), context, { store: store })).toBe('duplicate');
     expect(await rowsOf(settings.eventsTable, messageId)).toHaveLength(1);
   });
 });
@@ -215,7 +236,7 @@ describe('invariant 5: kept as sent', () => {
         deliveryAttemptTimestamp: '2024-02-29T23:59:59.9999999-01:00',
       },
     };
-    expect(await ingestEvent(event, context, store)).toBe('stored');
+    expect(await ingestEvent(event, context, { store })).toBe('stored');
     const [row] = await rowsOf(settings.eventsTable, messageId);
     expect(row!.occurredAt).toBe('2024-03-01T00:59:59.9999999Z');
     expect(row!.status).toBe('OutForDelivery');
@@ -235,7 +256,7 @@ describe('the connection string never reaches the logs', () => {
   it('logs structured fields only', async () => {
     const { store } = recordingStore();
     const { context, logs } = recordingContext();
-    await ingestEvent(sampleMessageEvents()[0], context, store);
+    await ingestEvent(sampleMessageEvents()[0], context, { store });
     expect(logs).toHaveLength(1);
     expect(logs[0]!.args[1]).toMatchObject({ result: 'stored', eventType: 'Microsoft.Communication.EmailDeliveryReportReceived' });
     expect(JSON.stringify(logs)).not.toContain(connectionString());
@@ -247,7 +268,7 @@ describe('reads', () => {
     const { store, requests } = recordingStore();
     const { context } = recordingContext();
     const messageId = `it's-${randomUUID()}`;
-    for (const event of sampleMessageEvents(messageId)) await ingestEvent(event, context, store);
+    for (const event of sampleMessageEvents(messageId)) await ingestEvent(event, context, { store });
     requests.length = 0;
     expect(await store.messageEvents(messageId)).toHaveLength(2);
     expect(requests).toHaveLength(1);

@@ -40,7 +40,7 @@ function engagement(messageId: string, recipient: string | undefined, type: 'vie
 async function ingestAll(events: unknown[], store?: EventStore, concurrency = 16) {
   const { context } = recordingContext();
   for (let start = 0; start < events.length; start += concurrency) {
-    await Promise.all(events.slice(start, start + concurrency).map((event) => ingestEvent(event, context, store)));
+    await Promise.all(events.slice(start, start + concurrency).map((event) => ingestEvent(event, context, { store: store })));
   }
 }
 
@@ -245,7 +245,7 @@ describe('the index rows', () => {
     await tableClient(settings.eventsTable).createEntity(toEventEntity(normalized.event));
     expect(await recipientOverview(store, address)).toBeUndefined();
     const { context } = recordingContext();
-    expect(await ingestEvent(event, context, store)).toBe('duplicate');
+    expect(await ingestEvent(event, context, { store: store })).toBe('duplicate');
     expect((await recipientOverview(store, address))?.messages.total).toBe(1);
   });
 

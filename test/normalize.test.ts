@@ -165,6 +165,29 @@ describe('normalizeEvent: payload variants', () => {
     expect(event.truncatedFields).toEqual(['userAgent']);
   });
 
+  it('stores a clicked link without its query values by default, and whole when asked', () => {
+    const click = withData(seedEngagementReport, { engagementType: 'click', engagementContext: 'https://contoso.com/reset?utm_source=mail&token=s3cret#otp=1' });
+    expect(accepted(normalizeEvent(click))).toMatchObject({ engagementContext: 'https://contoso.com/reset?utm_source=mail&token=REDACTED#REDACTED' });
+    expect(accepted(normalizeEvent(toCloudEvent(click)))).toMatchObject({ engagementContext: 'https://contoso.com/reset?utm_source=mail&token=REDACTED#REDACTED' });
+    expect(accepted(normalizeEvent(click, { redactLinks: false }))).toMatchObject({ engagementContext: click.data.engagementContext });
+  });
+
+  it('redacts a link before cutting it, so that an over-long token does not survive the cut', () => {
+    const token = 's'.repeat(MAX_STRING_PROPERTY_LENGTH + 10);
+    const event = accepted(normalizeEvent(withData(seedEngagementReport, { engagementContext: `https://contoso.com/?token=${token}` })));
+    expect(event).toMatchObject({ engagementContext: 'https://contoso.com/?token=REDACTED', truncatedFields: [] });
+  });
+
+  it('quarantines an event with the clicked link redacted where engagement reports carry it, and whole when asked', () => {
+    const link = 'https://contoso.com/magic?login=s3cret';
+    const click = withData(seedEngagementReport, { messageId: '', engagementContext: link });
+    expect(quarantined(normalizeEvent(click)).kept).toEqual({ ...click, data: { ...click.data, engagementContext: 'https://contoso.com/magic?login=REDACTED' } });
+    expect(click.data.engagementContext).toBe(link);
+    expect(quarantined(normalizeEvent({ ...click, eventType: 'Contoso.Other' })).kept).toMatchObject({ data: { engagementContext: 'https://contoso.com/magic?login=REDACTED' } });
+    expect(quarantined(normalizeEvent(click, { redactLinks: false })).kept).toBe(click);
+    expect(quarantined(normalizeEvent([link])).kept).toEqual([link]);
+  });
+
   it('never splits a surrogate pair when cutting', () => {
     const emoji = '😀'.repeat(MAX_STRING_PROPERTY_LENGTH);
     const event = accepted(normalizeEvent(withData(seedDeliveryReport, { deliveryStatusDetails: { statusMessage: emoji } })));

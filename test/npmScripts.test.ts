@@ -1,5 +1,5 @@
 /** The npm scripts as a newcomer runs them: the built scripts, as child processes. */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,14 +10,13 @@ import { freePort, portIsFree } from '../scripts/azurite.js';
 import { sampleMessageEvents } from '../scripts/sampleEvents.js';
 import { sendEvents } from '../scripts/sendSample.js';
 import { connectionString } from './helpers.js';
+import { buildInto, runStartScript } from './startScript.js';
 
 /** The tests build into a folder of their own, so that they never change the dist/ a running app uses. */
 const BUILD = '.test-build';
 const START = `${BUILD}/scripts/start.js`;
 
-beforeAll(() => {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', BUILD], { stdio: 'inherit' });
-}, 120_000);
+beforeAll(() => buildInto(BUILD), 120_000);
 
 const temporaryRoots: string[] = [];
 afterAll(() => temporaryRoots.forEach((root) => rmSync(root, { recursive: true, force: true })));
@@ -37,24 +36,8 @@ async function buildInTemporaryRoot({ withApp }: { withApp: boolean }): Promise<
 
 const azuriteDefaultPortFree = await portIsFree(10002);
 
-/**
- * Runs a start script until it prints `until` or exits. `detached` gives it a process group of its own,
- * as a shell gives each command it runs in a terminal, so that the test can signal the whole group.
- */
-function runStart(env: Record<string, string>, until?: RegExp, script = START, { detached = false } = {}) {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached });
-  let stdout = '';
-  let stderr = '';
-  const ready = new Promise<void>((resolve) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (until?.test(stdout)) resolve();
-    });
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, ready, exited, output: () => ({ stdout, stderr }) };
-}
+/** Runs a start script until it prints `until` or exits. */
+const runStart = (env: Record<string, string>, until?: RegExp, script = START, options: { detached?: boolean } = {}) => runStartScript(script, env, until, options);
 
 describe('npm start', () => {
   it('serves the app on PORT against the storage account in EmailEventsStorage, and stops on Ctrl-C', async () => {

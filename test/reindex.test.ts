@@ -21,7 +21,7 @@ describe('reindex', () => {
       ];
     }).flat();
     const { context } = recordingContext();
-    for (const event of events) await ingestEvent(event, context, store);
+    for (const event of events) await ingestEvent(event, context, { store: store });
     const answers = async () =>
       JSON.stringify([await recipientOverview(store, address), await recipientMessagesPage(store, { address, limit: 10 }), await internetMessageLookup(store, '7@contoso.example')]);
     const before = await answers();

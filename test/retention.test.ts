@@ -26,7 +26,7 @@ function engagement(messageId: string, recipient: string | undefined, at: string
 
 async function ingestAll(events: unknown[], store?: EventStore) {
   const { context } = recordingContext();
-  for (const event of events) await ingestEvent(event, context, store);
+  for (const event of events) await ingestEvent(event, context, { store: store });
 }
 
 /** Every row of the app's three tables, as `table/partition/row` lines with the message they name. */
@@ -229,7 +229,7 @@ describe('a retention run that deletes many messages at once', () => {
       return [delivery(messageId, recipient, '2026-08-01T00:00:00Z', { internetMessageId: `<${messageId}@x>` }), engagement(messageId, recipient, '2026-08-02T00:00:00Z')];
     }).flat();
     const { context } = recordingContext();
-    await Promise.all(events.map((event) => ingestEvent(event, context, store)));
+    await Promise.all(events.map((event) => ingestEvent(event, context, { store: store })));
     const rows = (await allRows(settings)).length;
     expect(await applyRetention(store, { now: NOW, days: 30, concurrency: 16 })).toMatchObject({ messages: 25, rows });
     expect(await allRows(settings)).toEqual([]);

@@ -23,8 +23,16 @@ describe('readSettings', () => {
       indexTable: 'EmailEventsIndex',
       retentionDays: 90,
       retentionSchedule: '0 30 2 * * *',
+      redactLinks: true,
     });
     expect(readSettings({ EmailEventsStorage: 'UseDevelopmentStorage=true', EmailEventsTable: 'Mail' }).eventsTable).toBe('Mail');
+  });
+
+  it('redacts links unless EmailEventsRedactLinks is false, in any case', () => {
+    expect(readSettings({ EmailEventsStorage: DEV, EmailEventsRedactLinks: ' ' }).redactLinks).toBe(true);
+    expect(readSettings({ EmailEventsStorage: DEV, EmailEventsRedactLinks: 'TRUE' }).redactLinks).toBe(true);
+    expect(readSettings({ EmailEventsStorage: DEV, EmailEventsRedactLinks: 'false' }).redactLinks).toBe(false);
+    expect(readSettings({ EmailEventsStorage: DEV, EmailEventsRedactLinks: ' False ' }).redactLinks).toBe(false);
   });
 
   it('connects with a managed identity through __tableServiceUri and an optional __clientId', () => {
@@ -56,6 +64,8 @@ describe('readSettings', () => {
     [{ EmailEventsStorage__clientId: '6f1c0f4e-2b7a-4e59-9a43-0c1d2e3f4a5b', AzureWebJobsStorage: DEV }, /^Setting EmailEventsStorage__clientId is set, but EmailEventsStorage__tableServiceUri is not/],
     [{ EmailEventsStorage: DEV, EmailEventsTable: 'email-events' }, /^Setting EmailEventsTable is not a valid table name/],
     [{ EmailEventsStorage: DEV, EmailEventsTable: 'T'.repeat(54) }, /^Setting EmailEventsTable is not a valid table name/],
+    [{ EmailEventsStorage: DEV, EmailEventsRedactLinks: 'no' }, /^Setting EmailEventsRedactLinks must be true \(the default: links are stored without their query values\) or false/],
+    [{ EmailEventsStorage: DEV, EmailEventsRedactLinks: '0' }, /^Setting EmailEventsRedactLinks must be true/],
   ])('rejects %j with one line naming the setting', (env, message) => {
     const text = settingsError(env as Record<string, string>);
     expect(text).toMatch(message);
@@ -84,6 +94,16 @@ describe('start-up', () => {
     vi.stubEnv('EmailEventsTable', 'no spaces allowed');
     try {
       await expect(import('../src/index.js')).rejects.toThrow(/^Setting EmailEventsTable is not a valid table name/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('stops with the settings error when EmailEventsRedactLinks is neither true nor false', async () => {
+    vi.resetModules();
+    vi.stubEnv('EmailEventsRedactLinks', 'yes please');
+    try {
+      await expect(import('../src/index.js')).rejects.toThrow(/^Setting EmailEventsRedactLinks must be true/);
     } finally {
       vi.unstubAllEnvs();
     }

@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 
 process.env.EmailEventsStorage = inject('azuriteConnectionString');
 delete process.env.EmailEventsTable;
+delete process.env.EmailEventsRedactLinks;
 // Tests share the default tables; retention against them would delete other tests' old sample events.
 // The retention tests run it on tables of their own.
 process.env.EmailEventsRetentionDays = '0';

@@ -20,13 +20,30 @@ import {
 import { jsonText } from '../jsonText.js';
 import { sha256 } from '../sha256.js';
 import { MAX_STRING_PROPERTY_LENGTH, fitStringProperty, keyProblem } from '../storage/tableLimits.js';
+import { redactLink } from './redactLink.js';
 import { toUtcTimestamp } from './timestamps.js';
 
 export type QuarantineReason = 'not-an-object' | 'unknown-event-type' | 'data-not-an-object' | 'unusable-message-id';
 
 export type Normalized =
   | { outcome: 'accepted'; event: EmailEvent }
-  | { outcome: 'quarantined'; reason: QuarantineReason; detail: string; eventType: string | null; eventId: string | null };
+  | {
+      outcome: 'quarantined';
+      reason: QuarantineReason;
+      detail: string;
+      eventType: string | null;
+      eventId: string | null;
+      /** The event as the quarantine keeps it: as sent, but for a clicked link, redacted as a stored one is. */
+      kept: unknown;
+    };
+
+export interface NormalizeOptions {
+  /** Store clicked links without their query values (the EmailEventsRedactLinks setting). */
+  redactLinks: boolean;
+}
+
+/** Secrets stay out unless a caller asks to keep links whole. */
+const DEFAULT_OPTIONS: NormalizeOptions = { redactLinks: true };
 
 type JsonObject = Record<string, unknown>;
 
@@ -97,9 +114,20 @@ function fitToTable<T extends EmailEvent>(event: T): T {
   return event;
 }
 
-export function normalizeEvent(raw: unknown): Normalized {
+/**
+ * A quarantined event is kept whole, except for the clicked link where engagement reports carry it
+ * (`data.engagementContext`): redacted as a stored event's would be, so that quarantine is no back door
+ * to the secrets the events table keeps out. Links elsewhere in an event of unknown shape stay as sent.
+ */
+function toKeep(raw: JsonObject, options: NormalizeOptions): unknown {
+  const data = raw.data;
+  if (!options.redactLinks || !isObject(data) || typeof data.engagementContext !== 'string') return raw;
+  return { ...raw, data: { ...data, engagementContext: redactLink(data.engagementContext) } };
+}
+
+export function normalizeEvent(raw: unknown, options: NormalizeOptions = DEFAULT_OPTIONS): Normalized {
   if (!isObject(raw)) {
-    return { outcome: 'quarantined', reason: 'not-an-object', detail: `The event is ${describe(raw)}, not a JSON object.`, eventType: null, eventId: null };
+    return { outcome: 'quarantined', reason: 'not-an-object', detail: `The event is ${describe(raw)}, not a JSON object.`, eventType: null, eventId: null, kept: raw };
   }
   const isCloudEvent = 'specversion' in raw || (!('eventType' in raw) && 'type' in raw);
   const sentType = isCloudEvent ? raw.type : raw.eventType;
@@ -112,17 +140,18 @@ export function normalizeEvent(raw: unknown): Normalized {
       detail: `The event type ${(jsonText(sentType) ?? 'null').slice(0, 200)} is not one this app handles (${EMAIL_EVENT_TYPES.join(', ')}).`,
       eventType: stringOrNull(sentType),
       eventId,
+      kept: toKeep(raw, options),
     };
   }
   const data = raw.data;
   if (!isObject(data)) {
-    return { outcome: 'quarantined', reason: 'data-not-an-object', detail: `The event's data is ${describe(data)}, not a JSON object.`, eventType, eventId };
+    return { outcome: 'quarantined', reason: 'data-not-an-object', detail: `The event's data is ${describe(data)}, not a JSON object.`, eventType, eventId, kept: raw };
   }
   const messageId = data.messageId;
   const messageIdProblem =
     typeof messageId === 'string' ? keyProblem(messageId) : messageId === undefined ? 'is missing' : `is ${describe(messageId)}, not a string`;
   if (typeof messageId !== 'string' || messageIdProblem !== undefined) {
-    return { outcome: 'quarantined', reason: 'unusable-message-id', detail: `The messageId ${messageIdProblem}.`, eventType, eventId };
+    return { outcome: 'quarantined', reason: 'unusable-message-id', detail: `The messageId ${messageIdProblem}.`, eventType, eventId, kept: toKeep(raw, options) };
   }
 
   const eventTime = firstTimestamp(isCloudEvent ? raw.time : raw.eventTime);
@@ -141,7 +170,7 @@ export function normalizeEvent(raw: unknown): Normalized {
   if (eventType === DELIVERY_REPORT_EVENT_TYPE) {
     return { outcome: 'accepted', event: fitToTable(deliveryEvent(common, data, eventTime)) };
   }
-  return { outcome: 'accepted', event: fitToTable(engagementEvent(common, data, eventTime)) };
+  return { outcome: 'accepted', event: fitToTable(engagementEvent(common, data, eventTime, options)) };
 }
 
 type Common = Omit<DeliveryEvent, 'kind' | 'status' | 'statusMessage' | 'recipientMailServerHostName' | 'internetMessageId' | 'occurredAt'>;
@@ -161,14 +190,16 @@ function deliveryEvent(common: Common, data: JsonObject, eventTime: string | nul
   });
 }
 
-function engagementEvent(common: Common, data: JsonObject, eventTime: string | null): EngagementEvent {
+function engagementEvent(common: Common, data: JsonObject, eventTime: string | null, options: NormalizeOptions): EngagementEvent {
   const field = (name: EngagementField) => data[name];
   const engagementType = stringOrNull(field('engagementType')) ?? stringOrNull(field('engagement'));
+  const link = stringOrNull(field('engagementContext'));
   return Object.assign(common, {
     kind: 'engagement' as const,
     occurredAt: firstTimestamp(field('userActionTimeStamp'), field('userActionTimestamp')) ?? eventTime,
     engagementType: engagementType === null ? null : engagementType.toLowerCase(),
-    engagementContext: stringOrNull(field('engagementContext')),
+    // Redacted before fitToTable, so that a cut applies to what is stored and its marker stays at the end.
+    engagementContext: link !== null && options.redactLinks ? redactLink(link) : link,
     userAgent: stringOrNull(field('userAgent')),
   });
 }
