@@ -30,7 +30,7 @@ describe('when storage is down', () => {
   });
 
   it('GET answers 500 problem+json that says nothing of storage', async () => {
-    const registration = app.registeredFunctions().find((fn) => fn.trigger === 'http')!;
+    const registration = app.registeredFunctions().find((fn) => fn.name === 'getMessageStatus')!;
     const { context, logs } = recordingContext('getMessageStatus');
     const request = new HttpRequest({ method: 'GET', url: 'http://localhost:7071/api/messages/abc', params: { messageId: 'abc' } });
     const response = await (registration.options.handler as (r: HttpRequest, c: typeof context) => Promise<{ status: number; body: string; headers: Record<string, string> }>)(request, context);
@@ -45,6 +45,25 @@ describe('when storage is down', () => {
     });
     expect(response.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|at |devstoreaccount/);
     expect(logs.map((line) => line.level)).toEqual(['error']);
+  });
+
+  it.each([
+    ['getRecipient', { address: 'a@b.example' }, 'The address could not be read. Try again.'],
+    ['listRecipientMessages', { address: 'a@b.example' }, "The address's messages could not be read. Try again."],
+    ['getInternetMessage', { internetMessageId: 'x@y' }, 'The Internet Message-ID could not be read. Try again.'],
+    ['eraseRecipient', { address: 'a@b.example' }, 'The address could not be erased. Try again: erasing is idempotent.'],
+    ['eraseMessage', { messageId: 'abc' }, 'The message could not be erased. Try again: erasing is idempotent.'],
+  ])('%s answers 500 problem+json that says nothing of storage', async (name, params, detail) => {
+    const registration = app.registeredFunctions().find((fn) => fn.name === name);
+    if (registration?.trigger !== 'http') throw new Error(`${name} is not an HTTP function`);
+    const { context, logs } = recordingContext(name);
+    const request = new HttpRequest({ method: registration.options.methods![0]!, url: 'http://localhost:7071/api/x', params });
+    const response = (await registration.options.handler(request, context)) as { status: number; body: string };
+    expect(response.status).toBe(500);
+    expect(JSON.parse(response.body)).toMatchObject({ status: 500, title: 'Internal Server Error', detail });
+    expect(response.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|at |devstoreaccount/);
+    expect(logs.map((line) => line.level)).toEqual(['error']);
+    expect(JSON.stringify(logs)).not.toContain('a@b.example');
   });
 });
 

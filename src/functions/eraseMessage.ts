@@ -8,6 +8,7 @@ export const eraseMessage = eraseRoute({
   parse: (request) => parseStatusRequest(request.params.messageId ?? '', new URLSearchParams()),
   erase: async (query) => (await import('../retention/retention.js')).eraseMessage(defaultEventStore(), query.messageId, new Date()),
   failure: 'Erasing the message',
+  unavailable: 'The message could not be erased. Try again: erasing is idempotent.',
   logFields: (query) => ({ messageId: query.messageId }),
 });
 

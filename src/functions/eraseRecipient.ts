@@ -11,6 +11,7 @@ export const eraseRecipient = eraseRoute({
   parse: (request) => parseAddress(request.params.address ?? ''),
   erase: async (address) => (await import('../retention/retention.js')).eraseRecipient(defaultEventStore(), address, new Date()),
   failure: 'Erasing the address',
+  unavailable: 'The address could not be erased. Try again: erasing is idempotent.',
   logFields: () => ({}),
 });
 

@@ -9,6 +9,7 @@ export const getInternetMessage = jsonRoute({
   read: async (internetMessageId) => (await import('../storage/lookups.js')).internetMessageLookup(defaultEventStore(), internetMessageId),
   notFound: 'No delivery report has carried this Internet Message-ID.',
   failure: 'Reading the Internet Message-ID',
+  unavailable: 'The Internet Message-ID could not be read. Try again.',
   logFields: (_id, body) => (body ? { messageIds: body.messages.map((message) => message.messageId) } : {}),
 });
 

@@ -15,6 +15,7 @@ export const getMessageStatus = jsonRoute({
   },
   notFound: 'No events have been recorded for this message id.',
   failure: 'Reading the message status',
+  unavailable: 'The message status could not be read. Try again.',
   logFields: (query, body) => ({ messageId: query.messageId, ...(body ? { returned: body.events.length } : {}) }),
 });
 

@@ -10,6 +10,7 @@ export const getRecipient = jsonRoute({
   read: async (address) => (await import('../storage/lookups.js')).recipientOverview(defaultEventStore(), address),
   notFound: 'No event has named this address.',
   failure: 'Reading the address',
+  unavailable: 'The address could not be read. Try again.',
   logFields: (_address, body) => (body ? { messages: body.messages.total } : {}),
 });
 

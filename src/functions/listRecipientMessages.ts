@@ -14,6 +14,7 @@ export const listRecipientMessages = jsonRoute({
   },
   notFound: 'No event has named this address.',
   failure: "Reading the address's messages",
+  unavailable: "The address's messages could not be read. Try again.",
   logFields: (query, body) => ({ limit: query.limit, ...(body ? { returned: body.messages.length } : {}) }),
 });
 

@@ -11,8 +11,10 @@ type Handler = (request: HttpRequest, context: InvocationContext) => Promise<Htt
 
 interface Route<Q> {
   parse(request: HttpRequest): Parsed<Q>;
-  /** The detail of the 500, and the log message's subject. */
+  /** What the function does, as the log lines say it: "<failure> failed." */
   failure: string;
+  /** The detail of the 500: what could not be done, and nothing of why. */
+  unavailable: string;
 }
 
 export interface JsonRoute<Q, B> extends Route<Q> {
@@ -40,7 +42,7 @@ function serve<Q>(route: Route<Q> & { logFields(query: Q): Record<string, unknow
       return await act(parsed.query, context, instance);
     } catch (error) {
       context.error(`${route.failure} failed.`, { ...route.logFields(parsed.query), ...errorFacts(error) });
-      return problemResponse({ status: 500, title: 'Internal Server Error', detail: `${route.failure} failed. Try again.` }, instance);
+      return problemResponse({ status: 500, title: 'Internal Server Error', detail: route.unavailable }, instance);
     }
   };
 }
