@@ -4,17 +4,9 @@
  * ..."), the CLI's own words.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The project root: the folder of package.json above this file (scripts/ or dist/scripts/). */
-export const PROJECT_ROOT = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-})();
+import { join } from 'node:path';
+import { findTool, PROJECT_ROOT } from './tools.js';
 
 /** What azd deploys: the template `azd provision` runs, and the one the postdeploy hook deploys alone. */
 export const BICEP_ENTRY_POINTS = ['infra/main.bicep', 'infra/modules/eventSubscriptions.bicep'] as const;
@@ -23,16 +15,12 @@ export const BICEP_ENTRY_POINTS = ['infra/main.bicep', 'infra/modules/eventSubsc
 export const BICEP_INSTALL_HINT =
   'No Bicep CLI found (bicep on PATH, .tools/bin/bicep, or ~/.azure/bin/bicep from azd or az): run npm run bicep:install (needs the .NET SDK), or install azd or az.';
 
-const exe = process.platform === 'win32' ? 'bicep.exe' : 'bicep';
-
 /**
  * The Bicep CLI to use: `bicep` on PATH, else the one scripts/installBicep.sh put in .tools/bin, else
  * the one azd and az download to ~/.azure/bin. Null when there is none.
  */
 export function findBicep(env: NodeJS.ProcessEnv = process.env, root = PROJECT_ROOT): string | null {
-  const onPath = (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, exe));
-  const candidates = [...onPath, join(root, '.tools', 'bin', exe), join(env.HOME ?? homedir(), '.azure', 'bin', exe)];
-  return candidates.find((path) => existsSync(path)) ?? null;
+  return findTool('bicep', env, root, [join(env.HOME ?? homedir(), '.azure', 'bin')]);
 }
 
 export interface BicepRun {

@@ -5,10 +5,9 @@
  * thing; exit code 1 when anything is missing.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BICEP_ENTRY_POINTS, BICEP_INSTALL_HINT, buildBicep, findBicep, lintBicep, PROJECT_ROOT } from './bicep.js';
+import { BICEP_ENTRY_POINTS, BICEP_INSTALL_HINT, buildBicep, findBicep, lintBicep } from './bicep.js';
+import { findTool, PROJECT_ROOT } from './tools.js';
 
 /** The azd environment values main.parameters.json maps to required parameters, and how to set them. */
 export const REQUIRED_VALUES = {
@@ -21,11 +20,6 @@ export interface CheckResult {
   ok: string[];
   /** What is missing or broken, one line each. */
   problems: string[];
-}
-
-function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
-  const names = process.platform === 'win32' ? [`${command}.exe`, `${command}.cmd`] : [command];
-  return (env.PATH ?? '').split(delimiter).some((dir) => dir && names.some((name) => existsSync(join(dir, name))));
 }
 
 /** `azd env get-values` as a map; null when azd fails (no environment selected, for one). */
@@ -62,9 +56,9 @@ export async function checkDeployment(env: NodeJS.ProcessEnv = process.env, root
     if (lint.code === 0 && lint.diagnostics.length === 0) ok.push('bicep lint: no errors or warnings in infra/');
   }
 
-  const hasAzd = onPath('azd', env);
+  const hasAzd = findTool('azd', env, root) !== null;
   if (!hasAzd) problems.push('azd is not on PATH: install the Azure Developer CLI (https://aka.ms/azd-install), then azd auth login.');
-  if (!onPath('az', env)) problems.push('az is not on PATH: the hooks need the Azure CLI to find a system topic and create the Event Grid subscriptions (https://aka.ms/installazurecli), then az login.');
+  if (!findTool('az', env, root)) problems.push('az is not on PATH: the hooks need the Azure CLI to find a system topic and create the Event Grid subscriptions (https://aka.ms/installazurecli), then az login.');
 
   const values = hasAzd ? await azdValues(env, root) : null;
   if (hasAzd && !values) problems.push('azd env get-values failed: create or select an environment with azd env new <name> (or azd env select <name>).');

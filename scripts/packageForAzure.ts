@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PROJECT_ROOT } from './bicep.js';
+import { PROJECT_ROOT } from './tools.js';
 
 export const PACKAGE_DIR = '.azure-package';
 

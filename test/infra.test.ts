@@ -30,8 +30,8 @@ import {
   type BicepRun,
   findBicep,
   lintBicep,
-  PROJECT_ROOT as ROOT,
 } from '../scripts/bicep.js';
+import { PROJECT_ROOT as ROOT } from '../scripts/tools.js';
 import { evaluate, moduleOf, ofType, resourcesOf, type Scope, type Stand } from './arm.js';
 
 const INFRA = join(ROOT, 'infra');

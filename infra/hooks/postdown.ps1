@@ -12,7 +12,7 @@ if ("$env:EVENT_GRID_SYSTEM_TOPIC_REUSED" -ine 'true') { exit 0 }
 $topic = $env:EVENT_GRID_SYSTEM_TOPIC_NAME
 $suffix = $env:EVENT_SUBSCRIPTION_SUFFIX
 if (-not (Get-Command az -ErrorAction SilentlyContinue)) {
-  Fail "The reused system topic $topic still has this app's subscriptions email-delivery-$suffix and email-engagement-$suffix: remove them with az (see docs/deploy.md, Updating and removing)."
+  Fail "The reused system topic $topic still has this app's subscriptions email-delivery-$suffix and email-engagement-$($suffix): remove them with az (see docs/deploy.md, Updating and removing)."
 }
 $topicId = "/subscriptions/$($env:AZURE_SUBSCRIPTION_ID)/resourceGroups/$($env:EVENT_GRID_SYSTEM_TOPIC_RESOURCE_GROUP)/providers/Microsoft.EventGrid/systemTopics/$topic"
 az resource delete --only-show-errors `
