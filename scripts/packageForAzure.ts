@@ -25,13 +25,13 @@ export function folderSize(path: string): number {
   return readdirSync(path).reduce((sum, entry) => sum + folderSize(join(path, entry)), 0);
 }
 
-export function packageForAzure(out = join(PROJECT_ROOT, PACKAGE_DIR), root = PROJECT_ROOT): { out: string; bytes: number } {
-  const built = join(root, 'dist', 'src', 'index.js');
-  if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build first.`);
+/** Fills `out` (emptied first) from the compiled output in `built` (tsc's outDir, dist/ by default). */
+export function packageForAzure(out = join(PROJECT_ROOT, PACKAGE_DIR), root = PROJECT_ROOT, built = join(root, 'dist')): { out: string; bytes: number } {
+  if (!existsSync(join(built, 'src', 'index.js'))) throw new Error(`${join(built, 'src', 'index.js')} is missing: run npm run build first.`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   // The app only (package.json's main is dist/src/index.js): no scripts, no source maps.
-  cpSync(join(root, 'dist', 'src'), join(out, 'dist', 'src'), { recursive: true, filter: (path) => !path.endsWith('.map') });
+  cpSync(join(built, 'src'), join(out, 'dist', 'src'), { recursive: true, filter: (path) => !path.endsWith('.map') });
   for (const file of PACKAGE_FILES) cpSync(join(root, file), join(out, file));
   // Exactly the locked versions, without devDependencies or optional ones (Core Tools), and without
   // install scripts: the production dependencies are plain JavaScript.
