@@ -90,7 +90,8 @@ export interface Run {
 /** Runs a command to its end with exactly the environment given (plus HOME and .NET's root). */
 export function runCommand(command: string, args: string[], env: Record<string, string | undefined>, cwd: string): Promise<Run> {
   const started = performance.now();
-  const base = { HOME: process.env.HOME, DOTNET_ROOT: process.env.DOTNET_ROOT, TMPDIR: process.env.TMPDIR };
+  // PowerShell starts faster without its telemetry and update check.
+  const base = { HOME: process.env.HOME, DOTNET_ROOT: process.env.DOTNET_ROOT, TMPDIR: process.env.TMPDIR, POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off' };
   return new Promise((resolve) => {
     execFile(command, args, { cwd, env: { ...base, ...env } }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
