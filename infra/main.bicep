@@ -1,16 +1,16 @@
 // ACS Email Status: everything `azd up` provisions.
 //
 // One resource group holds the app: a Function App on Flex Consumption, its storage account (shared
-// keys off; the event tables, the deployment package and Event Grid's dead-letters), Application
-// Insights (local auth off), one user-assigned managed identity with the data roles it needs, and an
-// Event Grid system topic on the EXISTING Azure Communication Services resource, with one subscription
-// per email event type to its function.
+// keys off; the event tables, the deployment package and Event Grid's dead-letters), Log Analytics and
+// Application Insights (local auth off), one user-assigned managed identity with the data roles it
+// needs, and an alert on dead-lettered events. The EXISTING Azure Communication Services resource gets
+// an Event Grid system topic, or keeps the one it has (an ACS resource can have only one): then that
+// topic is updated in its own resource group, and only gains an identity and a diagnostic setting.
 //
-// The subscriptions exist only when `deployEventSubscriptions` is true. An `AzureFunction` endpoint
-// must name a function that already runs in the app, and on the first `azd up` the code is deployed
-// after the infrastructure. So the first provision leaves them out, and the `postdeploy` hook in
-// azure.yaml sets DEPLOY_EVENT_SUBSCRIPTIONS=true and provisions once more. Every resource here is
-// declared idempotently, so a second `azd up` (or `azd provision`) changes nothing.
+// The subscriptions (modules/eventSubscriptions.bicep) are created by the postdeploy hook, alone,
+// once the code is deployed: an `AzureFunction` endpoint must name a function that already runs in the
+// app. The hook then sets DEPLOY_EVENT_SUBSCRIPTIONS=true, and from then on every provision declares
+// them here too. Every resource is declared idempotently, so a second `azd up` changes nothing.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -49,6 +49,18 @@ param acsResourceGroup string
 @description('Create the Event Grid subscriptions. False on the first provision, before the functions exist; the postdeploy hook turns it on.')
 param deployEventSubscriptions bool = false
 
+@description('Name of an existing Event Grid system topic on the ACS resource, to reuse (ACS_SYSTEM_TOPIC_NAME; the preprovision hook finds it). Empty: a new topic is created in the app\'s resource group.')
+param existingSystemTopicName string = ''
+
+@description('Resource group of that existing system topic (ACS_SYSTEM_TOPIC_RESOURCE_GROUP). Empty: the ACS resource\'s group.')
+param existingSystemTopicResourceGroup string = ''
+
+@description('Email address that gets the dead-letter alert (ALERT_EMAIL). Empty: the alert shows in the portal only.')
+param alertEmail string = ''
+
+@description('When this deployment started. The predeploy hook waits from here for the new role assignments to apply before a first deploy.')
+param deployedAt string = utcNow()
+
 @description('Name of the table that holds the email events (app setting EmailEventsTable). Its quarantine table is this name plus "Quarantine".')
 param eventsTableName string = 'EmailEvents'
 
@@ -59,6 +71,15 @@ var tags = {
 // The deployment package and the dead-letters each get their own container in the app's account.
 var deploymentContainerName = 'app-package'
 var deadLetterContainerName = 'eventgrid-deadletter'
+// A topic this app creates lives in its resource group, and goes with it on `azd down`. A reused one
+// stays where it is, and `azd down` leaves it (the postdown hook removes only what this app added).
+var reuseSystemTopic = !empty(existingSystemTopicName)
+var systemTopicName = reuseSystemTopic ? existingSystemTopicName : 'evgt-acs-${resourceToken}'
+var systemTopicResourceGroup = reuseSystemTopic
+  ? (empty(existingSystemTopicResourceGroup) ? acsResourceGroup : existingSystemTopicResourceGroup)
+  : rg.name
+// Unique to the environment: a shared topic may carry other apps' diagnostic settings too.
+var diagnosticSettingName = 'acs-email-status-${resourceToken}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
   name: 'rg-${environmentName}'
@@ -139,18 +160,64 @@ module functionApp 'modules/functionApp.bicep' = {
   ]
 }
 
-module eventGrid 'modules/eventGrid.bicep' = {
-  name: 'eventGrid'
+module existingSystemTopic 'modules/systemTopicLookup.bicep' = if (reuseSystemTopic) {
+  name: 'systemTopicLookup'
+  scope: resourceGroup(systemTopicResourceGroup)
+  params: {
+    name: systemTopicName
+  }
+}
+
+module systemTopic 'modules/systemTopic.bicep' = {
+  name: 'systemTopic'
+  scope: resourceGroup(systemTopicResourceGroup)
+  params: {
+    name: systemTopicName
+    // ACS resources live in the 'global' location, and so does a system topic on one.
+    location: existingSystemTopic.?outputs.location ?? 'global'
+    // Someone else's topic keeps its tags; ours carries the environment's.
+    tags: reuseSystemTopic ? existingSystemTopic.?outputs.tags ?? {} : tags
+    userAssignedIdentities: existingSystemTopic.?outputs.userAssignedIdentities ?? {}
+    acsResourceId: acs.id
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
+    diagnosticSettingName: diagnosticSettingName
+  }
+}
+
+module deadLetterRole 'modules/deadLetterRole.bicep' = {
+  name: 'deadLetterRole'
   scope: rg
   params: {
-    systemTopicName: 'evgt-acs-${resourceToken}'
-    tags: tags
-    acsResourceId: acs.id
     storageAccountName: storage.outputs.name
     deadLetterContainerName: deadLetterContainerName
-    functionAppName: functionApp.outputs.name
-    deployEventSubscriptions: deployEventSubscriptions
+    topicPrincipalId: systemTopic.outputs.principalId
   }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    name: 'alert-deadletter-${resourceToken}'
+    tags: tags
+    systemTopicId: systemTopic.outputs.id
+    alertEmail: alertEmail
+  }
+}
+
+module eventSubscriptions 'modules/eventSubscriptions.bicep' = if (deployEventSubscriptions) {
+  name: 'eventSubscriptions'
+  scope: resourceGroup(systemTopicResourceGroup)
+  params: {
+    systemTopicName: systemTopic.outputs.name
+    functionAppId: functionApp.outputs.id
+    deadLetterStorageAccountId: storage.outputs.id
+    deadLetterContainerName: deadLetterContainerName
+    nameSuffix: resourceToken
+  }
+  dependsOn: [
+    deadLetterRole
+  ]
 }
 
 output AZURE_LOCATION string = location
@@ -162,4 +229,13 @@ output SERVICE_API_URI string = functionApp.outputs.uri
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output EMAIL_EVENTS_TABLE string = eventsTableName
 output DEAD_LETTER_CONTAINER_NAME string = deadLetterContainerName
-output EVENT_GRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.systemTopicName
+// What the hooks need (infra/hooks/): where the topic is, what the subscriptions point at.
+output EVENT_GRID_SYSTEM_TOPIC_NAME string = systemTopic.outputs.name
+output EVENT_GRID_SYSTEM_TOPIC_RESOURCE_GROUP string = systemTopicResourceGroup
+output EVENT_GRID_SYSTEM_TOPIC_REUSED bool = reuseSystemTopic
+output EVENT_SUBSCRIPTION_SUFFIX string = resourceToken
+output EVENT_GRID_DIAGNOSTIC_SETTING_NAME string = diagnosticSettingName
+output AZURE_FUNCTION_APP_ID string = functionApp.outputs.id
+output AZURE_STORAGE_ACCOUNT_ID string = storage.outputs.id
+output ROLES_ASSIGNED_AT string = deployedAt
+output DEAD_LETTER_ALERT_NAME string = alerts.outputs.name

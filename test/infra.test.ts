@@ -1,67 +1,47 @@
 /**
- * The deployment (infra/*.bicep, infra/main.parameters.json, azure.yaml and its hooks), checked without
- * Azure and without the Bicep CLI:
+ * The deployment, checked without Azure: infra/ compiled (`bicep build`) and linted (`bicep lint`) with
+ * the real Bicep CLI, and the checks below run on the compiled ARM templates:
  *
- * - every .bicep file parses with the tree-sitter Bicep grammar (web-tree-sitter and the grammar's
- *   wasm, no native addon), with no ERROR or MISSING node, and the checker is shown to catch breakage;
- * - on the syntax trees, what a compiler would catch first: every name used is declared (or a Bicep
- *   function), module params and outputs match the module files, the parameter file matches main.bicep;
  * - the Event Grid subscriptions route exactly the event types the app handles to exactly the Event Grid
  *   functions it registers, with retries and identity-based dead-lettering;
  * - the app settings are the ones src/settings.ts reads, identity-based, and none of them is a secret;
- * - the postdeploy hook turns the subscriptions on once, after the code is deployed.
+ * - an existing system topic is reused in its own resource group, keeping what it has;
+ * - the dead-letter role is named from the topic's principal; basic-auth publishing is off;
+ *   delivery failures are logged and dead-lettered events raise an alert;
+ * - main.parameters.json, the outputs the hooks read, and azure.yaml agree with the templates.
+ *
+ * Without a Bicep CLI these tests are skipped, with one line that says how to get one; under CI
+ * (CI=true) a missing CLI is a failure.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { Language, Parser, type Node } from 'web-tree-sitter';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../src/index.js';
 import { DELIVERY_REPORT_EVENT_TYPE, EMAIL_EVENT_TYPES, ENGAGEMENT_REPORT_EVENT_TYPE } from '../src/events/emailEvent.js';
 import { registeredFunctions } from '../src/registry.js';
 import { DEFAULT_EVENTS_TABLE, readSettings, STORAGE_SETTING, TABLE_SETTING } from '../src/settings.js';
+import {
+  type ArmTemplate,
+  BICEP_ENTRY_POINTS,
+  BICEP_INSTALL_HINT,
+  bicepVersion,
+  buildBicep,
+  type BicepRun,
+  findBicep,
+  lintBicep,
+} from '../scripts/bicep.js';
+import { PROJECT_ROOT as ROOT } from '../scripts/tools.js';
+import { evaluate, moduleOf, ofType, resourcesOf, type Scope, type Stand } from './arm.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const INFRA = join(ROOT, 'infra');
+const bicep = findBicep();
+const inCI = /^(1|true)$/i.test(process.env.CI ?? '');
+if (!bicep && !inCI) console.warn(`infra tests skipped: ${BICEP_INSTALL_HINT}`);
 
-// ---------------------------------------------------------------------------------------------------
-// Parsing
-
-let parser: Parser;
-
-beforeAll(async () => {
-  await Parser.init();
-  const require = createRequire(import.meta.url);
-  const bicep = await Language.load(require.resolve('tree-sitter-bicep/tree-sitter-bicep.wasm'));
-  parser = new Parser();
-  parser.setLanguage(bicep);
+it.runIf(inCI)('finds a Bicep CLI (required under CI)', () => {
+  expect(bicep, BICEP_INSTALL_HINT).not.toBeNull();
 });
-
-function parse(source: string): Node {
-  const tree = parser.parse(source);
-  if (!tree) throw new Error('tree-sitter returned no tree');
-  return tree.rootNode;
-}
-
-/** Every ERROR and MISSING node, as "line:column what". */
-function syntaxProblems(root: Node): string[] {
-  const problems: string[] = [];
-  const visit = (node: Node) => {
-    if (node.isError || node.isMissing) {
-      const where = `${node.startPosition.row + 1}:${node.startPosition.column + 1}`;
-      problems.push(node.isMissing ? `${where} missing ${node.type}` : `${where} unexpected ${JSON.stringify(node.text.slice(0, 40))}`);
-    }
-    for (const child of node.children) visit(child);
-  };
-  visit(root);
-  // hasError also covers errors the walk cannot reach.
-  if (problems.length === 0 && root.hasError) problems.push('the tree has an error');
-  return problems;
-}
 
 function bicepFilesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -71,457 +51,417 @@ function bicepFilesUnder(dir: string): string[] {
   });
 }
 
-// ---------------------------------------------------------------------------------------------------
-// A small model of a Bicep file, read off its syntax tree
+describe.skipIf(!bicep)(bicep ? 'infra/ with the Bicep CLI' : `infra/ with the Bicep CLI (skipped: ${BICEP_INSTALL_HINT})`, () => {
+  const builds = new Map<string, BicepRun & { template: ArmTemplate | null }>();
+  let lint: BicepRun;
+  let brokenLint: BicepRun;
+  const scratch = mkdtempSync(join(tmpdir(), 'bicep-broken-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-interface Declaration {
-  name: string;
-  node: Node;
-  decorators: string[];
-}
-interface Param extends Declaration {
-  defaultValue: Node | null;
-}
-interface Resource extends Declaration {
-  type: string;
-  body: Node; // the object
-  condition: Node | null; // the `if (...)` expression
-  nested: boolean;
-}
-interface Module extends Declaration {
-  path: string;
-  body: Node;
-}
-interface BicepFile {
-  path: string;
-  source: string;
-  root: Node;
-  params: Map<string, Param>;
-  vars: Map<string, Node>;
-  outputs: Set<string>;
-  resources: Resource[];
-  modules: Module[];
-}
-
-const files = new Map<string, BicepFile>();
-
-function named(node: Node): Node[] {
-  return node.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
-}
-
-/** The decorator names (`description`, `secure`, ...) placed before a declaration. */
-function decoratorsBefore(node: Node): string[] {
-  let previous = node.previousNamedSibling;
-  while (previous?.type === 'comment') previous = previous.previousNamedSibling;
-  if (previous?.type !== 'decorators') return [];
-  return named(previous).map((decorator) => named(decorator)[0]?.childForFieldName('function')?.text ?? '');
-}
-
-/** A string literal's value; null for an interpolated string. */
-function literal(node: Node | null | undefined): string | null {
-  if (!node || node.type !== 'string') return null;
-  if (named(node).some((part) => part.type === 'interpolation')) return null;
-  return node.text.slice(1, -1).replace(/\\(.)/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c);
-}
-
-/** The value of property `key` in an object node. */
-function prop(object: Node | null | undefined, key: string): Node | null {
-  if (!object || object.type !== 'object') return null;
-  for (const property of named(object)) {
-    if (property.type !== 'object_property') continue;
-    const [name, value] = named(property);
-    if (!name || !value || name.type === 'resource_declaration') continue;
-    if (name.text === key || literal(name) === key) return value;
-  }
-  return null;
-}
-
-/** The keys of an object node, with their value nodes. */
-function entries(object: Node | null | undefined): [string, Node][] {
-  if (!object || object.type !== 'object') return [];
-  return named(object)
-    .filter((property) => property.type === 'object_property' && named(property)[0]?.type !== 'resource_declaration')
-    .map((property) => {
-      const [name, value] = named(property) as [Node, Node];
-      return [literal(name) ?? name.text, value];
-    });
-}
-
-function bodyOf(declaration: Node): { body: Node; condition: Node | null } {
-  const last = named(declaration).at(-1)!;
-  if (last.type === 'if_statement') {
-    const [condition, body] = named(last) as [Node, Node];
-    return { body, condition };
-  }
-  return { body: last, condition: null };
-}
-
-function load(path: string): BicepFile {
-  const cached = files.get(path);
-  if (cached) return cached;
-  const source = readFileSync(path, 'utf8');
-  const root = parse(source);
-  const file: BicepFile = { path, source, root, params: new Map(), vars: new Map(), outputs: new Set(), resources: [], modules: [] };
-  for (const statement of named(root)) {
-    const [first, ...rest] = named(statement);
-    if (!first) continue;
-    const decorators = decoratorsBefore(statement);
-    switch (statement.type) {
-      case 'parameter_declaration': {
-        const defaultValue = rest.length >= 2 ? rest.at(-1)! : null; // name, type[, default]
-        file.params.set(first.text, { name: first.text, node: statement, decorators, defaultValue });
-        break;
-      }
-      case 'variable_declaration':
-        file.vars.set(first.text, rest[0]!);
-        break;
-      case 'output_declaration':
-        file.outputs.add(first.text);
-        break;
-      case 'module_declaration':
-        file.modules.push({ name: first.text, node: statement, decorators, path: literal(rest[0])!, body: bodyOf(statement).body });
-        break;
-    }
-  }
-  for (const declaration of root.descendantsOfType('resource_declaration')) {
-    if (!declaration) continue;
-    const [name, type] = named(declaration) as [Node, Node];
-    const { body, condition } = bodyOf(declaration);
-    const nested = declaration.parent?.type === 'object_property';
-    file.resources.push({ name: name.text, node: declaration, decorators: [], type: literal(type)!, body, condition, nested });
-  }
-  files.set(path, file);
-  return file;
-}
-
-const infraFile = (name: string) => load(join(INFRA, name));
-
-/** Follows an identifier to its `var` value in the same file. */
-function deref(file: BicepFile, node: Node | null): Node | null {
-  if (node?.type === 'identifier' && file.vars.has(node.text)) return deref(file, file.vars.get(node.text)!);
-  return node;
-}
-
-function moduleTarget(file: BicepFile, module: Module): BicepFile {
-  return load(resolve(dirname(file.path), module.path));
-}
-
-/** The resources of one type (ignoring the API version). */
-function resourcesOfType(file: BicepFile, type: string): Resource[] {
-  return file.resources.filter((resource) => resource.type.split('@')[0]!.toLowerCase() === type.toLowerCase());
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Names a Bicep file may use without declaring them
-
-const BICEP_FUNCTIONS = new Set(
-  (
-    'any array base64 base64ToJson base64ToString bool coalesce concat contains dataUri dataUriToString dateTimeAdd ' +
-    'dateTimeFromEpoch dateTimeToEpoch deployer deployment empty endsWith environment extensionResourceId filter first ' +
-    'flatten format getSecret groupBy guid indexOf int intersection items join json last lastIndexOf length ' +
-    'loadFileAsBase64 loadJsonContent loadTextContent loadYamlContent managementGroup managementGroupResourceId map ' +
-    'mapValues max min newGuid objectKeys padLeft pickZones range readEnvironmentVariable reduce reference replace ' +
-    'resourceGroup resourceId shallowMerge skip sort split startsWith string subscription subscriptionResourceId ' +
-    'substring take tenant tenantResourceId toLower toObject toUpper trim tryGet union uniqueString uri uriComponent ' +
-    'uriComponentToString utcNow'
-  ).split(' '),
-);
-const BICEP_DECORATORS = new Set('allowed batchSize description discriminator export maxLength maxValue metadata minLength minValue sealed secure'.split(' '));
-const BICEP_NAMESPACES = new Set(['az', 'sys']);
-const DECLARING_PARENTS = new Set([
-  'parameter_declaration',
-  'variable_declaration',
-  'resource_declaration',
-  'module_declaration',
-  'output_declaration',
-  'type_declaration',
-  'metadata_declaration',
-  'user_defined_function',
-  'test_block',
-  'assert_statement',
-  'parameter',
-]);
-
-/** Names used but never declared, and calls to functions Bicep does not have, as "line:column name". */
-function undeclaredNames(file: BicepFile): string[] {
-  const declared = new Set<string>([...file.params.keys(), ...file.vars.keys(), ...file.modules.map((m) => m.name), ...file.resources.map((r) => r.name)]);
-  for (const loop of file.root.descendantsOfType('for_statement')) {
-    const initializer = loop?.childForFieldName('initializer');
-    if (initializer) declared.add(initializer.text);
-    for (const variable of loop?.descendantsOfType(['loop_variable', 'loop_enumerator']) ?? []) if (variable) declared.add(variable.text);
-  }
-  for (const func of file.root.descendantsOfType('user_defined_function')) {
-    const name = func?.childForFieldName('name');
-    if (name) declared.add(name.text);
-  }
-  const problems: string[] = [];
-  for (const identifier of file.root.descendantsOfType('identifier')) {
-    if (!identifier) continue;
-    const parent = identifier.parent!;
-    const at = `${identifier.startPosition.row + 1}:${identifier.startPosition.column + 1} ${identifier.text}`;
-    const isFirst = named(parent)[0]?.id === identifier.id;
-    if (DECLARING_PARENTS.has(parent.type) && isFirst) continue; // the name being declared
-    if (parent.type === 'object_property' && isFirst) continue; // a property key
-    if (parent.type === 'resource_expression' && !isFirst) continue; // parent::child
-    if (parent.type === 'for_statement') continue; // the loop variable
-    let inType = false;
-    for (let up: Node | null = parent; up; up = up.parent) if (up.type === 'type' || up.type === 'lambda_expression') inType = true;
-    if (inType) continue;
-    if (parent.type === 'call_expression' && parent.childForFieldName('function')?.id === identifier.id) {
-      const isDecorator = parent.parent?.type === 'decorator';
-      const known = isDecorator ? BICEP_DECORATORS.has(identifier.text) : BICEP_FUNCTIONS.has(identifier.text) || declared.has(identifier.text);
-      if (!known) problems.push(`${at} (no such ${isDecorator ? 'decorator' : 'function'})`);
-      continue;
-    }
-    if (!declared.has(identifier.text) && !BICEP_NAMESPACES.has(identifier.text)) problems.push(`${at} (not declared)`);
-  }
-  return problems;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Evaluating the few expressions the app settings are made of
-
-type Scope = { file: BicepFile; caller?: { file: BicepFile; params: Node | null; scope: Scope } };
-
-/**
- * The value of an expression, given values for the runtime references it may hold (`known`, by source
- * text: `storage.name`, `environment().suffixes.storage`, ...). Parameters take what the calling module
- * passes, else their default. Throws for anything else, so that an unexpected expression is noticed.
- */
-function evaluate(node: Node, scope: Scope, known: Record<string, string>): string {
-  if (node.text in known) return known[node.text]!;
-  if (node.type === 'string') {
-    return named(node)
-      .map((part) => (part.type === 'interpolation' ? evaluate(named(part)[0]!, scope, known) : part.text))
-      .join('');
-  }
-  if (node.type === 'identifier') {
-    if (scope.file.vars.has(node.text)) return evaluate(scope.file.vars.get(node.text)!, scope, known);
-    const param = scope.file.params.get(node.text);
-    if (param) {
-      const passed = scope.caller && prop(scope.caller.params, node.text);
-      if (passed && scope.caller) return evaluate(passed, scope.caller.scope, known);
-      if (param.defaultValue) return evaluate(param.defaultValue, scope, known);
-    }
-  }
-  throw new Error(`cannot evaluate ${JSON.stringify(node.text)} in ${relative(ROOT, scope.file.path)}`);
-}
-
-/** The scope of a module file as main.bicep calls it. */
-function calledFromMain(moduleName: string): Scope {
-  const main = infraFile('main.bicep');
-  const module = main.modules.find((m) => m.name === moduleName);
-  if (!module) throw new Error(`main.bicep has no module ${moduleName}`);
-  return { file: moduleTarget(main, module), caller: { file: main, params: prop(module.body, 'params'), scope: { file: main } } };
-}
-
-function appSettings(): [string, Node][] {
-  const file = infraFile('modules/functionApp.bicep');
-  const config = file.resources.filter((r) => /^(config|Microsoft\.Web\/sites\/config@.*)$/i.test(r.type) && literal(prop(r.body, 'name')) === 'appsettings');
-  expect(config, 'one appsettings resource in modules/functionApp.bicep').toHaveLength(1);
-  return entries(prop(config[0]!.body, 'properties'));
-}
-
-// ---------------------------------------------------------------------------------------------------
-
-describe('Bicep syntax (tree-sitter-bicep)', () => {
-  const paths = bicepFilesUnder(INFRA);
-
-  it('finds the templates', () => {
-    expect(paths.map((p) => relative(INFRA, p)).sort()).toEqual(
-      expect.arrayContaining(['main.bicep', 'modules/eventGrid.bicep', 'modules/functionApp.bicep', 'modules/roles.bicep', 'modules/storage.bicep']),
+  // Each entry point is compiled once per run, in parallel, and every check reads the result.
+  beforeAll(async () => {
+    // A template the compiler must reject or warn about: a property the resource type does not have,
+    // and an unused parameter for the linter.
+    mkdirSync(join(scratch, 'infra'));
+    writeFileSync(
+      join(scratch, 'infra', 'broken.bicep'),
+      "param unused string\nresource st 'Microsoft.Storage/storageAccounts@2023-05-01' = {\n  name: 'stbroken1'\n  location: 'westeurope'\n" +
+        "  kind: 'StorageV2'\n  sku: {\n    name: 'Standard_LRS'\n  }\n  properties: {\n    allowSharedKeyAcess: false\n  }\n}\n",
     );
-  });
+    const [version, ...results] = await Promise.all([
+      bicepVersion(bicep!),
+      ...BICEP_ENTRY_POINTS.map((entry) => buildBicep(bicep!, entry)),
+      lintBicep(bicep!),
+      lintBicep(bicep!, scratch),
+    ]);
+    BICEP_ENTRY_POINTS.forEach((entry, i) => builds.set(entry, results[i] as BicepRun & { template: ArmTemplate | null }));
+    [lint, brokenLint] = results.slice(BICEP_ENTRY_POINTS.length) as [BicepRun, BicepRun];
+    console.log(
+      `bicep ${version}: ` + [...builds].map(([entry, build]) => `${entry} built in ${build.milliseconds} ms`).join(', ') + `; lint of infra/ in ${lint.milliseconds} ms`,
+    );
+  }, 180_000);
 
-  it.each(paths.map((p) => [relative(ROOT, p), p]))('%s parses without ERROR or MISSING nodes', (_, path) => {
-    expect(syntaxProblems(parse(readFileSync(path, 'utf8')))).toEqual([]);
-  });
+  const template = (entry: (typeof BICEP_ENTRY_POINTS)[number]) => {
+    const build = builds.get(entry)!;
+    if (!build.template) throw new Error(`${entry} did not compile: ${build.diagnostics.join('; ')}`);
+    return build.template;
+  };
+  const main = () => template('infra/main.bicep');
 
-  it('catches broken Bicep (the checker is not blind)', () => {
-    const broken = [
-      // an object never closed
-      "resource st 'Microsoft.Storage/storageAccounts@2023-05-01' = {\n  name: 'st'\n  properties: {\n    minimumTlsVersion: 'TLS1_2'\n  }\n",
-      // a parameter default with no value
-      'param location string =\n',
-      // an unterminated string
-      "var name = 'st${resourceToken}\n",
-      // an array never closed
-      "var types = [\n  'Microsoft.Communication.EmailDeliveryReportReceived'\n",
-    ];
-    for (const source of broken) expect(syntaxProblems(parse(source)), source).not.toEqual([]);
-    expect(syntaxProblems(parse(broken[0]!)).join()).toMatch(/missing \}/);
-    expect(syntaxProblems(parse("param location string = 'westeurope'\noutput where string = location\n"))).toEqual([]);
-  });
-});
-
-describe('Bicep names and wiring', () => {
-  const paths = bicepFilesUnder(INFRA);
-
-  it.each(paths.map((p) => [relative(ROOT, p), p]))('%s uses only declared names and Bicep functions', (_, path) => {
-    expect(undeclaredNames(load(path))).toEqual([]);
-  });
-
-  it('catches an undeclared name and a misspelt function (the checker is not blind)', () => {
-    const source = "param environmentName string\nvar token = uniqueString(environmentName)\nvar name = toLowr('st${tokn}')\n";
-    const file: BicepFile = { path: '/virtual.bicep', source, root: parse(source), params: new Map(), vars: new Map(), outputs: new Set(), resources: [], modules: [] };
-    file.params.set('environmentName', { name: 'environmentName', node: file.root, decorators: [], defaultValue: null });
-    file.vars.set('token', file.root).set('name', file.root);
-    expect(undeclaredNames(file)).toEqual(['3:12 toLowr (no such function)', '3:24 tokn (not declared)']);
-  });
-
-  it('every resource type names its API version (children declared inside their parent take the parent\'s)', () => {
-    for (const path of paths) {
-      for (const resource of load(path).resources) {
-        const pattern = resource.nested ? /^[A-Za-z]+$/ : /^[A-Za-z]+\.[A-Za-z.]+(\/[A-Za-z]+)+@\d{4}-\d{2}-\d{2}(-preview)?$/;
-        expect(resource.type, `${relative(ROOT, path)}: ${resource.name}`).toMatch(pattern);
-      }
-    }
-  });
-
-  it('module calls pass exactly the params the module declares, and read only outputs it has', () => {
-    for (const path of paths) {
-      const file = load(path);
-      for (const module of file.modules) {
-        const where = `${relative(ROOT, path)}: module ${module.name} ('${module.path}')`;
-        const targetPath = resolve(dirname(path), module.path);
-        expect(existsSync(targetPath), `${where}: file exists`).toBe(true);
-        const target = moduleTarget(file, module);
-        const passed = entries(prop(module.body, 'params')).map(([key]) => key);
-        expect(passed.filter((key) => !target.params.has(key)), `${where}: params the module does not declare`).toEqual([]);
-        const required = [...target.params.values()].filter((p) => !p.defaultValue).map((p) => p.name);
-        expect(required.filter((key) => !passed.includes(key)), `${where}: required params not passed`).toEqual([]);
-        expect(literal(prop(module.body, 'name')), `${where}: deployment name`).toBeTruthy();
-      }
-      for (const access of file.root.descendantsOfType('member_expression')) {
-        const object = access?.childForFieldName('object');
-        if (!access || object?.type !== 'member_expression' || object.childForFieldName('property')?.text !== 'outputs') continue;
-        const module = file.modules.find((m) => m.name === object.childForFieldName('object')?.text);
-        if (!module) continue;
-        const output = access.childForFieldName('property')!.text;
-        expect(moduleTarget(file, module).outputs.has(output), `${relative(ROOT, path)}: ${access.text}`).toBe(true);
-      }
-    }
-  });
-
-  it('main.parameters.json gives main.bicep every parameter it needs from the azd environment, and no other', () => {
-    const main = infraFile('main.bicep');
-    const parameters = JSON.parse(readFileSync(join(INFRA, 'main.parameters.json'), 'utf8')).parameters as Record<string, { value: unknown }>;
-    expect(Object.keys(parameters).filter((name) => !main.params.has(name))).toEqual([]);
-    const required = [...main.params.values()].filter((p) => !p.defaultValue).map((p) => p.name);
-    expect(required.filter((name) => !(name in parameters))).toEqual([]);
-    expect(Object.fromEntries(Object.entries(parameters).map(([name, { value }]) => [name, value]))).toEqual({
-      environmentName: '${AZURE_ENV_NAME}',
-      location: '${AZURE_LOCATION}',
-      principalId: '${AZURE_PRINCIPAL_ID}',
-      principalType: '${AZURE_PRINCIPAL_TYPE=User}',
-      acsResourceName: '${ACS_RESOURCE_NAME}',
-      acsResourceGroup: '${ACS_RESOURCE_GROUP}',
-      deployEventSubscriptions: '${DEPLOY_EVENT_SUBSCRIPTIONS=false}',
+  describe('compile and lint', () => {
+    it.each(BICEP_ENTRY_POINTS)('%s compiles to an ARM template with no error or warning', (entry) => {
+      const build = builds.get(entry)!;
+      expect(build.diagnostics).toEqual([]);
+      expect(build.code).toBe(0);
+      expect(resourcesOf(build.template!).length).toBeGreaterThan(0);
     });
-    expect(main.params.get('deployEventSubscriptions')?.defaultValue?.text).toBe('false');
+
+    it('every .bicep file under infra/ lints clean; a suppressed warning says why', () => {
+      expect(lint.diagnostics).toEqual([]);
+      expect(lint.code).toBe(0);
+      for (const path of bicepFilesUnder(INFRA)) {
+        for (const line of readFileSync(path, 'utf8').split('\n').filter((l) => l.includes('#disable-'))) {
+          expect(line, relative(ROOT, path)).toMatch(/#disable-next-line( [\w-]+)+ \/\/ \S/);
+        }
+      }
+    });
+
+    it('catches a property the resource type does not have, and an unused parameter (the checks are not blind)', () => {
+      expect(brokenLint.diagnostics).toEqual([
+        expect.stringMatching(/^infra\/broken\.bicep\(1,7\) : Warning no-unused-params: .*"unused"/),
+        expect.stringMatching(/^infra\/broken\.bicep\(10,5\) : Warning BCP0(37|89): The property "allowSharedKeyAcess" is not allowed/),
+      ]);
+    });
   });
 
-  it('main.bicep has the outputs azd and the docs use', () => {
-    const outputs = infraFile('main.bicep').outputs;
-    for (const name of ['AZURE_FUNCTION_APP_NAME', 'AZURE_RESOURCE_GROUP', 'AZURE_STORAGE_ACCOUNT_NAME', 'DEAD_LETTER_CONTAINER_NAME', 'SERVICE_API_NAME']) {
-      expect(outputs.has(name), name).toBe(true);
-    }
-  });
-});
+  // ---------------------------------------------------------------------------------------------------
+  // What the templates do, evaluated with chosen parameters and stand-ins for what only Azure knows.
 
-describe('Event Grid subscriptions', () => {
-  interface Subscription {
-    name: string;
-    functionName: string;
-    eventTypes: string[];
-    resource: Resource;
+  const PARAMS = { environmentName: 'dev', location: 'swedencentral', acsResourceName: 'acs-mail', acsResourceGroup: 'rg-mail' };
+  const CLIENT_ID = '3f0e2a52-8c1b-4c8e-9d5a-2b7f6a1e4c90';
+  const STAND: Stand = {
+    moduleOutputs: {
+      identity: { name: 'id-api-x', clientId: CLIENT_ID, principalId: 'app-principal' },
+      storage: { name: 'stexample1234', id: '/subscriptions/s/resourceGroups/rg-dev/providers/Microsoft.Storage/storageAccounts/stexample1234' },
+      monitoring: { appInsightsName: 'appi-x', logAnalyticsName: 'log-x', logAnalyticsId: '/law/log-x' },
+      functionApp: { name: 'func-api-x', id: '/sites/func-api-x', uri: 'https://func-api-x.azurewebsites.net' },
+      systemTopic: { name: 'topic', id: '/topics/topic', principalId: 'topic-principal' },
+      systemTopicLookup: { location: 'westeurope', tags: { owner: 'ops' }, userAssignedIdentities: { '/ids/ops': { principalId: 'p', clientId: 'c' } }, source: '/acs' },
+      alerts: { name: 'alert-x' },
+    },
+    resources: {
+      'Microsoft.ManagedIdentity/userAssignedIdentities': { clientId: CLIENT_ID },
+      'Microsoft.Insights/components': { ConnectionString: 'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://x/' },
+      'Microsoft.Storage/storageAccounts': { primaryEndpoints: { blob: 'https://stexample1234.blob.core.windows.net/' } },
+      'Microsoft.EventGrid/systemTopics': { principalId: 'topic-principal' },
+    },
+  };
+  const mainScope = (parameters: Record<string, unknown> = {}): Scope => ({ template: main(), parameters: { ...PARAMS, ...parameters }, stand: STAND });
+
+  /** A module's template, with the parameter values main.bicep passes to it. */
+  function moduleScope(name: string, parameters: Record<string, unknown> = {}): Scope & { resourceGroup: unknown; condition: unknown } {
+    const outer = mainScope(parameters);
+    const module = moduleOf(main(), name);
+    const passed = evaluate(module.properties!.parameters, outer) as Record<string, { value: unknown }>;
+    return {
+      template: module.template,
+      parameters: Object.fromEntries(Object.entries(passed).map(([key, { value }]) => [key, value])),
+      stand: STAND,
+      resourceGroup: evaluate(module.resourceGroup, outer),
+      condition: module.condition === undefined ? true : evaluate(module.condition, outer),
+    };
   }
 
-  function subscriptions(): Subscription[] {
-    const file = infraFile('modules/eventGrid.bicep');
-    return resourcesOfType(file, 'Microsoft.EventGrid/systemTopics/eventSubscriptions').map((resource) => {
-      const properties = prop(resource.body, 'properties');
-      const endpoint = prop(prop(properties, 'destination'), 'properties');
-      const resourceId = prop(endpoint, 'resourceId')?.text ?? '';
-      const functionName = /\/functions\/([A-Za-z0-9_-]+)'$/.exec(resourceId)?.[1] ?? `(no function in ${resourceId})`;
-      const types = prop(prop(properties, 'filter'), 'includedEventTypes');
-      const eventTypes = types?.type === 'array' ? named(types).map((t) => literal(t) ?? `(not a literal: ${t.text})`) : [];
-      return { name: literal(prop(resource.body, 'name')) ?? '', functionName, eventTypes, resource };
+  describe('Event Grid subscriptions', () => {
+    const subscriptionsTemplate = () => template('infra/modules/eventSubscriptions.bicep');
+    const SUBSCRIPTION_PARAMS = {
+      systemTopicName: 'evgt-acs-x',
+      functionAppId: '/subscriptions/s/resourceGroups/rg-dev/providers/Microsoft.Web/sites/func-api-x',
+      deadLetterStorageAccountId: '/subscriptions/s/resourceGroups/rg-dev/providers/Microsoft.Storage/storageAccounts/stexample1234',
+      deadLetterContainerName: 'eventgrid-deadletter',
+      nameSuffix: 'x',
+    };
+
+    /** Each subscription the template creates, evaluated: one per element of its copy loop. */
+    function subscriptions() {
+      const t = subscriptionsTemplate();
+      const [resource, ...others] = ofType(t, 'Microsoft.EventGrid/systemTopics/eventSubscriptions');
+      expect(others).toEqual([]);
+      const count = evaluate(resource!.copy!.count, { template: t, parameters: SUBSCRIPTION_PARAMS }) as number;
+      return Array.from({ length: count }, (_, copyIndex) => {
+        const scope = { template: t, parameters: SUBSCRIPTION_PARAMS, copyIndex };
+        const properties = evaluate(resource!.properties, scope) as Record<string, any>;
+        const functionName = /\/functions\/([^/]+)$/.exec(properties.destination.properties.resourceId)?.[1];
+        return { name: evaluate(resource!.name, scope) as string, functionName, eventTypes: properties.filter.includedEventTypes as string[], properties };
+      });
+    }
+    const eventGridFunctions = () => registeredFunctions().filter((f) => f.trigger === 'eventGrid').map((f) => f.name);
+
+    it('subscribe exactly the Event Grid functions the app registers', () => {
+      expect(eventGridFunctions().length).toBeGreaterThan(0);
+      expect(subscriptions().map((s) => s.functionName).sort()).toEqual([...eventGridFunctions()].sort());
     });
-  }
 
-  const eventGridFunctions = () => registeredFunctions().filter((f) => f.trigger === 'eventGrid').map((f) => f.name);
+    it('filter on exactly the event types the app handles, one type per subscription, each to the function named for it', () => {
+      const all = subscriptions();
+      for (const subscription of all) expect(subscription.eventTypes, subscription.name).toHaveLength(1);
+      expect(all.flatMap((s) => s.eventTypes).sort()).toEqual([...EMAIL_EVENT_TYPES].sort());
+      expect(Object.fromEntries(all.map((s) => [s.functionName, s.eventTypes[0]]))).toEqual({
+        emailDeliveryReport: DELIVERY_REPORT_EVENT_TYPE,
+        emailEngagementReport: ENGAGEMENT_REPORT_EVENT_TYPE,
+      });
+      // Named per environment, so that two environments can share a reused topic.
+      expect(all.map((s) => s.name).sort()).toEqual(['evgt-acs-x/email-delivery-x', 'evgt-acs-x/email-engagement-x']);
+    });
 
-  it('subscribe exactly the Event Grid functions the app registers', () => {
-    expect(eventGridFunctions().length).toBeGreaterThan(0);
-    expect(subscriptions().map((s) => s.functionName).sort()).toEqual([...eventGridFunctions()].sort());
+    it('deliver one Event Grid schema event at a time to the function, retry for 24 hours, then dead-letter with the topic identity', () => {
+      for (const { name, properties } of subscriptions()) {
+        expect(properties.destination.endpointType, name).toBe('AzureFunction');
+        expect(properties.destination.properties.resourceId, name).toMatch(new RegExp(`^${SUBSCRIPTION_PARAMS.functionAppId}/functions/`));
+        expect(properties.destination.properties.maxEventsPerBatch, name).toBe(1);
+        expect(properties.eventDeliverySchema, name).toBe('EventGridSchema');
+        expect(properties.retryPolicy, name).toEqual({ maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 });
+        expect(properties.deadLetterDestination, `${name}: dead-letters with an identity, not a key`).toBeUndefined();
+        expect(properties.deadLetterWithResourceIdentity, name).toEqual({
+          identity: { type: 'SystemAssigned' },
+          deadLetterDestination: {
+            endpointType: 'StorageBlob',
+            properties: { resourceId: SUBSCRIPTION_PARAMS.deadLetterStorageAccountId, blobContainerName: 'eventgrid-deadletter' },
+          },
+        });
+      }
+      // One at a time: parallel writes to subscriptions of one system topic can conflict.
+      expect(ofType(subscriptionsTemplate(), 'Microsoft.EventGrid/systemTopics/eventSubscriptions')[0]!.copy).toMatchObject({ mode: 'serial', batchSize: 1 });
+    });
+
+    it('are the same template in main.bicep (once DEPLOY_EVENT_SUBSCRIPTIONS is true) as the one the hook deploys alone, after the dead-letter role', () => {
+      const module = moduleOf(main(), 'eventSubscriptions');
+      const { metadata: _ignored, ...inMain } = module.template as ArmTemplate & { metadata?: unknown };
+      const { metadata: _alone, ...alone } = subscriptionsTemplate() as ArmTemplate & { metadata?: unknown };
+      expect(inMain).toEqual(alone);
+      expect(moduleScope('eventSubscriptions').condition).toBe(false);
+      expect(moduleScope('eventSubscriptions', { deployEventSubscriptions: true }).condition).toBe(true);
+      expect(module.dependsOn?.join()).toMatch(/'deadLetterRole'/);
+      const passed = moduleScope('eventSubscriptions', { deployEventSubscriptions: true }).parameters;
+      expect(passed).toMatchObject({ functionAppId: '/sites/func-api-x', deadLetterStorageAccountId: STAND.moduleOutputs!.storage!.id, deadLetterContainerName: 'eventgrid-deadletter' });
+    });
   });
 
-  it('filter on exactly the event types the app handles, one type per subscription', () => {
-    const all = subscriptions();
-    for (const subscription of all) expect(subscription.eventTypes, subscription.name).toHaveLength(1);
-    expect(all.flatMap((s) => s.eventTypes).sort()).toEqual([...EMAIL_EVENT_TYPES].sort());
+  describe('the system topic', () => {
+    it('is created on the ACS resource in the app\'s resource group when the ACS resource has none', () => {
+      const topic = moduleScope('systemTopic');
+      expect(topic.resourceGroup).toBe('rg-dev');
+      expect(moduleScope('systemTopicLookup').condition).toBe(false);
+      expect(topic.parameters).toMatchObject({ location: 'global', tags: { 'azd-env-name': 'dev' }, userAssignedIdentities: {} });
+      expect(topic.parameters.acsResourceId).toMatch(/\/resourceGroups\/rg-mail\/providers\/Microsoft\.Communication\/communicationServices\/acs-mail$/);
+      const [resource] = ofType(topic.template, 'Microsoft.EventGrid/systemTopics');
+      expect(evaluate(resource!.identity, topic)).toEqual({ type: 'SystemAssigned' });
+      expect(evaluate(resource!.properties, topic)).toEqual({ source: topic.parameters.acsResourceId, topicType: 'Microsoft.Communication.CommunicationServices' });
+    });
+
+    it('is reused when one exists: in its own resource group, keeping its location, tags and identities, plus the one the dead-letter needs', () => {
+      for (const [given, group] of [
+        [{}, 'rg-mail'],
+        [{ existingSystemTopicResourceGroup: 'rg-events' }, 'rg-events'],
+      ] as const) {
+        const parameters = { existingSystemTopicName: 'acs-mail-events', ...given };
+        const lookup = moduleScope('systemTopicLookup', parameters);
+        expect(lookup).toMatchObject({ condition: true, resourceGroup: group, parameters: { name: 'acs-mail-events' } });
+        const topic = moduleScope('systemTopic', parameters);
+        expect(topic.resourceGroup, 'not the app\'s group: azd down leaves it').toBe(group);
+        expect(topic.parameters).toMatchObject({ name: 'acs-mail-events', location: 'westeurope', tags: { owner: 'ops' } });
+        const [resource] = ofType(topic.template, 'Microsoft.EventGrid/systemTopics');
+        expect(evaluate(resource!.identity, topic)).toEqual({ type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { '/ids/ops': {} } });
+        const outputs = evaluate(main().outputs, mainScope(parameters)) as Record<string, { value: unknown }>;
+        expect(outputs.EVENT_GRID_SYSTEM_TOPIC_REUSED!.value).toBe(true);
+        expect(outputs.EVENT_GRID_SYSTEM_TOPIC_RESOURCE_GROUP!.value).toBe(group);
+      }
+    });
+
+    it('sends its delivery-failure logs to the app\'s Log Analytics workspace, under a name of this environment', () => {
+      const topic = moduleScope('systemTopic');
+      const [setting] = ofType(topic.template, 'Microsoft.Insights/diagnosticSettings');
+      const properties = evaluate(setting!.properties, topic) as { workspaceId: string; logs: { category: string; enabled: boolean }[] };
+      expect(properties.workspaceId).toBe('/law/log-x');
+      expect(properties.logs).toEqual([{ category: 'DeliveryFailures', enabled: true }]);
+      expect(evaluate(setting!.name, topic)).toMatch(/^acs-email-status-[a-z0-9]{13}$/);
+    });
+
+    it('gives the topic identity Storage Blob Data Contributor on the dead-letter container, in an assignment named from its principal', () => {
+      const role = moduleScope('deadLetterRole');
+      expect(role.resourceGroup).toBe('rg-dev');
+      expect(role.parameters.topicPrincipalId).toBe('topic-principal');
+      const [assignment] = ofType(role.template, 'Microsoft.Authorization/roleAssignments');
+      expect(assignment!.scope).toMatch(/containers/);
+      const nameFor = (topicPrincipalId: string, storageAccountName = 'stexample1234') =>
+        evaluate(assignment!.name, { ...role, parameters: { ...role.parameters, topicPrincipalId, storageAccountName } });
+      // A recreated topic has a new principal: a new assignment, never an update of the old one.
+      expect(nameFor('principal-2')).not.toBe(nameFor('topic-principal'));
+      expect(nameFor('topic-principal')).toBe(nameFor('topic-principal'));
+      expect(role.template.parameters).not.toHaveProperty('systemTopicName');
+      expect(roleOf(evaluate(assignment!.properties, role) as Grant)).toBe('Storage Blob Data Contributor');
+    });
+
+    it('raises an alert when an event is dead-lettered, mailed to ALERT_EMAIL when it is set', () => {
+      for (const alertEmail of ['', 'ops@contoso.com']) {
+        const alerts = moduleScope('alerts', { alertEmail });
+        const [alert] = ofType(alerts.template, 'Microsoft.Insights/metricAlerts');
+        const properties = evaluate(alert!.properties, alerts) as Record<string, any>;
+        expect(properties.scopes).toEqual(['/topics/topic']);
+        expect(properties.criteria.allOf).toEqual([expect.objectContaining({ metricName: 'DeadLetteredCount', metricNamespace: 'Microsoft.EventGrid/systemTopics', operator: 'GreaterThan', threshold: 0, timeAggregation: 'Total' })]);
+        expect(properties.actions).toHaveLength(alertEmail ? 1 : 0);
+        const [group] = ofType(alerts.template, 'Microsoft.Insights/actionGroups');
+        expect(evaluate(group!.condition, alerts)).toBe(Boolean(alertEmail));
+      }
+      const parameters = JSON.parse(readFileSync(join(INFRA, 'main.parameters.json'), 'utf8')).parameters;
+      expect(parameters.alertEmail.value).toBe('${ALERT_EMAIL}');
+    });
   });
 
-  it('send each event type to the function named for it', () => {
-    const routes = Object.fromEntries(subscriptions().map((s) => [s.functionName, s.eventTypes[0]]));
-    expect(routes).toEqual({ emailDeliveryReport: DELIVERY_REPORT_EVENT_TYPE, emailEngagementReport: ENGAGEMENT_REPORT_EVENT_TYPE });
-    for (const [functionName, eventType] of Object.entries(routes)) {
-      const topic = /^email(.+)Report$/.exec(functionName)?.[1];
-      expect(eventType, functionName).toMatch(new RegExp(`^Microsoft\\.Communication\\.Email${topic}`));
-    }
-    expect(subscriptions().map((s) => s.name).sort()).toEqual(['email-delivery', 'email-engagement']);
+  describe('the Function App', () => {
+    it('runs on Flex Consumption (Node 22) as the user-assigned identity, also for its deployment package', () => {
+      const app = moduleScope('functionApp');
+      const [site] = ofType(app.template, 'Microsoft.Web/sites');
+      expect((site!.identity as { type: string }).type).toBe('UserAssigned');
+      const config = evaluate((site!.properties as any).functionAppConfig, app) as any;
+      expect(config.deployment.storage.authentication.type).toBe('UserAssignedIdentity');
+      expect(config.deployment.storage.value).toBe('https://stexample1234.blob.core.windows.net/app-package');
+      expect(config.runtime).toEqual({ name: 'node', version: '22' });
+      expect((ofType(app.template, 'Microsoft.Web/serverfarms')[0]!.sku as { name: string }).name).toBe('FC1');
+      expect(evaluate(site!.tags, app)).toMatchObject({ 'azd-service-name': 'api' });
+    });
+
+    it('allows no basic-auth publishing: FTP and SCM credentials off, FTPS disabled', () => {
+      const app = moduleScope('functionApp');
+      const policies = ofType(app.template, 'Microsoft.Web/sites/basicPublishingCredentialsPolicies').map((p) => [evaluate(p.name, app), p.properties]);
+      expect(policies).toEqual([
+        [expect.stringMatching(/^func-api-[a-z0-9]{13}\/ftp$/), { allow: false }],
+        [expect.stringMatching(/^func-api-[a-z0-9]{13}\/scm$/), { allow: false }],
+      ]);
+      expect((ofType(app.template, 'Microsoft.Web/sites')[0]!.properties as any).siteConfig.ftpsState).toBe('Disabled');
+    });
   });
 
-  it('deliver one Event Grid schema event at a time to the function, retry for 24 hours, then dead-letter with the topic identity', () => {
-    const file = infraFile('modules/eventGrid.bicep');
-    const functionApps = resourcesOfType(file, 'Microsoft.Web/sites').map((r) => r.name);
-    for (const { name, resource } of subscriptions()) {
-      const properties = prop(resource.body, 'properties');
-      const destination = prop(properties, 'destination');
-      expect(literal(prop(destination, 'endpointType')), name).toBe('AzureFunction');
-      const endpoint = prop(destination, 'properties');
-      expect(prop(endpoint, 'resourceId')?.text, name).toMatch(new RegExp(`^'\\$\\{(${functionApps.join('|')})\\.id\\}/functions/`));
-      expect(prop(endpoint, 'maxEventsPerBatch')?.text, name).toBe('1');
-      expect(literal(prop(properties, 'eventDeliverySchema')), name).toBe('EventGridSchema');
+  describe('app settings', () => {
+    const settings = () => {
+      const app = moduleScope('functionApp');
+      const config = ofType(app.template, 'Microsoft.Web/sites/config').filter((c) => String(evaluate(c.name, app)).endsWith('/appsettings'));
+      expect(config).toHaveLength(1);
+      return { raw: config[0]!.properties as Record<string, string>, values: evaluate(config[0]!.properties, app) as Record<string, string> };
+    };
 
-      const retry = deref(file, prop(properties, 'retryPolicy'));
-      expect(prop(retry, 'maxDeliveryAttempts')?.text, name).toBe('30');
-      expect(prop(retry, 'eventTimeToLiveInMinutes')?.text, name).toBe('1440');
+    it('make readSettings choose the managed identity, the tables the storage module creates, and valid values', () => {
+      const { values } = settings();
+      // A connection string would win over the identity settings: there must be none.
+      expect(Object.keys(values)).not.toContain(STORAGE_SETTING);
+      expect(Object.keys(values)).not.toContain('AzureWebJobsStorage');
+      const appSettings = readSettings(values);
+      expect(appSettings.storage).toEqual({
+        kind: 'identity',
+        setting: `${STORAGE_SETTING}__tableServiceUri`,
+        tableServiceUri: 'https://stexample1234.table.core.windows.net',
+        clientId: CLIENT_ID,
+      });
+      expect(values[TABLE_SETTING]).toBe(DEFAULT_EVENTS_TABLE);
+      const storage = moduleScope('storage');
+      const tables = ofType(storage.template, 'Microsoft.Storage/storageAccounts/tableServices/tables').map((t) => String(evaluate(t.name, storage)).split('/').at(-1));
+      expect(tables.sort()).toEqual([appSettings.eventsTable, appSettings.quarantineTable].sort());
+    });
 
-      expect(prop(properties, 'deadLetterDestination'), `${name}: dead-letters with an identity, not a key`).toBeNull();
-      const deadLetter = deref(file, prop(properties, 'deadLetterWithResourceIdentity'));
-      expect(literal(prop(prop(deadLetter, 'identity'), 'type')), name).toBe('SystemAssigned');
-      const blob = prop(deadLetter, 'deadLetterDestination');
-      expect(literal(prop(blob, 'endpointType')), name).toBe('StorageBlob');
-      expect(prop(prop(blob, 'properties'), 'blobContainerName')?.text, name).toBe('deadLetterContainerName');
+    it('reach the host storage and Application Insights with the same identity; Flex Consumption settings only', () => {
+      const { values } = settings();
+      expect(values).toMatchObject({
+        AzureWebJobsStorage__accountName: 'stexample1234',
+        AzureWebJobsStorage__credential: 'managedidentity',
+        AzureWebJobsStorage__clientId: CLIENT_ID,
+        APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `ClientId=${CLIENT_ID};Authorization=AAD`,
+      });
+      expect(Object.keys(values)).not.toContain('FUNCTIONS_WORKER_RUNTIME');
+      expect(Object.keys(values)).not.toContain('FUNCTIONS_EXTENSION_VERSION');
+    });
 
-      // Created only once the functions exist (the postdeploy hook), after the dead-letter role.
-      expect(resource.condition?.text, name).toBe('(deployEventSubscriptions)');
-      expect(prop(resource.body, 'dependsOn')?.text, name).toMatch(/\bdeadLetterWriter\b/);
-    }
+    it('hold no secret: no key, SAS or connection string with a credential, no list*() call, no secure parameter anywhere', () => {
+      const { raw } = settings();
+      for (const [name, expression] of Object.entries(raw)) {
+        expect(name).not.toMatch(/AccountKey|SharedAccess|Password|Secret|ApiKey|_KEY$|SAS/i);
+        if (name !== 'APPLICATIONINSIGHTS_CONNECTION_STRING') expect(name).not.toMatch(/ConnectionString|CONNECTION_STRING/i);
+        expect(expression, name).not.toMatch(/\blist\w*\(|AccountKey=|SharedAccessSignature|[?&]sig=/i);
+      }
+      for (const entry of BICEP_ENTRY_POINTS) {
+        const text = JSON.stringify(template(entry));
+        expect(text, entry).not.toMatch(/\blist(Keys|AccountSas|ServiceSas|ConnectionStrings|Secrets)\(/);
+        expect(text, entry).not.toMatch(/"type":\s*"secure(String|Object)"/);
+      }
+    });
+
+    it('are backed by storage with shared keys off and Application Insights with local auth off', () => {
+      const storage = moduleScope('storage');
+      const account = ofType(storage.template, 'Microsoft.Storage/storageAccounts')[0]!.properties as Record<string, unknown>;
+      expect(account).toMatchObject({ allowSharedKeyAccess: false, allowBlobPublicAccess: false, minimumTlsVersion: 'TLS1_2' });
+      const monitoring = moduleOf(main(), 'monitoring').template;
+      expect(ofType(monitoring, 'Microsoft.Insights/components')[0]!.properties).toMatchObject({ DisableLocalAuth: true });
+    });
   });
 
-  it('hang off a system topic on the ACS resource, whose identity may write the dead-letter container', () => {
-    const file = infraFile('modules/eventGrid.bicep');
-    const [topic, ...others] = resourcesOfType(file, 'Microsoft.EventGrid/systemTopics');
-    expect(others).toEqual([]);
-    expect(literal(prop(prop(topic!.body, 'properties'), 'topicType'))).toBe('Microsoft.Communication.CommunicationServices');
-    expect(prop(prop(topic!.body, 'properties'), 'source')?.text).toBe('acsResourceId');
-    expect(literal(prop(prop(topic!.body, 'identity'), 'type'))).toBe('SystemAssigned');
-    for (const { resource } of subscriptions()) expect(prop(resource.body, 'parent')?.text).toBe(topic!.name);
+  describe('managed identity roles', () => {
+    it('give the app identity blob owner and table contributor on its own account, metrics publisher on App Insights, nothing else', () => {
+      const roles = moduleScope('roles', { principalId: 'me' });
+      const grants = ofType(roles.template, 'Microsoft.Authorization/roleAssignments')
+        .filter((r) => evaluate(r.condition ?? true, roles))
+        .map((r) => {
+          const properties = evaluate(r.properties, roles) as Grant;
+          return { principal: properties.principalId, role: roleOf(properties), scope: String(evaluate(r.scope, roles)).split('/providers/')[1] };
+        });
+      expect(grants).toEqual([
+        { principal: 'app-principal', role: 'Storage Blob Data Owner', scope: 'Microsoft.Storage/storageAccounts/stexample1234' },
+        { principal: 'app-principal', role: 'Storage Table Data Contributor', scope: 'Microsoft.Storage/storageAccounts/stexample1234' },
+        { principal: 'app-principal', role: 'Monitoring Metrics Publisher', scope: 'Microsoft.Insights/components/appi-x' },
+        { principal: 'me', role: 'Storage Table Data Reader', scope: 'Microsoft.Storage/storageAccounts/stexample1234' },
+        { principal: 'me', role: 'Storage Blob Data Contributor', scope: 'Microsoft.Storage/storageAccounts/blobServices/containers/stexample1234/default/eventgrid-deadletter' },
+      ]);
+    });
 
-    const [writer] = resourcesOfType(file, 'Microsoft.Authorization/roleAssignments').filter((r) => r.name === 'deadLetterWriter');
-    expect(prop(prop(writer!.body, 'properties'), 'principalId')?.text).toBe(`${topic!.name}.identity.principalId`);
-    expect(prop(writer!.body, 'scope')?.text).toMatch(/::deadLetterContainer$/);
-    expect(roleOf(file, writer!)).toBe('Storage Blob Data Contributor');
+    it('never grant Owner, Contributor or any role this file does not know', () => {
+      // Every assignment in main.bicep and its modules, with the role definition id evaluated.
+      const assignments = (t: ArmTemplate): Grant[] =>
+        resourcesOf(t).flatMap((r) =>
+          r.type === 'Microsoft.Resources/deployments'
+            ? assignments(r.properties!.template!)
+            : r.type === 'Microsoft.Authorization/roleAssignments'
+              ? [{ principalId: '', roleDefinitionId: String(evaluate((r.properties as unknown as Grant).roleDefinitionId, { template: t, parameters: {} })) }]
+              : [],
+        );
+      const all = assignments(main());
+      expect(all.length).toBe(6);
+      for (const grant of all) expect(roleOf(grant)).toMatch(/^(Storage|Monitoring) /);
+    });
+  });
 
-    const main = infraFile('main.bicep');
-    const eventGrid = main.modules.find((m) => m.path === 'modules/eventGrid.bicep')!;
-    expect(prop(prop(eventGrid.body, 'params'), 'deployEventSubscriptions')?.text).toBe('deployEventSubscriptions');
-    const acs = resourcesOfType(main, 'Microsoft.Communication/communicationServices')[0]!;
-    expect(acs.node.text).toMatch(/\bexisting\b/);
-    expect(prop(prop(eventGrid.body, 'params'), 'acsResourceId')?.text).toBe(`${acs.name}.id`);
+  describe('parameters and outputs', () => {
+    it('main.parameters.json gives main.bicep every parameter it needs from the azd environment, and no other', () => {
+      const declared = main().parameters!;
+      const parameters = JSON.parse(readFileSync(join(INFRA, 'main.parameters.json'), 'utf8')).parameters as Record<string, { value: unknown }>;
+      expect(Object.keys(parameters).filter((name) => !(name in declared))).toEqual([]);
+      const required = Object.entries(declared).filter(([, p]) => !('defaultValue' in p)).map(([name]) => name);
+      expect(required.filter((name) => !(name in parameters))).toEqual([]);
+      expect(Object.fromEntries(Object.entries(parameters).map(([name, { value }]) => [name, value]))).toEqual({
+        environmentName: '${AZURE_ENV_NAME}',
+        location: '${AZURE_LOCATION}',
+        principalId: '${AZURE_PRINCIPAL_ID}',
+        principalType: '${AZURE_PRINCIPAL_TYPE=User}',
+        acsResourceName: '${ACS_RESOURCE_NAME}',
+        acsResourceGroup: '${ACS_RESOURCE_GROUP}',
+        deployEventSubscriptions: '${DEPLOY_EVENT_SUBSCRIPTIONS=false}',
+        existingSystemTopicName: '${ACS_SYSTEM_TOPIC_NAME}',
+        existingSystemTopicResourceGroup: '${ACS_SYSTEM_TOPIC_RESOURCE_GROUP}',
+        alertEmail: '${ALERT_EMAIL}',
+      });
+      expect(declared.deployEventSubscriptions!.defaultValue).toBe(false);
+    });
+
+    // Values the hooks read that azd or the user set, not the template.
+    const NOT_OUTPUTS = new Set(['AZURE_ENV_NAME', 'AZURE_SUBSCRIPTION_ID', 'ACS_RESOURCE_NAME', 'ACS_RESOURCE_GROUP', 'ACS_SYSTEM_TOPIC_NAME', 'DEPLOY_EVENT_SUBSCRIPTIONS', 'POSTDEPLOY_ATTEMPTS', 'POSTDEPLOY_RETRY_DELAY_SECONDS', 'ROLE_PROPAGATION_SECONDS']);
+
+    it('main.bicep outputs every value the hooks read, and those azd and the docs use', () => {
+      const outputs = Object.keys(main().outputs!);
+      for (const name of ['AZURE_FUNCTION_APP_NAME', 'AZURE_RESOURCE_GROUP', 'AZURE_STORAGE_ACCOUNT_NAME', 'DEAD_LETTER_CONTAINER_NAME', 'SERVICE_API_NAME', 'SERVICE_API_URI']) {
+        expect(outputs, name).toContain(name);
+      }
+      const hooks = readdirSync(join(INFRA, 'hooks')).map((file) => readFileSync(join(INFRA, 'hooks', file), 'utf8'));
+      const read = new Set(hooks.flatMap((text) => [...text.matchAll(/\$\{([A-Z][A-Z0-9_]+)[:}]|\$env:([A-Z][A-Z0-9_]+)|\b(?:for name in|foreach \(\$name in) ([^;\n]+)/g)].flatMap((m) => (m[3] ? m[3].match(/[A-Z][A-Z0-9_]{3,}/g) ?? [] : [m[1] ?? m[2]!]))));
+      expect(read.size).toBeGreaterThan(10);
+      expect([...read].filter((name) => !NOT_OUTPUTS.has(name) && !outputs.includes(name))).toEqual([]);
+    });
+
+    it('the postdeploy hooks pass eventSubscriptions.bicep exactly the parameters it declares', () => {
+      const declared = Object.keys(template('infra/modules/eventSubscriptions.bicep').parameters!).sort();
+      for (const hook of ['postdeploy.sh', 'postdeploy.ps1']) {
+        const text = readFileSync(join(INFRA, 'hooks', hook), 'utf8');
+        const block = text.slice(text.indexOf('--parameters')).split(/; then|\n\s*if \(/)[0]!;
+        const passed = [...block.matchAll(/"?\b([a-zA-Z]+)=/g)].map((m) => m[1]!).sort();
+        expect(passed, hook).toEqual(declared);
+      }
+    });
   });
 });
 
@@ -531,230 +471,42 @@ const ROLES: Record<string, string> = {
   'ba92f5b4-2d11-453d-a403-e96b0029c9fe': 'Storage Blob Data Contributor',
   '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3': 'Storage Table Data Contributor',
   '76199698-9eea-4c19-bc75-cec21354c6b6': 'Storage Table Data Reader',
-  '974c5e8b-45b9-4653-ba55-5f855dd0fb88': 'Storage Queue Data Contributor',
   '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
   '8e3af657-a8ff-443c-a75c-2fe8c4bcb635': 'Owner',
   'b24988ac-6180-42d9-a92b-e0f14d61b5a5': 'Contributor',
 };
-
-function roleOf(file: BicepFile, assignment: Resource): string {
-  const definition = prop(prop(assignment.body, 'properties'), 'roleDefinitionId');
-  const call = definition?.type === 'call_expression' ? definition : null;
-  const id = literal(deref(file, named(call?.childForFieldName('arguments') ?? definition!).at(-1) ?? null));
-  return (id && ROLES[id]) ?? `unknown role ${definition?.text}`;
+interface Grant {
+  roleDefinitionId: string;
+  principalId: string;
+}
+function roleOf(grant: Grant): string {
+  const id = /([0-9a-f-]{36})'?\)?\]?$/.exec(grant.roleDefinitionId)?.[1];
+  return (id && ROLES[id]) ?? `unknown role ${grant.roleDefinitionId}`;
 }
 
-describe('managed identity roles', () => {
-  it('give the app identity blob owner and table contributor on its own account, metrics publisher on App Insights, nothing else', () => {
-    const file = infraFile('modules/roles.bicep');
-    const grants = resourcesOfType(file, 'Microsoft.Authorization/roleAssignments').map((r) => ({
-      principal: prop(prop(r.body, 'properties'), 'principalId')?.text,
-      role: roleOf(file, r),
-      scope: prop(r.body, 'scope')?.text,
-    }));
-    expect(grants.filter((g) => g.principal === 'appPrincipalId')).toEqual([
-      { principal: 'appPrincipalId', role: 'Storage Blob Data Owner', scope: 'storage' },
-      { principal: 'appPrincipalId', role: 'Storage Table Data Contributor', scope: 'storage' },
-      { principal: 'appPrincipalId', role: 'Monitoring Metrics Publisher', scope: 'appInsights' },
-    ]);
-    expect(grants.filter((g) => g.principal === 'principalId')).toEqual([
-      { principal: 'principalId', role: 'Storage Table Data Reader', scope: 'storage' },
-      { principal: 'principalId', role: 'Storage Blob Data Contributor', scope: 'storage::blobService::deadLetterContainer' },
-    ]);
-    expect(grants.filter((g) => g.principal !== 'appPrincipalId' && g.principal !== 'principalId')).toEqual([]);
-    const main = infraFile('main.bicep');
-    const roles = main.modules.find((m) => m.path === 'modules/roles.bicep')!;
-    expect(prop(prop(roles.body, 'params'), 'appPrincipalId')?.text).toBe('identity.outputs.principalId');
+describe('azure.yaml', () => {
+  const yaml = () => readFileSync(join(ROOT, 'azure.yaml'), 'utf8');
+
+  it('deploys one function service, api, from the folder npm run package:azure fills', () => {
+    const text = yaml();
+    expect(text).toMatch(/^services:\n {2}api:\n(?: {4}.*\n| *#.*\n)*? {4}project: \.\n/m);
+    expect(text).toMatch(/^ {4}host: function$/m);
+    expect(text).toMatch(/^ {4}dist: \.azure-package$/m);
+    expect(text).toMatch(/^ {4}remoteBuild: false$/m);
+    const prepackage = text.slice(text.indexOf('      prepackage:'), text.indexOf('\nhooks:'));
+    expect([...prepackage.matchAll(/run: (.+)/g)].map((m) => m[1])).toEqual(['npm run package:azure', 'npm run package:azure']);
+    expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['package:azure']).toMatch(/packageForAzure/);
   });
 
-  it('never grant Owner, Contributor or any role this file does not know', () => {
-    for (const path of bicepFilesUnder(INFRA)) {
-      const file = load(path);
-      for (const assignment of resourcesOfType(file, 'Microsoft.Authorization/roleAssignments')) {
-        expect(roleOf(file, assignment), `${relative(ROOT, path)}: ${assignment.name}`).toMatch(/^(Storage|Monitoring) /);
-      }
+  it('runs an existing hook script for each step, on posix and on Windows', () => {
+    const text = yaml();
+    const hooks = text.slice(text.search(/^hooks:$/m));
+    const steps = [...hooks.matchAll(/^ {2}(\w+):$/gm)].map((m) => m[1]);
+    expect(steps).toEqual(['preprovision', 'predeploy', 'postdeploy', 'postdown']);
+    for (const step of steps) {
+      const block = hooks.slice(hooks.indexOf(`  ${step}:`)).split(/\n {2}\w+:\n/)[0]!;
+      expect([...block.matchAll(/run: (\S+)/g)].map((m) => m[1]), step).toEqual([`./infra/hooks/${step}.sh`, `./infra/hooks/${step}.ps1`]);
+      for (const script of [`${step}.sh`, `${step}.ps1`]) expect(readdirSync(join(INFRA, 'hooks')), script).toContain(script);
     }
-  });
-
-  it('run the Function App as the user-assigned identity, also for its deployment package', () => {
-    const file = infraFile('modules/functionApp.bicep');
-    const [site] = resourcesOfType(file, 'Microsoft.Web/sites').filter((r) => !r.node.text.includes('existing'));
-    const identity = prop(site!.body, 'identity');
-    expect(literal(prop(identity, 'type'))).toBe('UserAssigned');
-    const config = prop(prop(site!.body, 'properties'), 'functionAppConfig');
-    const storage = prop(prop(config, 'deployment'), 'storage');
-    expect(literal(prop(prop(storage, 'authentication'), 'type'))).toBe('UserAssignedIdentity');
-    expect(prop(prop(storage, 'authentication'), 'userAssignedIdentityResourceId')?.text).toBe('identity.id');
-    expect(literal(prop(prop(config, 'runtime'), 'name'))).toBe('node');
-    expect(literal(prop(prop(config, 'runtime'), 'version'))).toBe('22');
-    const plan = resourcesOfType(file, 'Microsoft.Web/serverfarms')[0]!;
-    expect(literal(prop(prop(plan.body, 'sku'), 'name'))).toBe('FC1');
-    expect(prop(site!.body, 'tags')?.text).toMatch(/'azd-service-name': 'api'/);
-  });
-});
-
-describe('app settings', () => {
-  const CLIENT_ID = '3f0e2a52-8c1b-4c8e-9d5a-2b7f6a1e4c90';
-  // Values for the runtime references the settings hold, as Azure would resolve them.
-  const AZURE = {
-    'storage.name': 'stexample1234',
-    'environment().suffixes.storage': 'core.windows.net',
-    'identity.properties.clientId': CLIENT_ID,
-  };
-
-  it('set every setting the app reads on the managed identity path', () => {
-    const names = appSettings().map(([name]) => name);
-    expect(names).toEqual(expect.arrayContaining([`${STORAGE_SETTING}__tableServiceUri`, `${STORAGE_SETTING}__clientId`, TABLE_SETTING]));
-    // A connection string would win over the identity settings: there must be none.
-    expect(names).not.toContain(STORAGE_SETTING);
-    expect(names).not.toContain('AzureWebJobsStorage');
-  });
-
-  it('make readSettings choose the managed identity, the created tables and valid values', () => {
-    const scope = calledFromMain('functionApp');
-    const env: Record<string, string> = {};
-    for (const [name, value] of appSettings()) {
-      if (name.startsWith(`${STORAGE_SETTING}__`) || name === TABLE_SETTING) env[name] = evaluate(value, scope, AZURE);
-    }
-    expect(env).toEqual({
-      [`${STORAGE_SETTING}__tableServiceUri`]: 'https://stexample1234.table.core.windows.net',
-      [`${STORAGE_SETTING}__clientId`]: CLIENT_ID,
-      [TABLE_SETTING]: DEFAULT_EVENTS_TABLE,
-    });
-    const settings = readSettings(env);
-    expect(settings.storage).toEqual({
-      kind: 'identity',
-      setting: `${STORAGE_SETTING}__tableServiceUri`,
-      tableServiceUri: 'https://stexample1234.table.core.windows.net',
-      clientId: CLIENT_ID,
-    });
-
-    // The storage module creates exactly the tables the app writes.
-    const storage = calledFromMain('storage');
-    const tables = resourcesOfType(storage.file, 'Microsoft.Storage/storageAccounts/tableServices/tables').map((t) =>
-      evaluate(prop(t.body, 'name')!, storage, AZURE),
-    );
-    expect(tables.sort()).toEqual([settings.eventsTable, settings.quarantineTable].sort());
-  });
-
-  it('reach the host storage and Application Insights with the same identity', () => {
-    const scope = calledFromMain('functionApp');
-    const values = Object.fromEntries(appSettings().map(([name, value]) => [name, value]));
-    expect(evaluate(values.AzureWebJobsStorage__accountName!, scope, AZURE)).toBe('stexample1234');
-    expect(evaluate(values.AzureWebJobsStorage__credential!, scope, AZURE)).toBe('managedidentity');
-    expect(evaluate(values.AzureWebJobsStorage__clientId!, scope, AZURE)).toBe(CLIENT_ID);
-    expect(evaluate(values.APPLICATIONINSIGHTS_AUTHENTICATION_STRING!, scope, AZURE)).toBe(`ClientId=${CLIENT_ID};Authorization=AAD`);
-    expect(values.APPLICATIONINSIGHTS_CONNECTION_STRING?.text).toBe('appInsights.properties.ConnectionString');
-    // Flex Consumption rejects these: the runtime is set in functionAppConfig.
-    expect(Object.keys(values)).not.toContain('FUNCTIONS_WORKER_RUNTIME');
-    expect(Object.keys(values)).not.toContain('FUNCTIONS_EXTENSION_VERSION');
-  });
-
-  it('hold no secret: no key, SAS or connection string with a credential, no listKeys, no @secure value', () => {
-    const file = infraFile('modules/functionApp.bicep');
-    const secureParams = [...file.params.values()].filter((p) => p.decorators.includes('secure')).map((p) => p.name);
-    for (const [name, value] of appSettings()) {
-      expect(name, 'setting name').not.toMatch(/AccountKey|SharedAccess|Password|Secret|ApiKey|_KEY$|SAS/i);
-      if (name !== 'APPLICATIONINSIGHTS_CONNECTION_STRING') expect(name, 'setting name').not.toMatch(/ConnectionString|CONNECTION_STRING/i);
-      expect(value.text, name).not.toMatch(/\blist\w*\(|AccountKey=|SharedAccessSignature|SharedAccessKey|[?&]sig=/i);
-      const used = value.type === 'identifier' ? [value] : value.descendantsOfType('identifier');
-      for (const identifier of used) expect(secureParams, `${name} uses ${identifier?.text}`).not.toContain(identifier?.text);
-    }
-  });
-
-  it('are backed by storage with shared keys off and Application Insights with local auth off', () => {
-    for (const path of bicepFilesUnder(INFRA)) {
-      const file = load(path);
-      const comments = file.root.descendantsOfType('comment').map((c) => c!.text);
-      let code = file.source;
-      for (const comment of comments) code = code.replace(comment, '');
-      expect(code, relative(ROOT, path)).not.toMatch(/\blist(Keys|AccountSas|ServiceSas|ConnectionStrings)\(|AccountKey=|SharedAccessSignature/);
-      expect([...file.params.values()].filter((p) => p.decorators.includes('secure')), relative(ROOT, path)).toEqual([]);
-    }
-    const storage = resourcesOfType(infraFile('modules/storage.bicep'), 'Microsoft.Storage/storageAccounts')[0]!;
-    const properties = prop(storage.body, 'properties');
-    expect(prop(properties, 'allowSharedKeyAccess')?.text).toBe('false');
-    expect(prop(properties, 'allowBlobPublicAccess')?.text).toBe('false');
-    expect(literal(prop(properties, 'minimumTlsVersion'))).toBe('TLS1_2');
-    const insights = resourcesOfType(infraFile('modules/monitoring.bicep'), 'Microsoft.Insights/components')[0]!;
-    expect(prop(prop(insights.body, 'properties'), 'DisableLocalAuth')?.text).toBe('true');
-  });
-});
-
-describe('azure.yaml and the postdeploy hook', () => {
-  const azureYaml = () => readFileSync(join(ROOT, 'azure.yaml'), 'utf8');
-
-  it('deploys one function service, api, from the project root', () => {
-    const yaml = azureYaml();
-    expect(yaml).toMatch(/^services:\n {2}api:\n(?: {4}.*\n| *#.*\n)*? {4}project: \.\n/m);
-    expect(yaml).toMatch(/^ {4}host: function$/m);
-    expect(yaml).toMatch(/^ {4}language: js$/m);
-    expect(yaml.match(/^ {2}\S+:$/gm)?.filter((line) => line !== '  postdeploy:' && line !== '  postdown:')).toEqual(['  api:']);
-  });
-
-  it('runs an existing hook script after deploy, for posix and Windows', () => {
-    const yaml = azureYaml();
-    const hooks = yaml.slice(yaml.search(/^hooks:$/m));
-    const postdeploy = hooks.slice(hooks.indexOf('  postdeploy:'), hooks.indexOf('  postdown:'));
-    const scripts = [...postdeploy.matchAll(/run: (\S+)/g)].map((m) => m[1]!);
-    expect(scripts).toEqual(['./infra/hooks/postdeploy.sh', './infra/hooks/postdeploy.ps1']);
-    for (const script of scripts) {
-      const text = readFileSync(join(ROOT, script), 'utf8');
-      expect(text, script).toMatch(/azd env set DEPLOY_EVENT_SUBSCRIPTIONS true/);
-      expect(text, script).toMatch(/azd provision --no-prompt/);
-    }
-    expect(hooks).toMatch(/postdown:[\s\S]*azd env set DEPLOY_EVENT_SUBSCRIPTIONS false/);
-  });
-
-  describe.skipIf(process.platform === 'win32')('postdeploy.sh with a stand-in azd', () => {
-    async function runHook(env: Record<string, string>, provisionExit = 0): Promise<{ code: number; calls: string[] }> {
-      const dir = await mkdtemp(join(tmpdir(), 'azd-hook-'));
-      try {
-        const log = join(dir, 'calls.log');
-        await writeFile(join(dir, 'azd'), `#!/bin/sh\necho "$*" >> "${log}"\n[ "$1" = provision ] && exit ${provisionExit}\nexit 0\n`);
-        await chmod(join(dir, 'azd'), 0o755);
-        const code = await new Promise<number>((done) => {
-          const child = execFile('sh', [join(INFRA, 'hooks/postdeploy.sh')], {
-            cwd: ROOT,
-            env: { PATH: `${dir}:${process.env.PATH}`, POSTDEPLOY_RETRY_DELAY_SECONDS: '0', ...env },
-          });
-          child.on('exit', (exitCode) => done(exitCode ?? -1));
-        });
-        const calls = existsSync(log) ? (await readFile(log, 'utf8')).trim().split('\n') : [];
-        return { code, calls };
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    }
-
-    it('turns the subscriptions on and provisions once, after the first deploy', async () => {
-      expect(await runHook({ AZURE_ENV_NAME: 'dev' })).toEqual({
-        code: 0,
-        calls: ['env set DEPLOY_EVENT_SUBSCRIPTIONS true -e dev', 'provision --no-prompt -e dev'],
-      });
-      expect(await runHook({ AZURE_ENV_NAME: 'dev', DEPLOY_EVENT_SUBSCRIPTIONS: 'false' })).toMatchObject({ code: 0, calls: { length: 2 } });
-    });
-
-    it('does nothing once they are on (a second azd up)', async () => {
-      expect(await runHook({ AZURE_ENV_NAME: 'dev', DEPLOY_EVENT_SUBSCRIPTIONS: 'true' })).toEqual({ code: 0, calls: [] });
-    });
-
-    it('retries a failed provision, then turns the flag back off and fails', async () => {
-      expect(await runHook({ AZURE_ENV_NAME: 'dev' }, 1)).toEqual({
-        code: 1,
-        calls: [
-          'env set DEPLOY_EVENT_SUBSCRIPTIONS true -e dev',
-          'provision --no-prompt -e dev',
-          'provision --no-prompt -e dev',
-          'provision --no-prompt -e dev',
-          'env set DEPLOY_EVENT_SUBSCRIPTIONS false -e dev',
-        ],
-      });
-    });
-
-    it('refuses to run outside azd', async () => {
-      expect(await runHook({})).toEqual({ code: expect.any(Number), calls: [] });
-      expect((await runHook({})).code).not.toBe(0);
-    });
   });
 });

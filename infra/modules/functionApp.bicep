@@ -68,6 +68,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     siteConfig: {
       minTlsVersion: '1.2'
+      // No FTP at all; azd publishes over HTTPS with Microsoft Entra ID (below: no basic auth either).
+      ftpsState: 'Disabled'
     }
     functionAppConfig: {
       deployment: {
@@ -108,6 +110,24 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       EmailEventsStorage__clientId: identity.properties.clientId
       EmailEventsTable: eventsTableName
     }
+  }
+}
+
+// Basic authentication (user name and password) for FTP and for the SCM site is off: azd's Flex
+// Consumption publish signs in with Microsoft Entra ID, so publishing credentials are never needed.
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: {
+    allow: false
   }
 }
 

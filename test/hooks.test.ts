@@ -1,0 +1,250 @@
+/**
+ * The azd hooks in infra/hooks/, run for real (sh, and PowerShell from NuGet for the .ps1 twins)
+ * against stand-in azd and az executables first on PATH: one set of cases, both shells, so that the
+ * Windows hooks do what the posix ones do. No real azd or az is on PATH.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { findTool, PROJECT_ROOT as ROOT } from '../scripts/tools.js';
+import { type Answers, runCommand, StandIns } from './standIns.js';
+
+const pwsh = findTool('pwsh');
+// Each case starts a shell or two, and PowerShell alone takes seconds to start on a busy machine.
+vi.setConfig({ testTimeout: 120_000 });
+const inCI = /^(1|true)$/i.test(process.env.CI ?? '');
+const PWSH_HINT = 'No PowerShell (pwsh) found on PATH or in .tools/bin: run npm run pwsh:install (needs the .NET SDK).';
+if (!pwsh && !inCI) console.warn(`PowerShell hook tests skipped: ${PWSH_HINT}`);
+
+it.runIf(inCI)('finds PowerShell (required under CI)', () => {
+  expect(pwsh, PWSH_HINT).not.toBeNull();
+});
+
+type Shell = 'sh' | 'pwsh';
+type Step = 'preprovision' | 'predeploy' | 'postdeploy' | 'postdown';
+
+// The cases run concurrently (each with stand-ins of its own): removed when all are done.
+const standIns: StandIns[] = [];
+afterAll(() => standIns.forEach((s) => s.remove()));
+
+function withStandIns(tools: ('az' | 'azd')[], answers: Answers = {}) {
+  const created = new StandIns(tools, answers);
+  standIns.push(created);
+  return created;
+}
+
+function runHook(shell: Shell, step: Step, env: Record<string, string>, tools: StandIns) {
+  const environment = { PATH: tools.path, ...env };
+  return shell === 'sh'
+    ? runCommand('sh', [join(ROOT, 'infra/hooks', `${step}.sh`)], environment, ROOT)
+    : runCommand(pwsh!, ['-NoLogo', '-NoProfile', '-NonInteractive', '-File', join(ROOT, 'infra/hooks', `${step}.ps1`)], environment, ROOT);
+}
+
+const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
+
+// What the provision leaves in the azd environment (main.bicep's outputs), as the hooks read it.
+const SUBSCRIPTION_ID = '00000000-0000-0000-0000-0000000000a1';
+const PROVISIONED = {
+  AZURE_ENV_NAME: 'dev',
+  AZURE_SUBSCRIPTION_ID: SUBSCRIPTION_ID,
+  EVENT_GRID_SYSTEM_TOPIC_NAME: 'evgt-acs-abc',
+  EVENT_GRID_SYSTEM_TOPIC_RESOURCE_GROUP: 'rg-dev',
+  EVENT_GRID_SYSTEM_TOPIC_REUSED: 'false',
+  EVENT_GRID_DIAGNOSTIC_SETTING_NAME: 'acs-email-status-abc',
+  AZURE_FUNCTION_APP_ID: '/subscriptions/s/resourceGroups/rg-dev/providers/Microsoft.Web/sites/func-api-abc',
+  AZURE_STORAGE_ACCOUNT_ID: '/subscriptions/s/resourceGroups/rg-dev/providers/Microsoft.Storage/storageAccounts/stabc',
+  DEAD_LETTER_CONTAINER_NAME: 'eventgrid-deadletter',
+  EVENT_SUBSCRIPTION_SUFFIX: 'abc',
+  POSTDEPLOY_RETRY_DELAY_SECONDS: '0',
+};
+const ACS = { AZURE_ENV_NAME: 'dev', AZURE_SUBSCRIPTION_ID: SUBSCRIPTION_ID, ACS_RESOURCE_NAME: 'acs-mail', ACS_RESOURCE_GROUP: 'rg-mail' };
+const ACS_ID = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg-mail/providers/Microsoft.Communication/communicationServices/acs-mail`;
+
+const SHELLS = [
+  { shell: 'sh' as const, skip: false, title: 'posix hooks (sh)' },
+  { shell: 'pwsh' as const, skip: !pwsh, title: pwsh ? 'Windows hooks (PowerShell)' : `Windows hooks (PowerShell; skipped: ${PWSH_HINT})` },
+];
+
+describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
+  const hook = (step: Step, env: Record<string, string>, tools: StandIns) => runHook(shell, step, env, tools);
+
+  describe.skipIf(skip)('postdeploy', () => {
+    const deployCall = (tools: StandIns) => tools.calls().filter((c) => c.tool === 'az');
+
+    it('deploys the subscriptions alone on the first azd up, then turns DEPLOY_EVENT_SUBSCRIPTIONS on; a second azd up does nothing', async () => {
+      const tools = withStandIns(['az', 'azd']);
+      const first = await hook('postdeploy', PROVISIONED, tools);
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      const [deploy, ...more] = deployCall(tools);
+      expect(more).toEqual([]);
+      expect(deploy!.args.slice(0, 3)).toEqual(['deployment', 'group', 'create']);
+      const option = (name: string) => deploy!.args[deploy!.args.indexOf(name) + 1];
+      expect(option('--resource-group')).toBe('rg-dev');
+      expect(option('--subscription')).toBe(SUBSCRIPTION_ID);
+      expect(option('--template-file')!.replace(/\\/g, '/')).toMatch(/infra\/hooks\/\.\.\/modules\/eventSubscriptions\.bicep$/);
+      expect(deploy!.args.slice(deploy!.args.indexOf('--parameters') + 1)).toEqual([
+        'systemTopicName=evgt-acs-abc',
+        `functionAppId=${PROVISIONED.AZURE_FUNCTION_APP_ID}`,
+        `deadLetterStorageAccountId=${PROVISIONED.AZURE_STORAGE_ACCOUNT_ID}`,
+        'deadLetterContainerName=eventgrid-deadletter',
+        'nameSuffix=abc',
+      ]);
+      expect(tools.calls().filter((c) => c.tool === 'azd')).toEqual([
+        { tool: 'azd', args: ['env', 'set', 'DEPLOY_EVENT_SUBSCRIPTIONS', 'true', '-e', 'dev'], env: { AZURE_ENV_NAME: 'dev' } },
+      ]);
+      expect(lines(first.stdout).at(-1)).toBe('Event Grid subscriptions created: email-delivery-abc → emailDeliveryReport, email-engagement-abc → emailEngagementReport.');
+
+      // The second azd up: the environment now says the subscriptions exist.
+      const second = await hook('postdeploy', { ...PROVISIONED, ...tools.azdEnv() }, tools);
+      expect(second).toMatchObject({ code: 0, stdout: expect.stringContaining('already provisioned (DEPLOY_EVENT_SUBSCRIPTIONS=true)') });
+      expect(tools.calls()).toHaveLength(2);
+    });
+
+    it('tries again while Event Grid cannot see the new functions yet, and says so', async () => {
+      const tools = withStandIns(['az', 'azd'], { az: { 'deployment group create': { exits: [1, 1, 0] } } });
+      const result = await hook('postdeploy', PROVISIONED, tools);
+      expect(result.code).toBe(0);
+      expect(deployCall(tools)).toHaveLength(3);
+      expect(lines(result.stderr)).toEqual([
+        'Creating the subscriptions failed (attempt 1 of 5): the new functions may not be indexed yet; trying again in 0s.',
+        'Creating the subscriptions failed (attempt 2 of 5): the new functions may not be indexed yet; trying again in 0s.',
+      ]);
+      expect(tools.azdEnv()).toEqual({ DEPLOY_EVENT_SUBSCRIPTIONS: 'true' });
+    });
+
+    it('gives up after the last attempt, leaves the flag off and fails with what to run next', async () => {
+      const tools = withStandIns(['az', 'azd'], { az: { 'deployment group create': { exits: [1] } } });
+      const result = await hook('postdeploy', { ...PROVISIONED, POSTDEPLOY_ATTEMPTS: '3' }, tools);
+      expect(result.code).toBe(1);
+      expect(deployCall(tools)).toHaveLength(3);
+      expect(tools.calls().filter((c) => c.tool === 'azd')).toEqual([]);
+      expect(lines(result.stderr).at(-1)).toBe('Could not create the Event Grid subscriptions. Check the error above, then run: azd hooks run postdeploy');
+    });
+
+    it('fails in one line without az, without a provision behind it, or outside azd', async () => {
+      const noAz = withStandIns(['azd']);
+      const withoutAz = await hook('postdeploy', PROVISIONED, noAz);
+      expect(withoutAz.code).toBe(1);
+      expect(lines(withoutAz.stderr)).toEqual([expect.stringMatching(/^Creating the Event Grid subscriptions needs the Azure CLI \(az\)/)]);
+
+      const tools = withStandIns(['az', 'azd']);
+      const { AZURE_FUNCTION_APP_ID: _missing, ...unprovisioned } = PROVISIONED;
+      const notProvisioned = await hook('postdeploy', unprovisioned, tools);
+      expect(notProvisioned.code).toBe(1);
+      expect(lines(notProvisioned.stderr)).toEqual(['AZURE_FUNCTION_APP_ID is not set: run azd provision first (it is an output of infra/main.bicep).']);
+
+      const outside = await hook('postdeploy', {}, tools);
+      expect(outside.code).not.toBe(0);
+      expect(outside.stderr).toMatch(/AZURE_ENV_NAME is not set: run this hook through azd/);
+      expect(tools.calls()).toEqual([]);
+    });
+  });
+
+  describe.skipIf(skip)('predeploy', () => {
+    it('waits on the first deploy until the new role assignments have had their time, and says so', async () => {
+      const tools = withStandIns(['azd']);
+      // An hour to wait: the hook must say so and still be sleeping when the test stops it.
+      const env = { PATH: tools.path, HOME: process.env.HOME, DOTNET_ROOT: process.env.DOTNET_ROOT, ROLES_ASSIGNED_AT: new Date().toISOString(), ROLE_PROPAGATION_SECONDS: '3600' };
+      const [command, ...args] = shell === 'sh' ? ['sh', join(ROOT, 'infra/hooks/predeploy.sh')] : [pwsh!, '-NoProfile', '-NonInteractive', '-File', join(ROOT, 'infra/hooks/predeploy.ps1')];
+      const child = spawn(command!, args, { env, cwd: ROOT });
+      let stdout = '';
+      const said = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes('\n')) resolve(stdout);
+        });
+        child.once('exit', (code) => reject(new Error(`the hook ended (${code}) without waiting: ${stdout}`)));
+      });
+      expect(child.exitCode).toBeNull();
+      child.kill();
+      const seconds = Number(/waiting (\d+)s/.exec(said)?.[1]);
+      expect(said).toMatch(/^First deploy: waiting \d+s for the app's new storage roles to apply \(until then its package upload fails with 403\)\.\.\.\n$/);
+      expect(seconds).toBeGreaterThan(3500);
+      expect(seconds).toBeLessThanOrEqual(3600);
+    });
+
+    it('does not wait once the time has passed, nor on a later deploy', async () => {
+      const tools = withStandIns(['azd']);
+      const longAgo = await hook('predeploy', { ROLES_ASSIGNED_AT: '2026-01-01T00:00:00Z' }, tools);
+      const later = await hook('predeploy', { ROLES_ASSIGNED_AT: new Date().toISOString(), DEPLOY_EVENT_SUBSCRIPTIONS: 'true' }, tools);
+      for (const result of [longAgo, later]) expect(result).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    });
+  });
+
+  describe.skipIf(skip)('preprovision', () => {
+    const topics = (rows: string[][]) => ({ az: { 'eventgrid system-topic list': { stdout: rows.map((r) => r.join('\t')).join('\n') + '\n' } } });
+
+    it('finds the ACS resource\'s existing system topic (ids compared without case) and names it for main.bicep', async () => {
+      const tools = withStandIns(['az', 'azd'], topics([
+        ['other-topic', 'rg-other', '/subscriptions/x/resourceGroups/rg-other/providers/Microsoft.Storage/storageAccounts/st'],
+        ['acs-mail-events', 'rg-mail', ACS_ID.toUpperCase()],
+      ]));
+      const result = await hook('preprovision', ACS, tools);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(tools.azdEnv()).toEqual({ ACS_SYSTEM_TOPIC_NAME: 'acs-mail-events', ACS_SYSTEM_TOPIC_RESOURCE_GROUP: 'rg-mail' });
+      expect(tools.calls()[0]!.args.slice(0, 5)).toEqual(['eventgrid', 'system-topic', 'list', '--subscription', SUBSCRIPTION_ID]);
+      expect(lines(result.stdout)).toEqual([
+        "Reusing the ACS resource's existing Event Grid system topic acs-mail-events (resource group rg-mail): it gains an identity and a diagnostic setting, and azd down leaves it in place.",
+      ]);
+    });
+
+    it('leaves the choice to provisioning when there is no topic, or it is this environment\'s own', async () => {
+      for (const rows of [[], [['evgt-acs-abc', 'RG-DEV', ACS_ID]]]) {
+        const tools = withStandIns(['az', 'azd'], topics(rows));
+        const result = await hook('preprovision', ACS, tools);
+        expect(result.code).toBe(0);
+        expect(tools.azdEnv()).toEqual({});
+      }
+    });
+
+    it('keeps a topic named by hand, and goes on without az (with one line on what may happen)', async () => {
+      const tools = withStandIns(['az', 'azd']);
+      const named = await hook('preprovision', { ...ACS, ACS_SYSTEM_TOPIC_NAME: 'mine' }, tools);
+      expect(named).toMatchObject({ code: 0, stdout: 'Reusing the Event Grid system topic mine (ACS_SYSTEM_TOPIC_NAME).\n' });
+      expect(tools.calls()).toEqual([]);
+
+      const withoutAz = await hook('preprovision', ACS, withStandIns(['azd']));
+      expect(withoutAz.code).toBe(0);
+      expect(lines(withoutAz.stderr)).toEqual([expect.stringMatching(/^The Azure CLI \(az\) is not on PATH, so an existing system topic cannot be looked for; .*docs\/deploy\.md\.$/)]);
+    });
+
+    it('fails in one line when the ACS resource is not set, or az cannot list the topics', async () => {
+      const tools = withStandIns(['az', 'azd'], { az: { 'eventgrid system-topic list': { exits: [1] } } });
+      const unset = await hook('preprovision', { AZURE_ENV_NAME: 'dev' }, tools);
+      expect(unset.code).toBe(1);
+      expect(lines(unset.stderr)).toEqual(['Set the ACS resource first: azd env set ACS_RESOURCE_NAME <name>; azd env set ACS_RESOURCE_GROUP <its resource group>']);
+      const failing = await hook('preprovision', ACS, tools);
+      expect(failing.code).toBe(1);
+      expect(lines(failing.stderr).at(-1)).toMatch(/^Could not list the Event Grid system topics with az: sign in with az login/);
+    });
+  });
+
+  describe.skipIf(skip)('postdown', () => {
+    it('turns DEPLOY_EVENT_SUBSCRIPTIONS off, and leaves a topic of its own to azd down', async () => {
+      const tools = withStandIns(['az', 'azd']);
+      const result = await hook('postdown', PROVISIONED, tools);
+      expect(result.code).toBe(0);
+      expect(tools.calls().map((c) => [c.tool, ...c.args].join(' '))).toEqual(['azd env set DEPLOY_EVENT_SUBSCRIPTIONS false -e dev']);
+    });
+
+    it('removes only its own subscriptions and diagnostic setting from a reused topic, never the topic', async () => {
+      const tools = withStandIns(['az', 'azd']);
+      const reused = { ...PROVISIONED, EVENT_GRID_SYSTEM_TOPIC_REUSED: 'true', EVENT_GRID_SYSTEM_TOPIC_NAME: 'acs-mail-events', EVENT_GRID_SYSTEM_TOPIC_RESOURCE_GROUP: 'rg-mail' };
+      const result = await hook('postdown', reused, tools);
+      expect(result.code).toBe(0);
+      const topicId = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg-mail/providers/Microsoft.EventGrid/systemTopics/acs-mail-events`;
+      expect(tools.calls().map((c) => [c.tool, ...c.args].join(' '))).toEqual([
+        'azd env set DEPLOY_EVENT_SUBSCRIPTIONS false -e dev',
+        `az resource delete --only-show-errors --ids ${topicId}/eventSubscriptions/email-delivery-abc ${topicId}/eventSubscriptions/email-engagement-abc`,
+        `az monitor diagnostic-settings delete --only-show-errors --name acs-email-status-abc --resource ${topicId}`,
+      ]);
+      expect(lines(result.stdout).at(-1)).toMatch(/the topic itself stays\.$/);
+
+      const withoutAz = await hook('postdown', reused, withStandIns(['azd']));
+      expect(withoutAz.code).toBe(1);
+      expect(lines(withoutAz.stderr)).toEqual([expect.stringMatching(/^The reused system topic acs-mail-events still has this app's subscriptions email-delivery-abc and email-engagement-abc: remove them with az/)]);
+    });
+  });
+});
