@@ -64,6 +64,11 @@ param deployedAt string = utcNow()
 @description('Name of the table that holds the email events (app setting EmailEventsTable). Its quarantine table is this name plus "Quarantine".')
 param eventsTableName string = 'EmailEvents'
 
+@description('Days a message (and every index row of it) is kept after its newest event (app setting EmailEventsRetentionDays); 0 keeps everything.')
+@minValue(0)
+@maxValue(36500)
+param retentionDays int = 90
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -153,6 +158,7 @@ module functionApp 'modules/functionApp.bicep' = {
     deploymentContainerName: deploymentContainerName
     appInsightsName: monitoring.outputs.appInsightsName
     eventsTableName: eventsTableName
+    retentionDays: retentionDays
   }
   // The host reads its storage with the identity as soon as it starts: grant the roles first.
   dependsOn: [

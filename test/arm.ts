@@ -213,6 +213,8 @@ function run(node: Node, scope: Scope): unknown {
     }
     case 'length':
       return (args[0] as string | unknown[]).length;
+    case 'string':
+      return typeof args[0] === 'string' ? args[0] : JSON.stringify(args[0]);
     case 'take':
       return (args[0] as string).slice(0, args[1] as number);
     case 'uniqueString':

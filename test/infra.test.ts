@@ -345,7 +345,8 @@ describe.skipIf(!bicep)(bicep ? 'infra/ with the Bicep CLI' : `infra/ with the B
       expect(values[TABLE_SETTING]).toBe(DEFAULT_EVENTS_TABLE);
       const storage = moduleScope('storage');
       const tables = ofType(storage.template, 'Microsoft.Storage/storageAccounts/tableServices/tables').map((t) => String(evaluate(t.name, storage)).split('/').at(-1));
-      expect(tables.sort()).toEqual([appSettings.eventsTable, appSettings.quarantineTable].sort());
+      expect(tables.sort()).toEqual([appSettings.eventsTable, appSettings.quarantineTable, appSettings.indexTable].sort());
+      expect(appSettings.retentionDays).toBe(90);
     });
 
     it('reach the host storage and Application Insights with the same identity; Flex Consumption settings only', () => {
@@ -435,6 +436,7 @@ describe.skipIf(!bicep)(bicep ? 'infra/ with the Bicep CLI' : `infra/ with the B
         existingSystemTopicName: '${ACS_SYSTEM_TOPIC_NAME}',
         existingSystemTopicResourceGroup: '${ACS_SYSTEM_TOPIC_RESOURCE_GROUP}',
         alertEmail: '${ALERT_EMAIL}',
+        retentionDays: '${RETENTION_DAYS=90}',
       });
       expect(declared.deployEventSubscriptions!.defaultValue).toBe(false);
     });

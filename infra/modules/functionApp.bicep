@@ -14,6 +14,10 @@ param deploymentContainerName string
 param appInsightsName string
 @description('App setting EmailEventsTable.')
 param eventsTableName string
+@description('App setting EmailEventsRetentionDays: days a message is kept after its newest event; 0 keeps everything.')
+@minValue(0)
+@maxValue(36500)
+param retentionDays int
 @allowed([
   512
   2048
@@ -109,6 +113,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       EmailEventsStorage__tableServiceUri: 'https://${storage.name}.table.${environment().suffixes.storage}'
       EmailEventsStorage__clientId: identity.properties.clientId
       EmailEventsTable: eventsTableName
+      EmailEventsRetentionDays: string(retentionDays)
     }
   }
 }

@@ -6,7 +6,7 @@ param location string
 param tags object
 param deploymentContainerName string
 param deadLetterContainerName string
-@description('The events table; the app also writes "<name>Quarantine". Both are created here, so the app never has to.')
+@description('The events table; the app also writes "<name>Quarantine" and "<name>Index". All three are created here, so the app never has to.')
 param eventsTableName string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
@@ -68,6 +68,12 @@ resource eventsTable 'Microsoft.Storage/storageAccounts/tableServices/tables@202
 resource quarantineTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
   parent: tableService
   name: '${eventsTableName}Quarantine'
+}
+
+// The lookup indexes (by address, by Internet Message-ID), the retention index and erasure records.
+resource indexTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
+  parent: tableService
+  name: '${eventsTableName}Index'
 }
 
 output name string = storage.name
