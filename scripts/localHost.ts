@@ -148,9 +148,12 @@ function refuseTooLarge(response: ServerResponse): number {
   return sendProblem(response, 413, 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`, { connection: 'close' });
 }
 
-/** Handler logs go to the console at warning and above; the request line says the rest. */
-function invocationContext(functionName: string, log: Log): InstanceType<typeof InvocationContext> {
-  const shown: LogLevel[] = ['warning', 'error', 'critical'];
+/**
+ * Handler logs go to the console at warning and above; the request line says the rest. A timer has no
+ * request line, so its information lines (the retention run's summary) show too.
+ */
+function invocationContext(functionName: string, log: Log, { withInformation = false } = {}): InstanceType<typeof InvocationContext> {
+  const shown: LogLevel[] = withInformation ? ['information', 'warning', 'error', 'critical'] : ['warning', 'error', 'critical'];
   return new InvocationContext({
     functionName,
     invocationId: randomUUID(),
@@ -250,7 +253,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
   async function runTimer(registration: Extract<FunctionRegistration, { trigger: 'timer' }>, isPastDue: boolean): Promise<void> {
     const started = performance.now();
     try {
-      await registration.options.handler({ isPastDue, scheduleStatus: {} } as never, invocationContext(registration.name, log));
+      await registration.options.handler({ isPastDue, scheduleStatus: {} } as never, invocationContext(registration.name, log, { withInformation: true }));
       log(`${registration.name} ran (${(performance.now() - started).toFixed(1)} ms)`);
     } catch (error) {
       log(`  [error] ${registration.name} failed: ${error instanceof Error ? error.name : typeof error}`);

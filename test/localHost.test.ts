@@ -139,6 +139,7 @@ describe('Event Grid handshakes and bad requests', () => {
     const response = await fetch(`${baseUrl}/admin/functions/applyRetention`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"input": ""}' });
     expect(response.status).toBe(202);
     await expect.poll(() => lines.some((line) => /^applyRetention ran \(/.test(line)), { timeout: 10_000 }).toBe(true);
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}\[information\] applyRetention: Retention applied\. \{"retentionDays":0,"messages":0,/));
     expect((await fetch(`${baseUrl}/admin/functions/nothing`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 
