@@ -12,6 +12,6 @@ import './functions/getMessageStatus.js';
 import './functions/getOpenApi.js';
 import './functions/getRecipient.js';
 import './functions/listRecipientMessages.js';
-import { defaultEventStore } from './storage/eventStore.js';
+import { appSettings } from './settings.js';
 
-defaultEventStore();
+appSettings();

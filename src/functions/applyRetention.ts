@@ -1,7 +1,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { registerTimerFunction } from '../registry.js';
+import { eventStore } from './onFirstUse.js';
 import { appSettings } from '../settings.js';
-import { defaultEventStore } from '../storage/eventStore.js';
 
 /**
  * Flex Consumption stops a function after 30 minutes by default; a run stops well before, and the next
@@ -13,7 +13,7 @@ const RUN_BUDGET_MS = 10 * 60_000;
 export async function applyRetention(_timer: Timer, context: InvocationContext): Promise<void> {
   const { retentionDays } = appSettings();
   const { applyRetention: runRetention } = await import('../retention/retention.js');
-  const run = await runRetention(defaultEventStore(), { now: new Date(), days: retentionDays, budgetMs: RUN_BUDGET_MS });
+  const run = await runRetention(await eventStore(), { now: new Date(), days: retentionDays, budgetMs: RUN_BUDGET_MS });
   context.info(
     run.complete ? 'Retention applied.' : 'Retention stopped at its time budget; the next run carries on.',
     { retentionDays, ...run },

@@ -1,4 +1,4 @@
-import { ingestEvent } from '../ingest.js';
+import { ingestEvent } from './onFirstUse.js';
 import { registerEventGridFunction } from '../registry.js';
 
 /** Subscribed to delivery reports; takes engagement reports too, so a misrouted subscription loses nothing. */

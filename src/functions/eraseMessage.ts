@@ -1,12 +1,11 @@
 import { eraseRoute } from '../http/jsonRoute.js';
-import { parseStatusRequest } from '../http/statusRequest.js';
 import { registerHttpFunction } from '../registry.js';
-import { defaultEventStore } from '../storage/eventStore.js';
+import { eventStore } from './onFirstUse.js';
 
 /** DELETE /api/messages/{messageId}: erases the message and every index row of it; 204 also when nothing was left. */
 export const eraseMessage = eraseRoute({
-  parse: (request) => parseStatusRequest(request.params.messageId ?? '', new URLSearchParams()),
-  erase: async (query) => (await import('../retention/retention.js')).eraseMessage(defaultEventStore(), query.messageId, new Date()),
+  parse: async (request) => (await import('../http/statusRequest.js')).parseStatusRequest(request.params.messageId ?? '', new URLSearchParams()),
+  erase: async (query) => (await import('../retention/retention.js')).eraseMessage(await eventStore(), query.messageId, new Date()),
   failure: 'Erasing the message',
   unavailable: 'The message could not be erased. Try again: erasing is idempotent.',
   logFields: (query) => ({ messageId: query.messageId }),

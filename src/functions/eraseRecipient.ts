@@ -1,15 +1,14 @@
-import { parseAddress } from '../http/lookupRequests.js';
 import { eraseRoute } from '../http/jsonRoute.js';
 import { registerHttpFunction } from '../registry.js';
-import { defaultEventStore } from '../storage/eventStore.js';
+import { eventStore } from './onFirstUse.js';
 
 /**
  * DELETE /api/recipients/{address}: erases every event and index row that names the address (other
  * recipients of the same messages keep theirs); 204 also when nothing was left.
  */
 export const eraseRecipient = eraseRoute({
-  parse: (request) => parseAddress(request.params.address ?? ''),
-  erase: async (address) => (await import('../retention/retention.js')).eraseRecipient(defaultEventStore(), address, new Date()),
+  parse: async (request) => (await import('../http/lookupRequests.js')).parseAddress(request.params.address ?? ''),
+  erase: async (address) => (await import('../retention/retention.js')).eraseRecipient(await eventStore(), address, new Date()),
   failure: 'Erasing the address',
   unavailable: 'The address could not be erased. Try again: erasing is idempotent.',
   logFields: () => ({}),

@@ -1,12 +1,11 @@
-import { parseInternetMessageId } from '../http/lookupRequests.js';
 import { jsonRoute } from '../http/jsonRoute.js';
 import { registerHttpFunction } from '../registry.js';
-import { defaultEventStore } from '../storage/eventStore.js';
+import { eventStore } from './onFirstUse.js';
 
 /** GET /api/internet-messages/{internetMessageId}: the message(s) carrying a Message-ID header, with or without its <>. */
 export const getInternetMessage = jsonRoute({
-  parse: (request) => parseInternetMessageId(request.params.internetMessageId ?? ''),
-  read: async (internetMessageId) => (await import('../storage/lookups.js')).internetMessageLookup(defaultEventStore(), internetMessageId),
+  parse: async (request) => (await import('../http/lookupRequests.js')).parseInternetMessageId(request.params.internetMessageId ?? ''),
+  read: async (internetMessageId) => (await import('../storage/lookups.js')).internetMessageLookup(await eventStore(), internetMessageId),
   notFound: 'No delivery report has carried this Internet Message-ID.',
   failure: 'Reading the Internet Message-ID',
   unavailable: 'The Internet Message-ID could not be read. Try again.',

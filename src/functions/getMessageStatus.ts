@@ -1,16 +1,14 @@
-import { encodePageToken } from '../http/pageToken.js';
 import { jsonRoute } from '../http/jsonRoute.js';
-import { parseStatusRequest } from '../http/statusRequest.js';
 import { registerHttpFunction } from '../registry.js';
-import { messageStatusBody } from '../status/messageStatus.js';
-import { defaultEventStore } from '../storage/eventStore.js';
+import { eventStore } from './onFirstUse.js';
 
 /** GET /api/messages/{messageId}: what happened to the message, and its events oldest first, a page at a time. */
 export const getMessageStatus = jsonRoute({
-  parse: (request) => parseStatusRequest(request.params.messageId ?? '', request.query),
+  parse: async (request) => (await import('../http/statusRequest.js')).parseStatusRequest(request.params.messageId ?? '', request.query),
   read: async (query) => {
-    const events = await defaultEventStore().messageEvents(query.messageId);
+    const events = await (await eventStore()).messageEvents(query.messageId);
     if (events.length === 0) return undefined;
+    const [{ messageStatusBody }, { encodePageToken }] = await Promise.all([import('../status/messageStatus.js'), import('../http/pageToken.js')]);
     return messageStatusBody(query.messageId, events, query, (last) => encodePageToken(query.messageId, last));
   },
   notFound: 'No events have been recorded for this message id.',

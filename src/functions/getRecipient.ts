@@ -1,13 +1,12 @@
-import { parseAddress } from '../http/lookupRequests.js';
 import { jsonRoute } from '../http/jsonRoute.js';
 import { registerHttpFunction } from '../registry.js';
-import { defaultEventStore } from '../storage/eventStore.js';
+import { eventStore } from './onFirstUse.js';
 
 /** GET /api/recipients/{address}: what is known about an address, across every message sent to it. */
 export const getRecipient = jsonRoute({
-  parse: (request) => parseAddress(request.params.address ?? ''),
+  parse: async (request) => (await import('../http/lookupRequests.js')).parseAddress(request.params.address ?? ''),
   // Loaded on the first request: the Functions host loads every function file at start-up.
-  read: async (address) => (await import('../storage/lookups.js')).recipientOverview(defaultEventStore(), address),
+  read: async (address) => (await import('../storage/lookups.js')).recipientOverview(await eventStore(), address),
   notFound: 'No event has named this address.',
   failure: 'Reading the address',
   unavailable: 'The address could not be read. Try again.',

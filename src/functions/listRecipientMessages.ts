@@ -1,14 +1,13 @@
-import { encodeRecipientPageToken, parseRecipientMessagesRequest } from '../http/lookupRequests.js';
 import { jsonRoute } from '../http/jsonRoute.js';
 import { registerHttpFunction } from '../registry.js';
-import { defaultEventStore } from '../storage/eventStore.js';
+import { eventStore } from './onFirstUse.js';
 
 /** GET /api/recipients/{address}/messages: the messages sent to an address, newest first, a page at a time. */
 export const listRecipientMessages = jsonRoute({
-  parse: (request) => parseRecipientMessagesRequest(request.params.address ?? '', request.query),
+  parse: async (request) => (await import('../http/lookupRequests.js')).parseRecipientMessagesRequest(request.params.address ?? '', request.query),
   read: async (query) => {
-    const { recipientMessagesPage } = await import('../storage/lookups.js');
-    const page = await recipientMessagesPage(defaultEventStore(), query);
+    const [{ recipientMessagesPage }, { encodeRecipientPageToken }] = await Promise.all([import('../storage/lookups.js'), import('../http/lookupRequests.js')]);
+    const page = await recipientMessagesPage(await eventStore(), query);
     if (page === undefined) return undefined;
     return { messages: page.messages, ...(page.next === undefined ? {} : { nextPageToken: encodeRecipientPageToken(query, page.next) }) };
   },

@@ -10,7 +10,8 @@ import { problemResponse, type Parsed } from './problem.js';
 type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
 interface Route<Q> {
-  parse(request: HttpRequest): Parsed<Q>;
+  /** May load its parser first: the functions load what they need on first use (functions/onFirstUse.ts). */
+  parse(request: HttpRequest): Parsed<Q> | Promise<Parsed<Q>>;
   /** What the function does, as the log lines say it: "<failure> failed." */
   failure: string;
   /** The detail of the 500: what could not be done, and nothing of why. */
@@ -36,7 +37,7 @@ export interface EraseRoute<Q> extends Route<Q> {
 function serve<Q>(route: Route<Q> & { logFields(query: Q): Record<string, unknown> }, act: (query: Q, context: InvocationContext, instance: string) => Promise<HttpResponseInit>): Handler {
   return async (request, context) => {
     const instance = new URL(request.url).pathname;
-    const parsed = route.parse(request);
+    const parsed = await route.parse(request);
     if (!parsed.ok) return problemResponse(parsed.problem, instance);
     try {
       return await act(parsed.query, context, instance);

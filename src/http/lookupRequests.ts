@@ -4,7 +4,8 @@
  */
 import { KNOWN_DELIVERY_STATUSES } from '../events/emailEvent.js';
 import { compareTimestamps, toUtcTimestamp } from '../events/timestamps.js';
-import { isTailRowKey, normalizeAddress, normalizeInternetMessageId } from '../storage/indexEntities.js';
+import { normalizeAddress, normalizeInternetMessageId } from '../events/addresses.js';
+import { isTailRowKey } from '../storage/tailKeys.js';
 import type { RecipientMessagesQuery } from '../storage/lookups.js';
 import { openToken, sealToken } from './pageToken.js';
 import { badRequest, type Parsed } from './problem.js';

@@ -7,7 +7,7 @@
  * GET /api/messages/{messageId}. The same set of events always gives the same answer.
  */
 import type { DeliveryEvent, EmailEvent, EngagementEvent } from '../events/emailEvent.js';
-import { tailRowKey } from '../storage/indexEntities.js';
+import { tailRowKey } from '../storage/tailKeys.js';
 import { PENDING, latestReport, newestEvent, senderOf } from './messageStatus.js';
 
 /** One message sent to the address, as GET /api/recipients/{address}/messages lists it. */

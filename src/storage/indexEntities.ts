@@ -17,27 +17,15 @@
  * Messages and events are named in row keys by short digests, so that keys stay short whatever the ids.
  */
 import { type DeliveryEvent, type EmailEvent } from '../events/emailEvent.js';
-import { instantSortKey } from '../events/timestamps.js';
 import { eventDigest } from '../http/pageToken.js';
-import { sha256, shortDigest, SHORT_DIGEST } from '../sha256.js';
+import { sha256 } from '../sha256.js';
 import { fromEventEntity, toEventEntity, type EventEntity } from './tableEntities.js';
 import { keyProblem } from './tableLimits.js';
+import { endOf, messageDigest, tailRowKey } from './tailKeys.js';
+import { normalizeAddress, normalizeInternetMessageId } from '../events/addresses.js';
 
 export const RECIPIENT_PARTITION = 'recipient';
 export const INTERNET_MESSAGE_ID_PARTITION = 'internetMessageId';
-
-/** An address as lookups match it: trimmed and lowercased, as the big email providers match them. */
-export function normalizeAddress(address: string): string | undefined {
-  const normalized = address.trim().toLowerCase();
-  return normalized === '' ? undefined : normalized;
-}
-
-/** An Internet Message-ID as lookups match it: trimmed, without its angle brackets. */
-export function normalizeInternetMessageId(id: string): string | undefined {
-  const trimmed = id.trim();
-  const bare = trimmed.startsWith('<') && trimmed.endsWith('>') ? trimmed.slice(1, -1).trim() : trimmed;
-  return bare === '' ? undefined : bare;
-}
 
 export const recipientPartitionKey = (normalizedAddress: string) => `${RECIPIENT_PARTITION}|${sha256(normalizedAddress)}`;
 
@@ -74,48 +62,12 @@ export function quarantineExpiryRow(quarantine: { partitionKey: string; rowKey: 
   };
 }
 
-export const messageDigest = (messageId: string) => shortDigest(messageId);
-
-export const TAIL_PREFIX = 't|';
 export const GROUP_PREFIX = 'm|';
-/** Sorts after every key that starts with `<prefix>` and a character up to `|`. */
-export const endOf = (prefix: string) => `${prefix.slice(0, -1)}}`;
-
-/**
- * An instant as a key that sorts newest first: the digits of its fixed-width sort key, each
- * subtracted from 9. A report without a time sorts last, after every real instant.
- */
-export function invertedInstant(utcTimestamp: string | null): string {
-  const key = instantSortKey(utcTimestamp ?? '0000-00-00T00:00:00Z');
-  return key.replace(/\d/g, (digit) => String(9 - Number(digit)));
-}
-
-/** The tail row key of a delivery report: where its message stands in the address's list when this report is its latest. */
-export function tailRowKey(report: Pick<DeliveryEvent, 'occurredAt' | 'messageId' | 'kind' | 'eventId'>): string {
-  return `${TAIL_PREFIX}${invertedInstant(report.occurredAt)}|${messageDigest(report.messageId)}|${eventDigest(report)}`;
-}
-
-const TAIL_ROW_KEY = /^t\|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}\|[A-Za-z0-9_-]{22}\|[A-Za-z0-9_-]{22}$/;
-export const isTailRowKey = (key: string) => TAIL_ROW_KEY.test(key);
-
-/** The tail keys of reports at or after `since` and at or before `until`: [from, to). */
-export function tailRange(since: string | undefined, until: string | undefined): { from: string; to: string } {
-  return {
-    from: until === undefined ? TAIL_PREFIX : `${TAIL_PREFIX}${invertedInstant(until)}`,
-    to: since === undefined ? endOf(TAIL_PREFIX) : `${TAIL_PREFIX}${invertedInstant(since)}}`,
-  };
-}
-
 /** The group row keys of one message's events in an address partition: [from, to). */
 export function groupRange(messageDigestText: string): { from: string; to: string } {
   return { from: `${GROUP_PREFIX}${messageDigestText}|`, to: `${GROUP_PREFIX}${messageDigestText}}` };
 }
 
-/** The message digest a tail row key names. */
-export function messageDigestOfTailKey(key: string): string {
-  const digest = key.split('|')[2] ?? '';
-  return SHORT_DIGEST.test(digest) ? digest : '';
-}
 
 /** What a group row keeps of an event: what the lookups show, no more (no user agent, no envelope). */
 const GROUP_PROPERTIES = [

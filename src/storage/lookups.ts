@@ -6,17 +6,9 @@
 import { summarize, type RecipientStatus } from '../status/messageStatus.js';
 import { placedMessages, recipientSummary, type RecipientMessage, type RecipientSummary } from '../status/recipientStatus.js';
 import type { EventStore } from './eventStore.js';
-import {
-  GROUP_PREFIX,
-  endOf,
-  fromGroupEntity,
-  internetMessageIdPartitionKey,
-  messageDigest,
-  messageDigestOfTailKey,
-  normalizeInternetMessageId,
-  recipientPartitionKey,
-  tailRange,
-} from './indexEntities.js';
+import { normalizeInternetMessageId } from '../events/addresses.js';
+import { GROUP_PREFIX, fromGroupEntity, internetMessageIdPartitionKey, recipientPartitionKey } from './indexEntities.js';
+import { endOf, messageDigest, messageDigestOfTailKey, tailRange } from './tailKeys.js';
 
 const ALL_GROUP_ROWS = { from: GROUP_PREFIX, to: endOf(GROUP_PREFIX) };
 
