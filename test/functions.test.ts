@@ -17,6 +17,8 @@ describe('the Event Grid functions', () => {
     expect(registeredFunctions().map((fn) => `${fn.trigger}:${fn.name}`).sort()).toEqual([
       'eventGrid:emailDeliveryReport',
       'eventGrid:emailEngagementReport',
+      'http:getActivityAsset',
+      'http:getActivityPage',
       'http:getInternetMessage',
       'http:getMessageStatus',
       'http:getOpenApi',
