@@ -315,10 +315,16 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
         picture.append(mark);
       }
     });
+    const key = (shape: string, tone: string, text: string) => {
+      const swatch = svg('svg', { viewBox: '0 0 14 14', width: 14, height: 14, 'aria-hidden': 'true' });
+      swatch.append(shape === 'circle' ? svg('circle', { cx: 7, cy: 7, r: 6, class: `mark tone-${tone}` }) : shape === 'square' ? svg('rect', { x: 2, y: 2, width: 10, height: 10, class: `mark tone-${tone}` }) : svg('path', { d: 'M7 0L14 7L7 14L0 7Z', class: `mark tone-${tone}` }));
+      return el('li', {}, swatch, ` ${text}`);
+    };
     return el(
       'figure',
       { class: 'timeline-figure' },
       picture,
+      el('ul', { class: 'legend', 'aria-label': 'Key' }, key('circle', 'good', 'Delivered'), key('circle', 'warn', 'Suppressed, quarantined or spam'), key('circle', 'bad', 'Bounced or failed'), key('square', 'open', 'Open'), key('diamond', 'click', 'Click')),
       el('figcaption', {}, description, complete ? null : ` The timeline shows the first ${events.length} events.`),
     );
   }

@@ -80,10 +80,12 @@ td { overflow-wrap: break-word; }
 .timeline .tick { fill: var(--muted); }
 .timeline .axis { stroke: var(--muted); }
 .timeline .grid, .timeline .lane-line { stroke: var(--line); }
-.timeline .mark { stroke: var(--bg); stroke-width: 1; fill-opacity: 0.85; }
-.timeline .mark.tone-good { fill: var(--mark-good); } .timeline .mark.tone-bad { fill: var(--mark-bad); }
-.timeline .mark.tone-warn { fill: var(--mark-warn); } .timeline .mark.tone-wait { fill: var(--mark-wait); }
-.timeline .mark.tone-other { fill: var(--mark-other); } .timeline .mark.tone-open { fill: var(--mark-open); }
-.timeline .mark.tone-click { fill: var(--mark-click); }
+.mark { stroke: var(--bg); stroke-width: 1; fill-opacity: 0.85; }
+.mark.tone-good { fill: var(--mark-good); } .mark.tone-bad { fill: var(--mark-bad); }
+.mark.tone-warn { fill: var(--mark-warn); } .mark.tone-wait { fill: var(--mark-wait); }
+.mark.tone-other { fill: var(--mark-other); } .mark.tone-open { fill: var(--mark-open); }
+.mark.tone-click { fill: var(--mark-click); }
 figcaption { color: var(--muted); font-size: 0.9rem; }
+ul.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; padding: 0; margin: 0.25rem 0; font-size: 0.9rem; }
+ul.legend svg { vertical-align: -2px; }
 `;
