@@ -30,7 +30,7 @@ describe('when storage is down', () => {
   });
 
   it('GET answers 500 problem+json that says nothing of storage', async () => {
-    const registration = app.registeredFunctions().find((fn) => fn.trigger === 'http')!;
+    const registration = app.registeredFunctions().find((fn) => fn.name === 'getMessageStatus')!;
     const { context, logs } = recordingContext('getMessageStatus');
     const request = new HttpRequest({ method: 'GET', url: 'http://localhost:7071/api/messages/abc', params: { messageId: 'abc' } });
     const response = await (registration.options.handler as (r: HttpRequest, c: typeof context) => Promise<{ status: number; body: string; headers: Record<string, string> }>)(request, context);
@@ -40,7 +40,7 @@ describe('when storage is down', () => {
       type: 'about:blank',
       title: 'Internal Server Error',
       status: 500,
-      detail: 'The message status could not be read. Try again.',
+      detail: 'Reading the message status failed. Try again.',
       instance: '/api/messages/abc',
     });
     expect(response.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|at |devstoreaccount/);
