@@ -98,7 +98,8 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
       const headers: Record<string, string> = { accept: 'application/json' };
       if (key !== null) headers['x-functions-key'] = key;
       const response = await fetch(apiBase + path, { headers, credentials: 'same-origin', cache: 'no-store' });
-      if (response.status === 401 || response.status === 403) {
+      // The Functions host answers 401 to a missing or wrong key; anything else is the answer.
+      if (response.status === 401) {
         if (key !== null) sessionStorage.removeItem(config.keyStorageName);
         await askForKey(key === null ? 'This app needs a function key to answer. It is kept in this tab only.' : 'That key was not accepted. Enter another one.');
         continue;
@@ -396,9 +397,12 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     );
   }
 
-  async function showMessage(messageId: string, foundBy?: string): Promise<Answer<unknown>> {
+  /** Each show* renders only while its lookup is still the one asked for (`current`): a slow answer never replaces a newer one. */
+  type Current = () => boolean;
+
+  async function showMessage(current: Current, messageId: string, foundBy?: string): Promise<Answer<unknown>> {
     const answer = await readMessage(messageId);
-    if (answer.ok) renderMessage(answer.body.message, answer.body, foundBy);
+    if (answer.ok && current()) renderMessage(answer.body.message, answer.body, foundBy);
     return answer;
   }
 
@@ -488,17 +492,17 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     );
   }
 
-  async function showAddress(address: string, filters: Filters): Promise<Answer<unknown>> {
+  async function showAddress(current: Current, address: string, filters: Filters): Promise<Answer<unknown>> {
     const answer = await api<RecipientSummary>(`recipients/${encodeURIComponent(address)}`);
-    if (answer.ok) renderAddress(address, answer.body, filters);
+    if (answer.ok && current()) renderAddress(address, answer.body, filters);
     return answer;
   }
 
-  async function showInternetMessage(id: string): Promise<Answer<unknown>> {
+  async function showInternetMessage(current: Current, id: string): Promise<Answer<unknown>> {
     const answer = await api<InternetMessageLookup>(`internet-messages/${encodeURIComponent(id)}`);
-    if (!answer.ok) return answer;
+    if (!answer.ok || !current()) return answer;
     const found = answer.body;
-    if (found.messages.length === 1) return showMessage(found.messages[0]!.messageId, `its Message-ID header ${found.internetMessageId}`);
+    if (found.messages.length === 1) return showMessage(current, found.messages[0]!.messageId, `its Message-ID header ${found.internetMessageId}`);
     view.replaceChildren(
       el(
         'article',
@@ -528,6 +532,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
 
   async function route(): Promise<void> {
     const mine = ++generation;
+    const current = () => mine === generation;
     const state = readLocation();
     searchBox.value = state.q;
     const query = classifyQuery(state.q);
@@ -541,8 +546,8 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     try {
       let last: Answer<unknown> | undefined;
       for (const kind of query.kinds) {
-        last = kind === 'message' ? await showMessage(query.value) : kind === 'address' ? await showAddress(query.value, state) : await showInternetMessage(query.value);
-        if (mine !== generation) return;
+        last = kind === 'message' ? await showMessage(current, query.value) : kind === 'address' ? await showAddress(current, query.value, state) : await showInternetMessage(current, query.value);
+        if (!current()) return;
         // Only "not found" moves on to the next reading of the query; anything else is the answer.
         if (last.ok || last.status !== 404) break;
       }
@@ -555,7 +560,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
       }
       (view.querySelector('h2') as HTMLElement | null)?.focus();
     } catch {
-      if (mine === generation) showState('failure', 'Something went wrong', 'The app could not be reached. Check your connection, then try again.', () => void route());
+      if (current()) showState('failure', 'Something went wrong', 'The app could not be reached. Check your connection, then try again.', () => void route());
     }
   }
 
