@@ -260,9 +260,9 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   /** The delivery attempts, opens and clicks on one time axis: a picture, with its numbers in words beside it. */
   function timeline(events: EventView[], complete: boolean): HTMLElement {
     const lanes = [
-      { name: 'Delivery attempts', shape: 'circle', pick: (event: EventView) => event.type === 'delivery' },
-      { name: 'Opens', shape: 'square', pick: (event: EventView) => event.type === 'engagement' && event.engagementType === 'view' },
-      { name: 'Clicks', shape: 'diamond', pick: (event: EventView) => event.type === 'engagement' && event.engagementType !== 'view' },
+      { name: 'Delivery attempts', one: 'delivery attempt', shape: 'circle', pick: (event: EventView) => event.type === 'delivery' },
+      { name: 'Opens', one: 'open', shape: 'square', pick: (event: EventView) => event.type === 'engagement' && event.engagementType === 'view' },
+      { name: 'Clicks', one: 'click', shape: 'diamond', pick: (event: EventView) => event.type === 'engagement' && event.engagementType !== 'view' },
     ];
     const timed = events.filter((event) => event.occurredAt !== null && !Number.isNaN(Date.parse(event.occurredAt)));
     const times = timed.map((event) => Date.parse(event.occurredAt!));
@@ -282,14 +282,15 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     }
     const x = (ms: number) => left + ((ms - start) / (end - start)) * (width - left - right);
     const counts = lanes.map((lane) => timed.filter(lane.pick).length);
-    const description = `${lanes.map((lane, i) => `${counts[i]} ${lane.name.toLowerCase()}`).join(', ')}, from ${new Date(start).toISOString()} to ${new Date(end).toISOString()}.`;
+    const description = `${lanes.map((lane, i) => `${counts[i]} ${counts[i] === 1 ? lane.one : lane.name.toLowerCase()}`).join(', ')}, from ${new Date(start).toISOString()} to ${new Date(end).toISOString()}.`;
     const picture = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': 'timeline-title timeline-desc', class: 'timeline' }, svg('title', { id: 'timeline-title' }, 'Timeline of the message'), svg('desc', { id: 'timeline-desc' }, description));
     const axisY = top + lanes.length * laneHeight + 4;
     picture.append(svg('line', { x1: left, x2: width - right, y1: axisY, y2: axisY, class: 'axis' }));
     const span = end - start;
+    // As much of the time as tells the five ticks apart: dates over a month, then day and time, then time.
     const label = (ms: number) => {
       const iso = new Date(ms).toISOString();
-      return span > 2 * 86_400_000 ? iso.slice(0, 10) : span > 86_400_000 ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(11, span < 600_000 ? 19 : 16);
+      return span > 30 * 86_400_000 ? iso.slice(0, 10) : span > 86_400_000 ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(11, span < 600_000 ? 19 : 16);
     };
     for (let tick = 0; tick <= 4; tick++) {
       const ms = start + (span * tick) / 4;
@@ -305,7 +306,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
       for (const event of timed.filter(lane.pick)) {
         const cx = x(Date.parse(event.occurredAt!));
         const tone = event.type === 'delivery' ? toneOf(event.status) : lane.shape === 'square' ? 'open' : 'click';
-        const what = event.type === 'delivery' ? `${event.status ?? 'No status'} to ${event.recipient ?? 'unknown recipient'}` : `${lane.name.slice(0, -1)}${event.recipient ? ` by ${event.recipient}` : ''}${event.engagementContext ? `: ${event.engagementContext}` : ''}`;
+        const what = event.type === 'delivery' ? `${event.status ?? 'No status'} to ${event.recipient ?? 'unknown recipient'}` : `${lane.one[0]!.toUpperCase()}${lane.one.slice(1)}${event.recipient ? ` by ${event.recipient}` : ''}${event.engagementContext ? `: ${event.engagementContext}` : ''}`;
         const tip = svg('title', {}, `${event.occurredAt} — ${what}`);
         const mark =
           lane.shape === 'circle'
