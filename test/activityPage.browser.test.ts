@@ -323,7 +323,7 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     expect(await page.locator('#view').getAttribute('aria-busy')).toBe('true');
     release();
     await page.locator('.state-failure').waitFor();
-    expect(await page.locator('.state p').textContent()).toBe('The app answered HTTP 500: Reading the message status failed. Try again. Try again in a moment.');
+    expect(await page.locator('.state p').textContent()).toBe('The app answered HTTP 500: Reading the message status failed. Try again.');
     await page.unroute('**/api/messages/**');
     await page.locator('#retry').click();
     await page.locator('.message-view').waitFor();

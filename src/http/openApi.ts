@@ -238,7 +238,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/activity/{asset}': {
         get: {
           operationId: 'getActivityAsset',
-          summary: "The activity page's script and stylesheet.",
+          summary: "The activity page's script, stylesheet and icon.",
           security: [],
           parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string', enum: Object.keys(ACTIVITY_ASSET_TYPES) } }],
           responses: {

@@ -1,5 +1,5 @@
 /**
- * The activity page: its HTML, script and stylesheet, built here as strings so that the deployment
+ * The activity page: its HTML, script, stylesheet and icon, built here as strings so that the deployment
  * (dist/ + package.json) carries them without a copy step. The script is the source text of
  * `activityApp` (client.ts) and `classifyQuery` (query.ts) as tsc compiled them, called with the
  * server's constants. Imported only by the page's functions, on their first request, so that the
@@ -44,6 +44,12 @@ const SECURITY_HEADERS = {
 let script: string | undefined;
 const builtScript = () => (script ??= `'use strict';\n(${activityApp.toString()})(${JSON.stringify(CLIENT_CONFIG)}, ${classifyQuery.toString()});\n`);
 
+/** An envelope with a tick, in the page's accent blue. */
+const ICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="2" y="7" width="28" height="19" rx="3" fill="#0969da"/><path d="M3 9l13 9 13-9" fill="none" stroke="#fff" stroke-width="2"/></svg>';
+
+const ASSET_BODIES: Record<ActivityAssetName, () => string> = { 'app.js': builtScript, 'app.css': () => ACTIVITY_CSS, 'icon.svg': () => ICON_SVG };
+
 function html(pagePath: string): string {
   // The page's own path, as the host served it, so that the assets resolve under any route prefix.
   const base = pagePath.replace(/\/+$/, '');
@@ -55,6 +61,7 @@ function html(pagePath: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>Email activity · ACS Email Status</title>
+<link rel="icon" href="${attribute(`${base}/icon.svg`)}">
 <link rel="stylesheet" href="${attribute(`${base}/app.css`)}">
 <script defer src="${attribute(`${base}/app.js`)}"></script>
 </head>
@@ -99,5 +106,5 @@ export function activityAssetResponse(name: string, instance: string): HttpRespo
     return problemResponse({ status: 404, title: 'Not Found', detail: `The activity page has no file named "${name}".` }, instance);
   }
   const asset = name as ActivityAssetName;
-  return ok(ACTIVITY_ASSET_TYPES[asset], asset === 'app.js' ? builtScript() : ACTIVITY_CSS);
+  return ok(ACTIVITY_ASSET_TYPES[asset], ASSET_BODIES[asset]());
 }

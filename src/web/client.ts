@@ -238,7 +238,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   function showFailure(answer: { status: number; problem: Problem | undefined }, what: string, retry: () => void): void {
     if (answer.status === 400) showState('bad-request', 'That search cannot be answered', answer.problem?.detail ?? 'The request was not valid.');
     else if (answer.status === 404) showState('not-found', 'Nothing found', `${what} ${answer.problem?.detail ?? ''}`.trim());
-    else showState('failure', 'Something went wrong', `The app answered HTTP ${answer.status}${answer.problem?.detail ? `: ${answer.problem.detail}` : '.'} Try again in a moment.`, retry);
+    else showState('failure', 'Something went wrong', `The app answered HTTP ${answer.status}: ${answer.problem?.detail ?? 'try again in a moment.'}`, retry);
   }
 
   // --- the message view ---
