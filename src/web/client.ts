@@ -174,11 +174,10 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
    * A pager over an API list whose pages are chained by nextPageToken: the tokens seen so far are kept,
    * so that "Previous" goes back without the API needing to page backwards.
    */
-  function pager<T>(label: string, load: (pageToken: string | undefined) => Promise<{ items: T[]; next: string | undefined } | undefined>, render: (items: T[], first: number) => Node, total?: number): HTMLElement {
+  function pager<T>(label: string, load: (pageToken: string | undefined) => Promise<{ items: T[]; next: string | undefined } | undefined>, render: (items: T[]) => Node, total?: number): HTMLElement {
     const region = el('div', { class: 'paged' });
     const tokens: (string | undefined)[] = [undefined];
     let page = 0;
-    let first = 1;
     const starts = [1];
     async function show(): Promise<void> {
       region.setAttribute('aria-busy', 'true');
@@ -186,25 +185,25 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
       region.removeAttribute('aria-busy');
       if (result === undefined) return;
       tokens[page + 1] = result.next;
-      first = starts[page]!;
+      const first = starts[page]!;
       starts[page + 1] = first + result.items.length;
       const last = first + result.items.length - 1;
       const previous = el('button', { type: 'button', class: 'secondary' }, 'Previous page');
       const next = el('button', { type: 'button', class: 'secondary' }, 'Next page');
       previous.disabled = page === 0;
       next.disabled = result.next === undefined;
-      previous.addEventListener('click', () => {
-        page -= 1;
+      const turn = (by: number) => {
+        // One turn at a time: the buttons stay disabled until the page has come.
+        previous.disabled = next.disabled = true;
+        page += by;
         void show().then(() => focusIn(region));
-      });
-      next.addEventListener('click', () => {
-        page += 1;
-        void show().then(() => focusIn(region));
-      });
+      };
+      previous.addEventListener('click', () => turn(-1));
+      next.addEventListener('click', () => turn(1));
       const position = result.items.length === 0 ? `No ${label}` : `${label[0]!.toUpperCase()}${label.slice(1)} ${first}–${last}${total === undefined ? '' : ` of ${total}`}`;
       region.replaceChildren(
         el('p', { class: 'page-position', tabindex: '-1' }, position),
-        render(result.items, first),
+        render(result.items),
         // A list that fits on one page needs no pager.
         ...(page === 0 && result.next === undefined ? [] : [el('nav', { class: 'pager', 'aria-label': `Pages of ${label}` }, previous, next)]),
       );
