@@ -1,6 +1,6 @@
 /**
  * `npm run send-sample`: posts events to the app's Event Grid webhook as Event Grid does, then prints
- * where to read each message back.
+ * where to read each message back, and the activity page's link to the first recipient.
  *
  *   npm run send-sample                         the seed's delivery and engagement events, fresh ids
  *   npm run send-sample -- --file batch.json    the events in a JSON file (an array, or one event),
@@ -64,14 +64,23 @@ export async function sendEvents(events: unknown[], options: SendOptions): Promi
   return deliveries;
 }
 
-/** The values of one data field the events carry, in order of first appearance. */
-function dataValues(events: unknown[], field: 'messageId' | 'recipient'): string[] {
+/** The distinct values of a string field of the events' data, in order of first appearance. */
+function dataValuesOf(events: unknown[], field: 'messageId' | 'recipient'): string[] {
   const values = events.map((event) => (event as { data?: Record<string, unknown> } | null)?.data?.[field]);
-  return [...new Set(values.filter((value): value is string => typeof value === 'string'))];
+  return [...new Set(values.filter((value): value is string => typeof value === 'string' && value !== ''))];
 }
 
 /** The message ids the events name, in order of first appearance. */
-export const messageIdsOf = (events: unknown[]) => dataValues(events, 'messageId');
+export const messageIdsOf = (events: unknown[]): string[] => dataValuesOf(events, 'messageId');
+
+/** The recipients the events name, in order of first appearance. */
+export const recipientsOf = (events: unknown[]): string[] => dataValuesOf(events, 'recipient');
+
+/** The activity page's deep link to a search. The query is in the fragment, which browsers never send, so it reaches no server log. */
+export function activityUrl(baseUrl: string, query: string): string {
+  // An @ needs no escaping in a fragment, and the link reads better with it.
+  return `${new URL('/api/activity', baseUrl).href}#q=${encodeURIComponent(query).replace(/%40/g, '@')}`;
+}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -98,9 +107,11 @@ async function main(): Promise<number> {
   for (const messageId of messageIdsOf(events)) {
     console.log(`Read it back: curl ${new URL(`/api/messages/${encodeURIComponent(messageId)}`, baseUrl).href}${key}`);
   }
-  for (const address of dataValues(events, 'recipient')) {
+  for (const address of recipientsOf(events)) {
     console.log(`By address:   curl ${new URL(`/api/recipients/${encodeURIComponent(address)}/messages`, baseUrl).href}${key}`);
   }
+  const [recipient] = recipientsOf(events);
+  if (recipient !== undefined) console.log(`Open ${activityUrl(baseUrl, recipient)}`);
   return deliveries.every((delivery) => delivery.status < 300) ? 0 : 1;
 }
 

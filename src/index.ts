@@ -7,6 +7,8 @@ import './functions/emailDeliveryReport.js';
 import './functions/emailEngagementReport.js';
 import './functions/eraseMessage.js';
 import './functions/eraseRecipient.js';
+import './functions/getActivityAsset.js';
+import './functions/getActivityPage.js';
 import './functions/getInternetMessage.js';
 import './functions/getMessageStatus.js';
 import './functions/getOpenApi.js';

@@ -19,6 +19,8 @@ describe('the Event Grid functions', () => {
       'eventGrid:emailEngagementReport',
       'http:eraseMessage',
       'http:eraseRecipient',
+      'http:getActivityAsset',
+      'http:getActivityPage',
       'http:getInternetMessage',
       'http:getMessageStatus',
       'http:getOpenApi',

@@ -35,6 +35,8 @@ describe('the local host serves exactly what the app registers', () => {
       { name: 'emailEngagementReport', trigger: 'eventGrid', methods: ['POST'], path: '/runtime/webhooks/eventgrid?functionName=emailEngagementReport', authLevel: 'system' },
       { name: 'eraseMessage', trigger: 'http', methods: ['DELETE'], path: '/api/messages/{messageId}', authLevel: 'admin' },
       { name: 'eraseRecipient', trigger: 'http', methods: ['DELETE'], path: '/api/recipients/{address}', authLevel: 'admin' },
+      { name: 'getActivityAsset', trigger: 'http', methods: ['GET'], path: '/api/activity/{asset}', authLevel: 'anonymous' },
+      { name: 'getActivityPage', trigger: 'http', methods: ['GET'], path: '/api/activity', authLevel: 'anonymous' },
       { name: 'getInternetMessage', trigger: 'http', methods: ['GET'], path: '/api/internet-messages/{internetMessageId}', authLevel: 'function' },
       { name: 'getMessageStatus', trigger: 'http', methods: ['GET'], path: '/api/messages/{messageId}', authLevel: 'function' },
       { name: 'getOpenApi', trigger: 'http', methods: ['GET'], path: '/api/openapi.json', authLevel: 'anonymous' },
@@ -52,7 +54,7 @@ describe('the local host serves exactly what the app registers', () => {
             ? await fetch(`${baseUrl}${route.path}`, { method: 'POST', body: '{"input": ""}' })
             : await webhook(route.name, '[]');
       expect([200, 202, 204, 404]).toContain(response.status);
-      if (response.status === 404) expect(((await response.json()) as { detail: string }).detail).toMatch(/^No (events have been recorded for this message id|event has named this address|delivery report has carried this Internet Message-ID)\.$/);
+      if (response.status === 404) expect(((await response.json()) as { detail: string }).detail).toMatch(/^(No (events have been recorded for this message id|event has named this address|delivery report has carried this Internet Message-ID)|The activity page has no file named "[0-9a-f-]+")\.$/);
     }
     expect((await fetch(`${baseUrl}/api/messages`)).status).toBe(404);
     expect((await fetch(`${baseUrl}/api/other/x`)).status).toBe(404);

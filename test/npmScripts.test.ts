@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Script } from 'node:vm';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -50,6 +51,23 @@ describe('npm start', () => {
     expect(deliveries.every((delivery) => delivery.status === 202)).toBe(true);
     const response = await fetch(`http://localhost:${port}/api/messages/${events[0]!.data.messageId}`);
     expect(response.status).toBe(200);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('serves the activity page from the build, and npm run send-sample prints its link', async () => {
+    const port = await freePort();
+    const run = runStart({ EmailEventsStorage: connectionString(), PORT: String(port) }, /Press Ctrl-C to stop/);
+    await Promise.race([run.ready, run.exited]);
+    expect(run.output().stdout).toContain(`getActivityPage: GET http://localhost:${port}/api/activity`);
+    const sent = execFileSync(process.execPath, [`${BUILD}/scripts/sendSample.js`, '--url', `http://localhost:${port}`], { encoding: 'utf8' });
+    expect(sent).toContain(`Open http://localhost:${port}/api/activity#q=receiver@azure.com`);
+    expect((await fetch(`http://localhost:${port}/api/activity`)).status).toBe(200);
+    // The script as tsc built it (the tests' own browser run serves it from the sources): valid JavaScript.
+    const script = await fetch(`http://localhost:${port}/api/activity/app.js`);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const source = await script.text();
+    expect(() => new Script(source)).not.toThrow();
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
   });

@@ -8,6 +8,7 @@ import { DEFAULT_RECIPIENT_PAGE_SIZE, MAX_LOOKUP_VALUE_LENGTH } from './lookupRe
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './statusRequest.js';
 import { MAX_KEY_LENGTH } from '../storage/tableLimits.js';
+import { ACTIVITY_ASSET_TYPES, ACTIVITY_PAGE_TYPE } from '../web/assets.js';
 
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 const timestamp = { type: ['string', 'null'], description: 'UTC, ISO 8601 with the fraction digits ACS sent.', examples: ['2026-11-27T09:15:01.9731425Z'] };
@@ -245,6 +246,26 @@ export function openApiDocument(): Record<string, unknown> {
           security: keyed,
           parameters: [pathParameter('internetMessageId', 'A Message-ID header value.', MAX_LOOKUP_VALUE_LENGTH)],
           responses: { '200': jsonResponse('The message(s).', ref('InternetMessageLookup')), ...errors },
+        },
+      },
+      '/api/activity': {
+        get: {
+          operationId: 'getActivityPage',
+          summary: 'The activity page: search by message ID, address or Message-ID header, and see what happened (a page for people; it calls the API above).',
+          security: [],
+          responses: { '200': { description: 'The page.', content: { [ACTIVITY_PAGE_TYPE.split(';')[0]!]: { schema: { type: 'string' } } } } },
+        },
+      },
+      '/api/activity/{asset}': {
+        get: {
+          operationId: 'getActivityAsset',
+          summary: "The activity page's script, stylesheet and icon.",
+          security: [],
+          parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string', enum: Object.keys(ACTIVITY_ASSET_TYPES) } }],
+          responses: {
+            '200': { description: 'The file.', content: Object.fromEntries(Object.values(ACTIVITY_ASSET_TYPES).map((type) => [type.split(';')[0]!, { schema: { type: 'string' } }])) },
+            '404': problemResponse('The page has no file of that name.'),
+          },
         },
       },
       '/api/openapi.json': {

@@ -1,0 +1,574 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * The activity page's script: what runs in the browser. It is one function, compiled by the project's
+ * own tsc (type-checked against the DOM and against the API's response types) and served as its
+ * source text by activityPage.ts, so there is no second build step and nothing for the deployment to
+ * copy. That is why it is self-contained: no import but types, no reference to anything outside its
+ * body; what it needs from the server side comes in as arguments.
+ *
+ * Nothing from a response is ever parsed as HTML: every text goes in through text nodes and attribute
+ * values (`el()` below), and links from data become links only when they are http(s).
+ */
+import type { MessageStatusBody, EventView, RecipientStatus } from '../status/messageStatus.js';
+import type { RecipientMessage, RecipientSummary } from '../status/recipientStatus.js';
+import type { InternetMessageLookup } from '../storage/lookups.js';
+import type { ClassifiedQuery, LookupKind } from './query.js';
+
+export interface ClientConfig {
+  /** The delivery statuses ACS documents, for the address view's filter. */
+  statuses: readonly string[];
+  /** Events per page of the message view's event list. */
+  eventsPageSize: number;
+  /** Messages per page of the address view. */
+  messagesPageSize: number;
+  /** The largest page the API serves; the timeline reads the events in pages this size. */
+  maxPageSize: number;
+  /** The timeline draws at most this many events (then it says so). */
+  timelineMaxEvents: number;
+  /** The sessionStorage key of the function key. */
+  keyStorageName: string;
+}
+
+export function activityApp(config: ClientConfig, classifyQuery: (text: string) => ClassifiedQuery | undefined): void {
+  type Child = Node | string | number | null | undefined | false;
+  type Problem = { status?: number; title?: string; detail?: string; parameter?: string };
+  type Answer<T> = { ok: true; body: T } | { ok: false; status: number; problem: Problem | undefined };
+
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+  // The page is served at <prefix>/activity; the API routes are its siblings.
+  const apiBase = location.pathname.replace(/\/activity\/?$/, '/');
+
+  /** An element with attributes set as values and children appended as text: nothing is parsed as HTML. */
+  function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) if (value !== undefined) node.setAttribute(name, value);
+    for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(typeof child === 'number' ? String(child) : child);
+    return node;
+  }
+  function svg(tag: string, attributes: Record<string, string | number>, ...children: Child[]): SVGElement {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+    for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(typeof child === 'number' ? String(child) : child);
+    return node;
+  }
+
+  const view = document.getElementById('view')!;
+  const statusLine = document.getElementById('status')!;
+  const searchForm = document.getElementById('search') as HTMLFormElement;
+  const searchBox = document.getElementById('q') as HTMLInputElement;
+  const keyForm = document.getElementById('key-form') as HTMLFormElement;
+  const keyBox = document.getElementById('key') as HTMLInputElement;
+  const keyNote = document.getElementById('key-note')!;
+  const forgetKey = document.getElementById('forget-key') as HTMLButtonElement;
+
+  // --- the function key: asked for once, kept for this tab only, sent as a header, never in the URL ---
+  const storedKey = (): string | null => sessionStorage.getItem(config.keyStorageName);
+  function showForgetKey(): void {
+    forgetKey.hidden = storedKey() === null;
+  }
+  let keyWaiters: ((key: string) => void)[] = [];
+  function askForKey(note: string): Promise<string> {
+    keyNote.textContent = note;
+    keyForm.hidden = false;
+    keyBox.value = '';
+    keyBox.focus();
+    return new Promise((resolve) => keyWaiters.push(resolve));
+  }
+  keyForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const key = keyBox.value.trim();
+    if (key === '') return;
+    sessionStorage.setItem(config.keyStorageName, key);
+    keyForm.hidden = true;
+    showForgetKey();
+    const waiters = keyWaiters;
+    keyWaiters = [];
+    waiters.forEach((resolve) => resolve(key));
+  });
+  forgetKey.addEventListener('click', () => {
+    sessionStorage.removeItem(config.keyStorageName);
+    showForgetKey();
+  });
+
+  /** GETs an API path. Locally no key is needed; in Azure a 401 asks for one, once, and tries again. */
+  async function api<T>(path: string): Promise<Answer<T>> {
+    for (;;) {
+      const key = storedKey();
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (key !== null) headers['x-functions-key'] = key;
+      const response = await fetch(apiBase + path, { headers, credentials: 'same-origin', cache: 'no-store' });
+      // The Functions host answers 401 to a missing or wrong key; anything else is the answer.
+      if (response.status === 401) {
+        if (key !== null) sessionStorage.removeItem(config.keyStorageName);
+        await askForKey(key === null ? 'This app needs a function key to answer. It is kept in this tab only.' : 'That key was not accepted. Enter another one.');
+        continue;
+      }
+      if (response.ok) return { ok: true, body: (await response.json()) as T };
+      let problem: Problem | undefined;
+      try {
+        problem = (await response.json()) as Problem;
+      } catch {
+        problem = undefined;
+      }
+      return { ok: false, status: response.status, problem };
+    }
+  }
+
+  // --- small views of values ---
+  const STATUS_TONES: Record<string, string> = {
+    delivered: 'good',
+    expanded: 'good',
+    bounced: 'bad',
+    failed: 'bad',
+    suppressed: 'warn',
+    quarantined: 'warn',
+    filteredspam: 'warn',
+    pending: 'wait',
+  };
+  const toneOf = (status: string | null): string => STATUS_TONES[(status ?? '').toLowerCase()] ?? 'other';
+  /** A status as a badge: its word is always shown, so the colour is never the only sign. */
+  const badge = (status: string | null): HTMLElement => el('span', { class: `badge tone-${toneOf(status)}` }, status ?? 'No status');
+
+  /** `2026-11-27T09:15:01.9731425Z` as `2026-11-27 09:15:01`, with the full value as its tooltip. */
+  function time(value: string | null): HTMLElement {
+    if (value === null) return el('span', { class: 'muted' }, '—');
+    const shown = value.replace('T', ' ').replace(/(\d\d:\d\d:\d\d)(\.\d+)?Z$/, '$1');
+    return el('time', { datetime: value, title: value }, shown);
+  }
+
+  /** A link from the data: a link only when it is http(s), and then one that takes nothing with it. */
+  function dataLink(url: string | null): Node {
+    if (url === null || url === '') return el('span', { class: 'muted' }, '—');
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed && (parsed.protocol === 'https:' || parsed.protocol === 'http:')) {
+      return el('a', { href: parsed.href, rel: 'noopener noreferrer', target: '_blank', class: 'data-link' }, url);
+    }
+    return el('code', { class: 'data-link' }, url);
+  }
+
+  /** A link to another view of this page, as a deep link that can be pasted into a ticket. */
+  const viewLink = (query: string, text: string): HTMLElement => el('a', { href: `#${new URLSearchParams({ q: query })}` }, text);
+
+  const table = (caption: string, headings: string[], rows: Child[][], className = ''): HTMLElement =>
+    el(
+      'div',
+      { class: 'table-wrap' },
+      el(
+        'table',
+        { class: className },
+        el('caption', { class: 'visually-hidden' }, caption),
+        el('thead', {}, el('tr', {}, ...headings.map((heading) => el('th', { scope: 'col' }, heading)))),
+        el('tbody', {}, ...rows.map((cells) => el('tr', {}, ...cells.map((cell) => el('td', {}, cell))))),
+      ),
+    );
+  const facts = (pairs: [string, Child][]): HTMLElement => el('dl', { class: 'facts' }, ...pairs.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value)]));
+  const section = (heading: string, ...children: Child[]): HTMLElement => el('section', {}, el('h3', {}, heading), ...children);
+
+  /**
+   * A pager over an API list whose pages are chained by nextPageToken: the tokens seen so far are kept,
+   * so that "Previous" goes back without the API needing to page backwards.
+   */
+  function pager<T>(label: string, load: (pageToken: string | undefined) => Promise<{ items: T[]; next: string | undefined } | undefined>, render: (items: T[]) => Node, total?: number): HTMLElement {
+    const region = el('div', { class: 'paged' });
+    const tokens: (string | undefined)[] = [undefined];
+    let page = 0;
+    const starts = [1];
+    async function show(): Promise<void> {
+      region.setAttribute('aria-busy', 'true');
+      const result = await load(tokens[page]);
+      region.removeAttribute('aria-busy');
+      if (result === undefined) return;
+      tokens[page + 1] = result.next;
+      const first = starts[page]!;
+      starts[page + 1] = first + result.items.length;
+      const last = first + result.items.length - 1;
+      const previous = el('button', { type: 'button', class: 'secondary' }, 'Previous page');
+      const next = el('button', { type: 'button', class: 'secondary' }, 'Next page');
+      previous.disabled = page === 0;
+      next.disabled = result.next === undefined;
+      const turn = (by: number) => {
+        // One turn at a time: the buttons stay disabled until the page has come.
+        previous.disabled = next.disabled = true;
+        page += by;
+        void show().then(() => focusIn(region));
+      };
+      previous.addEventListener('click', () => turn(-1));
+      next.addEventListener('click', () => turn(1));
+      const position = result.items.length === 0 ? `No ${label}` : `${label[0]!.toUpperCase()}${label.slice(1)} ${first}–${last}${total === undefined ? '' : ` of ${total}`}`;
+      region.replaceChildren(
+        el('p', { class: 'page-position', tabindex: '-1' }, position),
+        render(result.items),
+        // A list that fits on one page needs no pager.
+        ...(page === 0 && result.next === undefined ? [] : [el('nav', { class: 'pager', 'aria-label': `Pages of ${label}` }, previous, next)]),
+      );
+    }
+    void show();
+    return region;
+  }
+  const focusIn = (region: HTMLElement) => (region.querySelector('.page-position') as HTMLElement | null)?.focus();
+
+  // --- states ---
+  function setStatus(text: string, busy = false): void {
+    statusLine.textContent = text;
+    if (busy) view.setAttribute('aria-busy', 'true');
+    else view.removeAttribute('aria-busy');
+  }
+  function showState(kind: 'not-found' | 'bad-request' | 'failure', heading: string, detail: string, retry?: () => void): void {
+    setStatus('');
+    view.replaceChildren(
+      el(
+        'section',
+        { class: `state state-${kind}`, 'aria-labelledby': 'state-heading' },
+        el('h2', { id: 'state-heading', tabindex: '-1' }, heading),
+        el('p', {}, detail),
+        retry ? el('button', { type: 'button', id: 'retry' }, 'Try again') : null,
+      ),
+    );
+    view.querySelector('#retry')?.addEventListener('click', () => retry?.());
+    (view.querySelector('h2') as HTMLElement).focus();
+  }
+  /** What a failed answer means to the person looking: 400 with the problem's detail, 404, or a failure. */
+  function showFailure(answer: { status: number; problem: Problem | undefined }, what: string, retry: () => void): void {
+    if (answer.status === 400) showState('bad-request', 'That search cannot be answered', answer.problem?.detail ?? 'The request was not valid.');
+    else if (answer.status === 404) showState('not-found', 'Nothing found', `${what} ${answer.problem?.detail ?? ''}`.trim());
+    else showState('failure', 'Something went wrong', `The app answered HTTP ${answer.status}: ${answer.problem?.detail ?? 'try again in a moment.'}`, retry);
+  }
+
+  // --- the message view ---
+  /** The message and all its events (up to the timeline's limit), read in the largest pages the API serves. */
+  async function readMessage(messageId: string): Promise<Answer<{ message: MessageStatusBody; events: EventView[]; complete: boolean }>> {
+    const events: EventView[] = [];
+    let message: MessageStatusBody | undefined;
+    let token: string | undefined;
+    do {
+      const answer = await api<MessageStatusBody>(`messages/${encodeURIComponent(messageId)}?limit=${config.maxPageSize}${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`);
+      if (!answer.ok) return answer;
+      message ??= answer.body;
+      events.push(...answer.body.events);
+      token = answer.body.nextPageToken;
+    } while (token !== undefined && events.length < config.timelineMaxEvents);
+    return { ok: true, body: { message, events, complete: token === undefined } };
+  }
+
+  /** The delivery attempts, opens and clicks on one time axis: a picture, with its numbers in words beside it. */
+  function timeline(events: EventView[], complete: boolean): HTMLElement {
+    const lanes = [
+      { name: 'Delivery attempts', one: 'delivery attempt', shape: 'circle', pick: (event: EventView) => event.type === 'delivery' },
+      { name: 'Opens', one: 'open', shape: 'square', pick: (event: EventView) => event.type === 'engagement' && event.engagementType === 'view' },
+      { name: 'Clicks', one: 'click', shape: 'diamond', pick: (event: EventView) => event.type === 'engagement' && event.engagementType !== 'view' },
+    ];
+    const timed = events.filter((event) => event.occurredAt !== null && !Number.isNaN(Date.parse(event.occurredAt)));
+    const times = timed.map((event) => Date.parse(event.occurredAt!));
+    const width = 800;
+    const left = 170;
+    const right = 20;
+    const laneHeight = 34;
+    const top = 12;
+    const height = top + lanes.length * laneHeight + 40;
+    let start = Math.min(...times);
+    let end = Math.max(...times);
+    if (times.length === 0) start = end = Date.now();
+    if (end - start < 60_000) {
+      // One instant (or nearly): widen the axis to a minute around it, so the marks sit in the middle.
+      start -= 30_000;
+      end += 30_000;
+    }
+    const x = (ms: number) => left + ((ms - start) / (end - start)) * (width - left - right);
+    const counts = lanes.map((lane) => timed.filter(lane.pick).length);
+    const description = `${lanes.map((lane, i) => `${counts[i]} ${counts[i] === 1 ? lane.one : lane.name.toLowerCase()}`).join(', ')}, from ${new Date(start).toISOString()} to ${new Date(end).toISOString()}.`;
+    const picture = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': 'timeline-title timeline-desc', class: 'timeline' }, svg('title', { id: 'timeline-title' }, 'Timeline of the message'), svg('desc', { id: 'timeline-desc' }, description));
+    const axisY = top + lanes.length * laneHeight + 4;
+    picture.append(svg('line', { x1: left, x2: width - right, y1: axisY, y2: axisY, class: 'axis' }));
+    const span = end - start;
+    // As much of the time as tells the five ticks apart: dates over a month, then day and time, then time.
+    const label = (ms: number) => {
+      const iso = new Date(ms).toISOString();
+      return span > 30 * 86_400_000 ? iso.slice(0, 10) : span > 86_400_000 ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(11, span < 600_000 ? 19 : 16);
+    };
+    for (let tick = 0; tick <= 4; tick++) {
+      const ms = start + (span * tick) / 4;
+      const tx = x(ms);
+      picture.append(svg('line', { x1: tx, x2: tx, y1: top, y2: axisY + 5, class: 'grid' }));
+      picture.append(svg('text', { x: tx, y: axisY + 20, 'text-anchor': tick === 0 ? 'start' : tick === 4 ? 'end' : 'middle', class: 'tick' }, label(ms)));
+    }
+    picture.append(svg('text', { x: width - right, y: axisY + 36, 'text-anchor': 'end', class: 'tick' }, 'UTC'));
+    lanes.forEach((lane, i) => {
+      const y = top + i * laneHeight + laneHeight / 2;
+      picture.append(svg('text', { x: 0, y: y + 4, class: 'lane' }, `${lane.name} (${counts[i]})`));
+      picture.append(svg('line', { x1: left, x2: width - right, y1: y, y2: y, class: 'lane-line' }));
+      for (const event of timed.filter(lane.pick)) {
+        const cx = x(Date.parse(event.occurredAt!));
+        const tone = event.type === 'delivery' ? toneOf(event.status) : lane.shape === 'square' ? 'open' : 'click';
+        const what = event.type === 'delivery' ? `${event.status ?? 'No status'} to ${event.recipient ?? 'unknown recipient'}` : `${lane.one[0]!.toUpperCase()}${lane.one.slice(1)}${event.recipient ? ` by ${event.recipient}` : ''}${event.engagementContext ? `: ${event.engagementContext}` : ''}`;
+        const tip = svg('title', {}, `${event.occurredAt} — ${what}`);
+        const mark =
+          lane.shape === 'circle'
+            ? svg('circle', { cx, cy: y, r: 7, class: `mark tone-${tone}` }, tip)
+            : lane.shape === 'square'
+              ? svg('rect', { x: cx - 5, y: y - 5, width: 10, height: 10, class: `mark tone-${tone}` }, tip)
+              : svg('path', { d: `M${cx} ${y - 7}L${cx + 7} ${y}L${cx} ${y + 7}L${cx - 7} ${y}Z`, class: `mark tone-${tone}` }, tip);
+        picture.append(mark);
+      }
+    });
+    const key = (shape: string, tone: string, text: string) => {
+      const swatch = svg('svg', { viewBox: '0 0 14 14', width: 14, height: 14, 'aria-hidden': 'true' });
+      swatch.append(shape === 'circle' ? svg('circle', { cx: 7, cy: 7, r: 6, class: `mark tone-${tone}` }) : shape === 'square' ? svg('rect', { x: 2, y: 2, width: 10, height: 10, class: `mark tone-${tone}` }) : svg('path', { d: 'M7 0L14 7L7 14L0 7Z', class: `mark tone-${tone}` }));
+      return el('li', {}, swatch, ` ${text}`);
+    };
+    return el(
+      'figure',
+      { class: 'timeline-figure' },
+      picture,
+      el('ul', { class: 'legend', 'aria-label': 'Key' }, key('circle', 'good', 'Delivered'), key('circle', 'warn', 'Suppressed, quarantined or spam'), key('circle', 'bad', 'Bounced or failed'), key('square', 'open', 'Open'), key('diamond', 'click', 'Click')),
+      el('figcaption', {}, description, complete ? null : ` The timeline shows the first ${events.length} events.`),
+    );
+  }
+
+  function eventRows(events: EventView[]): Node {
+    return table(
+      'Events, oldest first',
+      ['When (UTC)', 'Event', 'Recipient', 'Detail'],
+      events.map((event) =>
+        event.type === 'delivery'
+          ? [time(event.occurredAt), el('span', {}, 'Delivery ', badge(event.status)), event.recipient ?? '—', el('span', {}, event.statusMessage ?? '', event.recipientMailServerHostName ? el('span', { class: 'muted' }, ` (${event.recipientMailServerHostName})`) : null)]
+          : [
+              time(event.occurredAt),
+              event.engagementType === 'view' ? 'Open' : event.engagementType === 'click' ? 'Click' : `Engagement: ${event.engagementType ?? 'unknown'}`,
+              event.recipient ?? '—',
+              el('span', {}, event.engagementContext ? dataLink(event.engagementContext) : null, event.userAgent ? el('span', { class: 'muted user-agent' }, ` ${event.userAgent}`) : null),
+            ],
+      ),
+      'events',
+    );
+  }
+
+  function renderMessage(body: MessageStatusBody, all: { events: EventView[]; complete: boolean }, foundBy?: string): void {
+    const internetMessageIds = [...new Set(all.events.flatMap((event) => (event.type === 'delivery' && event.internetMessageId ? [event.internetMessageId] : [])))];
+    const recipientRows = body.recipients.map((recipient: RecipientStatus) => [
+      recipient.recipient ? viewLink(recipient.recipient, recipient.recipient) : '—',
+      badge(recipient.status),
+      recipient.statusMessage ?? '—',
+      time(recipient.attemptedAt),
+      recipient.views,
+      recipient.clicks,
+    ]);
+    const links = body.engagement.links;
+    view.replaceChildren(
+      el(
+        'article',
+        { class: 'message-view', 'aria-labelledby': 'view-heading' },
+        el('h2', { id: 'view-heading', tabindex: '-1' }, 'Message ', badge(body.status)),
+        foundBy ? el('p', { class: 'muted' }, `Found by ${foundBy}.`) : null,
+        facts([
+          ['Message ID', el('code', {}, body.messageId)],
+          ['Sender', body.sender ?? '—'],
+          ['Message-ID header', internetMessageIds.length ? el('code', {}, internetMessageIds.join(', ')) : '—'],
+          ['Opens', String(body.engagement.views)],
+          ['Clicks', String(body.engagement.clicks)],
+          ['First opened', time(body.engagement.firstViewedAt)],
+          ['Last engagement', time(body.engagement.lastEngagedAt)],
+        ]),
+        section('Recipients', recipientRows.length ? table('Recipients and their status', ['Recipient', 'Status', 'Status message', 'Attempted (UTC)', 'Opens', 'Clicks'], recipientRows, 'recipients') : el('p', { class: 'muted' }, 'No delivery report yet.')),
+        section('Timeline', timeline(all.events, all.complete)),
+        section('Clicks per link', links.length ? table('Clicks per link, most clicked first', ['Link', 'Clicks'], links.map((link) => [dataLink(link.url), link.clicks]), 'links') : el('p', { class: 'muted' }, 'No clicks recorded.')),
+        section(
+          'Events',
+          pager(
+            'events',
+            async (pageToken) => {
+              const answer = await api<MessageStatusBody>(`messages/${encodeURIComponent(body.messageId)}?limit=${config.eventsPageSize}${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`);
+              if (!answer.ok) {
+                showFailure(answer, 'The message is gone.', route);
+                return undefined;
+              }
+              return { items: answer.body.events, next: answer.body.nextPageToken };
+            },
+            eventRows,
+            all.complete ? all.events.length : undefined,
+          ),
+        ),
+      ),
+    );
+  }
+
+  /** Each show* renders only while its lookup is still the one asked for (`current`): a slow answer never replaces a newer one. */
+  type Current = () => boolean;
+
+  async function showMessage(current: Current, messageId: string, foundBy?: string): Promise<Answer<unknown>> {
+    const answer = await readMessage(messageId);
+    if (answer.ok && current()) renderMessage(answer.body.message, answer.body, foundBy);
+    return answer;
+  }
+
+  // --- the address view ---
+  interface Filters {
+    status: string;
+    since: string;
+    until: string;
+  }
+
+  function filterForm(address: string, filters: Filters): HTMLElement {
+    const status = el('select', { id: 'filter-status', name: 'status' }, el('option', { value: '' }, 'Any status'), ...config.statuses.map((name) => el('option', { value: name }, name)));
+    status.value = filters.status;
+    // Shown and sent as UTC, as every time on the page is.
+    const instantInput = (id: string, value: string) => el('input', { id, name: id, type: 'datetime-local', step: '1', value: value.replace(/Z$/, '') });
+    const form = el(
+      'form',
+      { class: 'filters', 'aria-label': 'Filter the messages' },
+      el('div', {}, el('label', { for: 'filter-status' }, 'Status'), status),
+      el('div', {}, el('label', { for: 'filter-since' }, 'Since (UTC)'), instantInput('filter-since', filters.since)),
+      el('div', {}, el('label', { for: 'filter-until' }, 'Until (UTC)'), instantInput('filter-until', filters.until)),
+      el('div', { class: 'filter-actions' }, el('button', { type: 'submit' }, 'Apply'), el('button', { type: 'button', class: 'secondary', id: 'filter-clear' }, 'Clear')),
+    );
+    const asInstant = (value: string) => (value === '' ? '' : `${value.length === 16 ? `${value}:00` : value}Z`);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      navigate({ q: address, status: String(data.get('status') ?? ''), since: asInstant(String(data.get('filter-since') ?? '')), until: asInstant(String(data.get('filter-until') ?? '')) });
+    });
+    form.querySelector('#filter-clear')!.addEventListener('click', () => navigate({ q: address }));
+    return form;
+  }
+
+  function outcome(label: string, value: RecipientSummary['latestDelivery']): [string, Child] {
+    if (value === null) return [label, el('span', { class: 'muted' }, 'None recorded')];
+    return [label, el('span', { class: 'outcome' }, badge(value.status), ' ', value.statusMessage ?? '', ' ', el('span', { class: 'muted' }, 'at '), time(value.attemptedAt), ' ', viewLink(value.messageId, 'view message'))];
+  }
+
+  function renderAddress(address: string, summary: RecipientSummary, filters: Filters): void {
+    const filtered = filters.status !== '' || filters.since !== '' || filters.until !== '';
+    const query = (pageToken: string | undefined) => {
+      const parameters = new URLSearchParams({ limit: String(config.messagesPageSize) });
+      if (filters.status) parameters.set('status', filters.status);
+      if (filters.since) parameters.set('since', filters.since);
+      if (filters.until) parameters.set('until', filters.until);
+      if (pageToken) parameters.set('pageToken', pageToken);
+      return `recipients/${encodeURIComponent(address)}/messages?${parameters}`;
+    };
+    const byStatus = Object.entries(summary.messages.byStatus).sort(([a], [b]) => a.localeCompare(b));
+    view.replaceChildren(
+      el(
+        'article',
+        { class: 'address-view', 'aria-labelledby': 'view-heading' },
+        el('h2', { id: 'view-heading', tabindex: '-1' }, summary.address ?? address),
+        facts([
+          outcome('Latest status', summary.latestDelivery),
+          outcome('Latest bounce or failure', summary.latestFailure),
+          ['Messages', String(summary.messages.total)],
+          ['Opens', String(summary.engagement.views)],
+          ['Clicks', String(summary.engagement.clicks)],
+        ]),
+        section('Messages per status', el('ul', { class: 'counts' }, ...byStatus.map(([status, count]) => el('li', {}, badge(status), ' ', el('strong', {}, String(count)))))),
+        section(
+          'Messages, newest first',
+          filterForm(address, filters),
+          pager(
+            filtered ? 'matching messages' : 'messages',
+            async (pageToken) => {
+              const answer = await api<{ messages: RecipientMessage[]; nextPageToken?: string }>(query(pageToken));
+              if (!answer.ok) {
+                showFailure(answer, 'No messages for this address.', route);
+                return undefined;
+              }
+              return { items: answer.body.messages, next: answer.body.nextPageToken };
+            },
+            (messages) =>
+              table(
+                'Messages sent to the address, newest first',
+                ['Attempted (UTC)', 'Status', 'Status message', 'Sender', 'Opens', 'Clicks', 'Message'],
+                messages.map((message) => [time(message.attemptedAt), badge(message.status), message.statusMessage ?? '—', message.sender ?? '—', message.views, message.clicks, viewLink(message.messageId, message.messageId)]),
+                'messages',
+              ),
+            filtered ? undefined : summary.messages.total,
+          ),
+        ),
+      ),
+    );
+  }
+
+  async function showAddress(current: Current, address: string, filters: Filters): Promise<Answer<unknown>> {
+    const answer = await api<RecipientSummary>(`recipients/${encodeURIComponent(address)}`);
+    if (answer.ok && current()) renderAddress(address, answer.body, filters);
+    return answer;
+  }
+
+  async function showInternetMessage(current: Current, id: string): Promise<Answer<unknown>> {
+    const answer = await api<InternetMessageLookup>(`internet-messages/${encodeURIComponent(id)}`);
+    if (!answer.ok || !current()) return answer;
+    const found = answer.body;
+    if (found.messages.length === 1) return showMessage(current, found.messages[0]!.messageId, `its Message-ID header ${found.internetMessageId}`);
+    view.replaceChildren(
+      el(
+        'article',
+        { 'aria-labelledby': 'view-heading' },
+        el('h2', { id: 'view-heading', tabindex: '-1' }, `Messages with the Message-ID header ${found.internetMessageId}`),
+        table('Messages', ['Message', 'Sender', 'Status'], found.messages.map((message) => [viewLink(message.messageId, message.messageId), message.sender ?? '—', badge(message.status)])),
+      ),
+    );
+    return answer;
+  }
+
+  // --- navigation: the query lives in the URL's fragment, so a view is a link, and never reaches a server log ---
+  function readLocation(): { q: string } & Filters {
+    const parameters = new URLSearchParams(location.hash.slice(1));
+    return { q: parameters.get('q') ?? '', status: parameters.get('status') ?? '', since: parameters.get('since') ?? '', until: parameters.get('until') ?? '' };
+  }
+  function navigate(state: { q: string } & Partial<Filters>): void {
+    const parameters = new URLSearchParams();
+    for (const [name, value] of Object.entries(state)) if (value) parameters.set(name, value);
+    const hash = `#${parameters}`;
+    if (location.hash === hash) void route();
+    else location.hash = hash;
+  }
+
+  const WHAT: Record<LookupKind, string> = { message: 'message ID', address: 'address', internetMessage: 'Message-ID header' };
+  let generation = 0;
+
+  async function route(): Promise<void> {
+    const mine = ++generation;
+    const current = () => mine === generation;
+    const state = readLocation();
+    searchBox.value = state.q;
+    const query = classifyQuery(state.q);
+    if (query === undefined) {
+      setStatus('');
+      view.replaceChildren(el('p', { class: 'intro' }, 'Search for a message ID, an email address or a Message-ID header (with or without its <>) to see what happened to the email.'));
+      return;
+    }
+    setStatus(`Looking up ${query.value}…`, true);
+    view.replaceChildren(el('p', { class: 'loading' }, 'Loading…'));
+    try {
+      let last: Answer<unknown> | undefined;
+      for (const kind of query.kinds) {
+        last = kind === 'message' ? await showMessage(current, query.value) : kind === 'address' ? await showAddress(current, query.value, state) : await showInternetMessage(current, query.value);
+        if (!current()) return;
+        // Only "not found" moves on to the next reading of the query; anything else is the answer.
+        if (last.ok || last.status !== 404) break;
+      }
+      setStatus('');
+      if (last && !last.ok) {
+        if (last.status === 404) {
+          showState('not-found', 'Nothing found', `No ${query.kinds.map((kind) => WHAT[kind]).join(', or ')} matches “${query.value}”. Check it, or try another.`);
+        } else showFailure(last, '', () => void route());
+        return;
+      }
+      (view.querySelector('h2') as HTMLElement | null)?.focus();
+    } catch {
+      if (current()) showState('failure', 'Something went wrong', 'The app could not be reached. Check your connection, then try again.', () => void route());
+    }
+  }
+
+  searchForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    navigate({ q: searchBox.value.trim() });
+  });
+  window.addEventListener('hashchange', () => void route());
+  showForgetKey();
+  void route();
+}
