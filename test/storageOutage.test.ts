@@ -40,7 +40,7 @@ describe('when storage is down', () => {
       type: 'about:blank',
       title: 'Internal Server Error',
       status: 500,
-      detail: 'Reading the message status failed. Try again.',
+      detail: 'The message status could not be read. Try again.',
       instance: '/api/messages/abc',
     });
     expect(response.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|at |devstoreaccount/);
