@@ -4,8 +4,11 @@
  * without internals when storage fails (the details go to the log).
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { errorFacts } from '../errors.js';
-import { problemResponse, type Parsed } from './problem.js';
+import type { Parsed } from './problem.js';
+
+// Loaded when a request needs them, like everything the functions use (functions/onFirstUse.ts).
+const problemResponse = async (...args: Parameters<typeof import('./problem.js').problemResponse>) => (await import('./problem.js')).problemResponse(...args);
+const errorFacts = async (error: unknown) => (await import('../errors.js')).errorFacts(error);
 
 type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
@@ -42,7 +45,7 @@ function serve<Q>(route: Route<Q> & { logFields(query: Q): Record<string, unknow
     try {
       return await act(parsed.query, context, instance);
     } catch (error) {
-      context.error(`${route.failure} failed.`, { ...route.logFields(parsed.query), ...errorFacts(error) });
+      context.error(`${route.failure} failed.`, { ...route.logFields(parsed.query), ...(await errorFacts(error)) });
       return problemResponse({ status: 500, title: 'Internal Server Error', detail: route.unavailable }, instance);
     }
   };
