@@ -262,7 +262,12 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
 
   /** POST /admin/functions/{name} with {"input": ""}: runs the function now and answers 202 at once, as the Functions host does. */
   async function serveAdmin(request: IncomingMessage, response: ServerResponse, url: URL): Promise<[number, string]> {
-    const name = decodeURIComponent(url.pathname.slice(ADMIN_FUNCTIONS_PATH.length + 1));
+    let name: string;
+    try {
+      name = decodeURIComponent(url.pathname.slice(ADMIN_FUNCTIONS_PATH.length + 1));
+    } catch {
+      return [sendProblem(response, 400, 'Bad Request', 'The URL path is not valid percent-encoding.'), '-'];
+    }
     const registration = timerFunctions.get(name.toLowerCase());
     if (!registration) {
       const known = [...timerFunctions.values()].map((fn) => fn.name).join(', ');
@@ -333,7 +338,8 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       const templateSegments = route.path.split('/');
       return segments.map((segment, i) => (templateSegments[i] === '{address}' ? '{address}' : segment)).join('/');
     }
-    return pathname;
+    // A path no function serves may still hold an address (a mistyped lookup): only its first segments show.
+    return pathname.split('/').slice(0, 3).join('/') + (pathname.split('/').length > 3 ? '/…' : '');
   }
 
   const server = createServer((request, response) => {

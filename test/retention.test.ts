@@ -235,3 +235,35 @@ describe('a retention run that deletes many messages at once', () => {
     expect(await allRows(settings)).toEqual([]);
   });
 });
+
+describe('an erasure that fails half-way', () => {
+  it('is finished by its re-application, even when nobody asks again', async () => {
+    const settings = isolatedSettings();
+    const store = createEventStore(settings);
+    const address = `halfway@${domain()}`;
+    const events = Array.from({ length: 3 }, () => randomUUID()).flatMap((messageId) => [delivery(messageId, address, '2026-11-28T10:00:00Z'), engagement(messageId, address, '2026-11-28T11:00:00Z')]);
+    await ingestAll(events, store);
+    let deletes = 0;
+    const failing = createEventStore(settings, {
+      clientOptions: {
+        additionalPolicies: [
+          {
+            position: 'perCall',
+            policy: {
+              name: 'failAfterTheEventRows',
+              sendRequest(request, next) {
+                if ((request.method === 'DELETE' || request.url.includes('$batch')) && ++deletes > 3) throw Object.assign(new Error('injected outage'), { statusCode: 503 });
+                return next(request);
+              },
+            },
+          },
+        ],
+      },
+    });
+    await expect(eraseRecipient(failing, address, NOW)).rejects.toThrow();
+    expect((await recipientOverview(store, address))?.messages.total).toBeGreaterThan(0); // the address partition is still there
+    expect(await applyRetention(store, { now: new Date(NOW.getTime() + 26 * 3600_000), days: 0 })).toMatchObject({ erasuresReapplied: 1, erasuresFailed: 0 });
+    expect(await recipientOverview(store, address)).toBeUndefined();
+    expect((await rowsOf(settings.eventsTable)).filter((row) => row.recipient === address)).toEqual([]);
+  });
+});

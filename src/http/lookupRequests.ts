@@ -3,7 +3,7 @@
  * problems naming the parameter at fault.
  */
 import { KNOWN_DELIVERY_STATUSES } from '../events/emailEvent.js';
-import { compareTimestamps, toUtcTimestamp } from '../events/timestamps.js';
+import { compareTimestamps, instantSortKey, toUtcTimestamp } from '../events/timestamps.js';
 import { normalizeAddress, normalizeInternetMessageId } from '../events/addresses.js';
 import { isTailRowKey } from '../storage/tailKeys.js';
 import type { RecipientMessagesQuery } from '../storage/lookups.js';
@@ -40,8 +40,9 @@ function instant(query: URLSearchParams, parameter: 'since' | 'until'): Parsed<s
 
 /** The page token of an address's message list, bound to the address and the filters. */
 const VERSION = 1;
+// The instants by their sort key, so that `…T00:00:00Z` and `…T00:00:00.000Z` are the same filter.
 const tokenScope = (query: Omit<RecipientMessagesQuery, 'limit' | 'after'>) =>
-  ['recipient-messages', query.address, query.status ?? '', query.since ?? '', query.until ?? ''].join('\u0000');
+  ['recipient-messages', query.address, query.status ?? '', query.since ? instantSortKey(query.since) : '', query.until ? instantSortKey(query.until) : ''].join('\u0000');
 
 export function encodeRecipientPageToken(query: Omit<RecipientMessagesQuery, 'limit' | 'after'>, position: string): string {
   return sealToken(tokenScope(query), [VERSION, position]);

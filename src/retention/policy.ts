@@ -30,9 +30,8 @@ export type RowsByPartition = Map<string, string[]>;
 
 function add(rows: RowsByPartition, partitionKey: string, rowKey: string): void {
   const keys = rows.get(partitionKey);
-  if (keys) {
-    if (!keys.includes(rowKey)) keys.push(rowKey);
-  } else rows.set(partitionKey, [rowKey]);
+  if (keys) keys.push(rowKey);
+  else rows.set(partitionKey, [rowKey]);
 }
 
 export interface MessageRows {
@@ -58,6 +57,7 @@ export function rowsOfMessage(events: readonly EmailEvent[]): MessageRows {
     if (writes.internetMessageId) add(rows.lookups, writes.internetMessageId.partitionKey, writes.internetMessageId.rowKey);
     if (event.occurredAt !== null) add(rows.expiry, writes.expiry.partitionKey, writes.expiry.rowKey);
   }
+  // A key may repeat (every recipient's report names the message's Message-ID row): deleteRows takes each once.
   return rows;
 }
 

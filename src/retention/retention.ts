@@ -17,9 +17,17 @@ import { ERASURE_REAPPLY_AFTER_MS, dayOf, hasExpired, retentionCutoff, rowsOfMes
 const ERASURE_LOG_PARTITION = 'erasure|log';
 const ERASURE_PENDING_PARTITION = 'erasure|pending';
 
+/** Partitions deleted from at the same time: an address with thousands of messages must not send thousands of requests at once. */
+const PARTITIONS_AT_ONCE = 16;
+
 async function deleteAll(store: EventStore, table: 'events' | 'index', rows: RowsByPartition): Promise<number> {
-  const counts = await Promise.all([...rows].map(([partitionKey, rowKeys]) => store.deleteRows(table, partitionKey, rowKeys)));
-  return counts.reduce((sum, count) => sum + count, 0);
+  const partitions = [...rows];
+  let deleted = 0;
+  for (let start = 0; start < partitions.length; start += PARTITIONS_AT_ONCE) {
+    const counts = await Promise.all(partitions.slice(start, start + PARTITIONS_AT_ONCE).map(([partitionKey, rowKeys]) => store.deleteRows(table, partitionKey, rowKeys)));
+    for (const count of counts) deleted += count;
+  }
+  return deleted;
 }
 
 /** Deletes every row of a message, given its events; says how many rows went, and how many of them were event rows. */
@@ -54,12 +62,14 @@ async function deleteRecipient(store: EventStore, partitionKey: string): Promise
 export type ErasureKind = 'message' | 'recipient';
 
 /**
- * Records an erasure (when, what kind, how many rows; an address only as its index partition's
- * digest) and schedules its re-application after Event Grid's retry window.
+ * Records an erasure (when, what kind; an address only as its index partition's digest) and
+ * schedules its re-application after Event Grid's retry window, then erases, then records how many
+ * rows went. Recorded first, so that an erasure that fails half-way is finished by its re-application
+ * even when nobody asks again.
  */
-async function recordErasure(store: EventStore, kind: ErasureKind, target: string, rows: number, now: Date): Promise<void> {
+async function erase(store: EventStore, kind: ErasureKind, target: string, now: Date, deleteRows: () => Promise<number>): Promise<number> {
   const rowKey = `${now.toISOString()}|${randomUUID()}`;
-  await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, kind, target, requestedAt: now.toISOString(), rows });
+  await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, kind, target, requestedAt: now.toISOString() });
   await store.upsertIndexRow({
     partitionKey: ERASURE_PENDING_PARTITION,
     rowKey,
@@ -67,38 +77,44 @@ async function recordErasure(store: EventStore, kind: ErasureKind, target: strin
     target,
     reapplyAfter: new Date(now.getTime() + ERASURE_REAPPLY_AFTER_MS).toISOString(),
   });
+  const rows = await deleteRows();
+  await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, rows });
+  return rows;
 }
 
 /** Erases a message: every row of it, in every table. Idempotent; returns the rows deleted now. */
-export async function eraseMessage(store: EventStore, messageId: string, now: Date): Promise<number> {
-  const rows = await deleteMessage(store, messageId);
-  await recordErasure(store, 'message', messageId, rows, now);
-  return rows;
+export function eraseMessage(store: EventStore, messageId: string, now: Date): Promise<number> {
+  return erase(store, 'message', messageId, now, () => deleteMessage(store, messageId));
 }
 
 /** Erases an address (normalized): every event and index row that names it. Idempotent; returns the rows deleted now. */
-export async function eraseRecipient(store: EventStore, normalizedAddress: string, now: Date): Promise<number> {
+export function eraseRecipient(store: EventStore, normalizedAddress: string, now: Date): Promise<number> {
   const partitionKey = recipientPartitionKey(normalizedAddress);
-  const rows = await deleteRecipient(store, partitionKey);
-  await recordErasure(store, 'recipient', partitionKey, rows, now);
-  return rows;
+  return erase(store, 'recipient', partitionKey, now, () => deleteRecipient(store, partitionKey));
 }
 
-/** Applies again every erasure whose re-application is due; returns how many were. */
-async function reapplyDueErasures(store: EventStore, now: Date): Promise<number> {
+/**
+ * Applies again every erasure whose re-application is due. One that fails stays pending for the next
+ * run, and does not stop the others or retention.
+ */
+async function reapplyDueErasures(store: EventStore, now: Date): Promise<{ reapplied: number; failed: number }> {
   const pending: Record<string, unknown>[] = [];
   for await (const page of store.indexRows(ERASURE_PENDING_PARTITION)) pending.push(...page);
-  let reapplied = 0;
+  const done = { reapplied: 0, failed: 0 };
   for (const erasure of pending) {
     if (String(erasure.reapplyAfter) > now.toISOString()) continue;
     const target = String(erasure.target);
-    const rows = erasure.kind === 'recipient' ? await deleteRecipient(store, target) : await deleteMessage(store, target);
     const rowKey = String(erasure.rowKey);
-    await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, reappliedAt: now.toISOString(), reappliedRows: rows });
-    await store.deleteRows('index', ERASURE_PENDING_PARTITION, [rowKey]);
-    reapplied++;
+    try {
+      const rows = erasure.kind === 'recipient' ? await deleteRecipient(store, target) : await deleteMessage(store, target);
+      await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, reappliedAt: now.toISOString(), reappliedRows: rows });
+      await store.deleteRows('index', ERASURE_PENDING_PARTITION, [rowKey]);
+      done.reapplied++;
+    } catch {
+      done.failed++;
+    }
   }
-  return reapplied;
+  return done;
 }
 
 export interface RetentionRun {
@@ -110,6 +126,8 @@ export interface RetentionRun {
   rows: number;
   /** Erasures applied again after Event Grid's retry window. */
   erasuresReapplied: number;
+  /** Erasures whose re-application failed this time; they stay pending for the next run. */
+  erasuresFailed: number;
   elapsedMs: number;
   /** False when the run stopped at its time budget; the next run carries on. */
   complete: boolean;
@@ -133,7 +151,8 @@ export interface RetentionOptions {
  */
 export async function applyRetention(store: EventStore, { now, days, budgetMs = 8 * 60_000, concurrency = 8 }: RetentionOptions): Promise<RetentionRun> {
   const started = performance.now();
-  const run: RetentionRun = { messages: 0, quarantined: 0, rows: 0, erasuresReapplied: await reapplyDueErasures(store, now), elapsedMs: 0, complete: true };
+  const erasures = await reapplyDueErasures(store, now);
+  const run: RetentionRun = { messages: 0, quarantined: 0, rows: 0, erasuresReapplied: erasures.reapplied, erasuresFailed: erasures.failed, elapsedMs: 0, complete: true };
   const cutoff = retentionCutoff(now, days);
   if (cutoff !== undefined) {
     // Only the days before the cutoff's day: a message filed there that lives on has a newer event, so

@@ -41,8 +41,12 @@ export interface EventStore {
    * page at a time.
    */
   indexRows(partitionKey: string, options?: { range?: KeyRange; status?: string; pageSize?: number }): AsyncIterable<Record<string, unknown>[]>;
-  /** The first page of indexRows, and whether more rows follow it. */
-  firstIndexPage(partitionKey: string, options: { range?: KeyRange; status?: string; pageSize: number }): Promise<{ rows: Record<string, unknown>[]; more: boolean }>;
+  /**
+   * One page of indexRows, from the start or from a continuation token, and the token of the next page
+   * when one follows. A page may be empty and still have a next one (Table Storage ends a page after
+   * five seconds, or at a partition server's boundary).
+   */
+  indexPage(partitionKey: string, options: { range?: KeyRange; status?: string; pageSize: number; continuationToken?: string }): Promise<IndexPage>;
   /**
    * The group rows an address partition keeps for each of the messages named by digest, in no
    * particular order: queries of 7 messages each, issued at once.
@@ -60,6 +64,12 @@ export interface EventStore {
 }
 
 export type StoreTable = 'events' | 'index' | 'quarantine';
+
+export interface IndexPage {
+  rows: Record<string, unknown>[];
+  /** The continuation token of the next page, when one follows. */
+  next?: string;
+}
 
 export interface EventStoreOptions {
   /** Passed to every TableClient: tests add pipeline policies here, for example to count requests. */
@@ -173,11 +183,11 @@ class LazyTable {
    * The entities the filter selects, a page at a time (each page says whether another follows); none
    * when the table does not exist yet.
    */
-  async *query(filter: string | undefined, pageSize = MAX_PAGE_SIZE): AsyncIterable<{ rows: Record<string, unknown>[]; more: boolean }> {
+  async *query(filter: string | undefined, pageSize = MAX_PAGE_SIZE, continuationToken?: string): AsyncIterable<IndexPage> {
     const client = await this.tableClient();
     try {
-      for await (const page of client.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize })) {
-        yield { rows: page, more: page.continuationToken !== undefined };
+      for await (const page of client.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize, ...(continuationToken ? { continuationToken } : {}) })) {
+        yield page.continuationToken === undefined ? { rows: page } : { rows: page, next: page.continuationToken };
       }
     } catch (error) {
       if (errorFacts(error).statusCode === 404) return;
@@ -278,9 +288,9 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
     indexRows: async function* (partitionKey, options = {}) {
       for await (const page of index.query(await indexFilter(partitionKey, options), options.pageSize)) yield page.rows;
     },
-    firstIndexPage: async (partitionKey, options) => {
-      for await (const page of index.query(await indexFilter(partitionKey, options), options.pageSize)) return page;
-      return { rows: [], more: false };
+    indexPage: async (partitionKey, options) => {
+      for await (const page of index.query(await indexFilter(partitionKey, options), options.pageSize, options.continuationToken)) return page;
+      return { rows: [] };
     },
     indexPartitionRange: async function* ({ from, to }, pageSize) {
       const { odata } = await loadTablesSdk();

@@ -62,8 +62,17 @@ export async function recipientMessagesPage(store: EventStore, query: RecipientM
   // The previous page's last message was listed there; its older reports follow it in the tail.
   const decided = new Set<string>(resume ? [messageDigestOfTailKey(query.after!)] : []);
   let range = { from: resume ? query.after! : window.from, fromExclusive: resume, to: window.to };
+  let continuationToken: string | undefined;
   for (;;) {
-    const { rows, more } = await store.firstIndexPage(partitionKey, { range, status: query.status, pageSize });
+    const page = await store.indexPage(partitionKey, { range, status: query.status, pageSize, ...(continuationToken ? { continuationToken } : {}) });
+    if (page.rows.length === 0) {
+      // An empty page need not be the last: Table Storage ends pages early on long scans.
+      if (page.next === undefined) break;
+      continuationToken = page.next;
+      continue;
+    }
+    // Table Storage answers in key order; Azure Cosmos DB for Table does not promise to.
+    const rows = page.rows.sort((a, b) => (String(a.rowKey) < String(b.rowKey) ? -1 : 1));
     // The rows of enough new messages to fill the page and tell whether another follows, and a few
     // more, since some may turn out to belong to earlier pages (their latest report is further up).
     const wanted = query.limit + 1 - accepted.size + Math.ceil(query.limit / 10);
@@ -78,7 +87,6 @@ export async function recipientMessagesPage(store: EventStore, query: RecipientM
       }
       digests.push(digest);
     }
-    if (read === 0) break;
     const lastRead = String(rows[read - 1]!.rowKey);
     const events = (await store.messageGroupRows(partitionKey, digests)).map(fromGroupEntity);
     for (const entry of placedMessages(events)) {
@@ -87,8 +95,14 @@ export async function recipientMessagesPage(store: EventStore, query: RecipientM
       decided.add(messageDigest(entry.message.messageId));
       if (belongs(entry.position) && (query.status === undefined || entry.message.status === query.status)) accepted.set(entry.message.messageId, entry);
     }
-    if (accepted.size > query.limit || (read === rows.length && !more)) break;
-    range = { from: lastRead, fromExclusive: true, to: window.to };
+    if (accepted.size > query.limit) break;
+    if (read === rows.length) {
+      if (page.next === undefined) break;
+      continuationToken = page.next;
+    } else {
+      continuationToken = undefined;
+      range = { from: lastRead, fromExclusive: true, to: window.to };
+    }
   }
 
   const ordered = [...accepted.values()].sort((a, b) => (a.position < b.position ? -1 : 1));
@@ -98,7 +112,13 @@ export async function recipientMessagesPage(store: EventStore, query: RecipientM
 }
 
 async function hasRows(store: EventStore, partitionKey: string): Promise<boolean> {
-  return (await store.firstIndexPage(partitionKey, { range: ALL_GROUP_ROWS, pageSize: 1 })).rows.length > 0;
+  let continuationToken: string | undefined;
+  do {
+    const page = await store.indexPage(partitionKey, { range: ALL_GROUP_ROWS, pageSize: 1, ...(continuationToken ? { continuationToken } : {}) });
+    if (page.rows.length > 0) return true;
+    continuationToken = page.next;
+  } while (continuationToken !== undefined);
+  return false;
 }
 
 export interface InternetMessage {
