@@ -18,6 +18,11 @@ export const KNOWN_DELIVERY_STATUSES = [
   'Failed',
 ] as const;
 
+const KNOWN_STATUS_BY_LOWERCASE = new Map<string, string>(KNOWN_DELIVERY_STATUSES.map((status) => [status.toLowerCase(), status]));
+
+/** A status matched case-insensitively to a documented one, in its documented case; undefined when it is none of them. */
+export const knownDeliveryStatus = (status: string): string | undefined => KNOWN_STATUS_BY_LOWERCASE.get(status.toLowerCase());
+
 interface EmailEventCommon {
   messageId: string;
   /** The envelope's `id`; redeliveries of one event share it. */

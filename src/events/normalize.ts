@@ -11,11 +11,11 @@ import {
   DELIVERY_REPORT_EVENT_TYPE,
   EMAIL_EVENT_TYPES,
   ENGAGEMENT_REPORT_EVENT_TYPE,
-  KNOWN_DELIVERY_STATUSES,
   type DeliveryEvent,
   type EmailEvent,
   type EmailEventType,
   type EngagementEvent,
+  knownDeliveryStatus,
 } from './emailEvent.js';
 import { jsonText } from '../jsonText.js';
 import { sha256 } from '../sha256.js';
@@ -58,7 +58,6 @@ type EngagementField =
   | 'engagementType';
 
 const EVENT_TYPE_BY_LOWERCASE = new Map<string, EmailEventType>(EMAIL_EVENT_TYPES.map((type) => [type.toLowerCase(), type]));
-const STATUS_BY_LOWERCASE = new Map<string, string>(KNOWN_DELIVERY_STATUSES.map((status) => [status.toLowerCase(), status]));
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -183,7 +182,7 @@ function deliveryEvent(common: Common, data: JsonObject, eventTime: string | nul
   return Object.assign(common, {
     kind: 'delivery' as const,
     occurredAt: firstTimestamp(field('deliveryAttemptTimeStamp'), field('deliveryAttemptTimestamp')) ?? eventTime,
-    status: status === null ? null : (STATUS_BY_LOWERCASE.get(status.toLowerCase()) ?? status),
+    status: status === null ? null : (knownDeliveryStatus(status) ?? status),
     statusMessage: stringOrNull(detail('statusMessage')),
     recipientMailServerHostName: stringOrNull(detail('recipientMailServerHostName')),
     internetMessageId: stringOrNull(field('internetMessageId')),

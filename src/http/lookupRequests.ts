@@ -2,7 +2,7 @@
  * Pure parsing of the lookup requests (by address, by Internet Message-ID) into queries or 400
  * problems naming the parameter at fault.
  */
-import { KNOWN_DELIVERY_STATUSES } from '../events/emailEvent.js';
+import { KNOWN_DELIVERY_STATUSES, knownDeliveryStatus } from '../events/emailEvent.js';
 import { compareTimestamps, instantSortKey, toUtcTimestamp } from '../events/timestamps.js';
 import { normalizeAddress, normalizeInternetMessageId } from '../events/addresses.js';
 import { isTailRowKey } from '../storage/tailKeys.js';
@@ -28,7 +28,6 @@ function lookupValue(parameter: string, what: string, raw: string, normalize: (v
 export const parseAddress = (raw: string) => lookupValue('address', 'address', raw, normalizeAddress);
 export const parseInternetMessageId = (raw: string) => lookupValue('internetMessageId', 'Internet Message-ID', raw, normalizeInternetMessageId);
 
-const STATUS_BY_LOWERCASE = new Map<string, string>(KNOWN_DELIVERY_STATUSES.map((status) => [status.toLowerCase(), status]));
 
 function instant(query: URLSearchParams, parameter: 'since' | 'until'): Parsed<string | undefined> {
   const text = query.get(parameter);
@@ -54,7 +53,7 @@ export function parseRecipientMessagesRequest(rawAddress: string, query: URLSear
   const limit = parseLimit(query, DEFAULT_RECIPIENT_PAGE_SIZE);
   if (!limit.ok) return limit;
   const statusText = query.get('status');
-  const status = statusText === null ? undefined : STATUS_BY_LOWERCASE.get(statusText.trim().toLowerCase());
+  const status = statusText === null ? undefined : knownDeliveryStatus(statusText.trim());
   if (statusText !== null && status === undefined) return badRequest('status', `status must be one of ${KNOWN_DELIVERY_STATUSES.join(', ')}.`);
   const since = instant(query, 'since');
   if (!since.ok) return since;

@@ -33,6 +33,17 @@ export interface PlacedRecipientMessage {
 const isDelivery = (event: EmailEvent): event is DeliveryEvent => event.kind === 'delivery';
 const isEngagement = (event: EmailEvent): event is EngagementEvent => event.kind === 'engagement';
 
+/** How many of the engagement reports are opens (views) and clicks. */
+function opensAndClicks(engagements: readonly EngagementEvent[]): { views: number; clicks: number } {
+  let views = 0;
+  let clicks = 0;
+  for (const { engagementType } of engagements) {
+    if (engagementType === 'view') views++;
+    else if (engagementType === 'click') clicks++;
+  }
+  return { views, clicks };
+}
+
 /**
  * The entry of one message from the events of that message that name the address, or undefined while
  * no delivery report has named it (engagement alone does not list a message; it still counts).
@@ -51,8 +62,7 @@ export function recipientMessage(messageId: string, events: readonly EmailEvent[
       attemptedAt: latest.occurredAt,
       sender: senderOf(events),
       internetMessageId: latest.internetMessageId ?? reports.find((report) => report.internetMessageId !== null)?.internetMessageId ?? null,
-      views: engagements.filter((event) => event.engagementType === 'view').length,
-      clicks: engagements.filter((event) => event.engagementType === 'click').length,
+      ...opensAndClicks(engagements),
     },
     position: tailRowKey(latest),
   };
@@ -131,8 +141,7 @@ export function recipientSummary(events: readonly EmailEvent[]): RecipientSummar
     messages: { total: placed.length, byStatus: sortedByStatus },
     latestFailure: failure ? outcome(failure) : null,
     engagement: {
-      views: engagements.filter((event) => event.engagementType === 'view').length,
-      clicks: engagements.filter((event) => event.engagementType === 'click').length,
+      ...opensAndClicks(engagements),
       latest: latestEngagement
         ? {
             messageId: latestEngagement.messageId,
