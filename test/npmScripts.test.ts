@@ -210,6 +210,7 @@ describe('npm run bench', () => {
     expect(results.ingest.requestsByKind.map((row: { counted: number; expected: number }) => row.counted - row.expected)).toEqual([0, 0, 0, 0]);
     expect(results.lookups.firstPage.roundTrips).toBeLessThanOrEqual(3);
     expect(results.lookups.laterPage.roundTrips).toBeLessThanOrEqual(3);
+    expect(results.lookups.floor).toMatchObject({ queries: 5, ratioP50: expect.any(Number) });
     expect(results.ingest.ratio).toBeGreaterThan(0);
     expect(results.read.map((row: { events: number }) => row.events)).toEqual([10, 100, 1000]);
     expect(results.startup.sdksLoadedBeforeFirstEvent).toEqual([]);
