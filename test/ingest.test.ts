@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { createEventStore } from '../src/storage/eventStore.js';
 import { ingestEvent } from '../src/ingest.js';
 import { readSettings } from '../src/settings.js';
-import { MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER } from '../src/storage/tableLimits.js';
+import { MAX_STRING_PROPERTY_LENGTH, TRUNCATION_MARKER, fitStringProperty } from '../src/storage/tableLimits.js';
+import { recipientMessagesPage } from '../src/storage/lookups.js';
+import { normalizeAddress } from '../src/events/addresses.js';
 import { azuriteConnectionString, freePort } from '../scripts/azurite.js';
 import { roundTripCounter } from '../scripts/roundTrips.js';
 import { sampleMessageEvents, seedDeliveryReport, seedEngagementReport, toCloudEvent } from '../scripts/sampleEvents.js';
@@ -249,6 +251,31 @@ describe('invariant 5: kept as sent', () => {
       ['internetMessageId', 'recipient', 'recipientMailServerHostName', 'sender', 'statusMessage', 'subject'],
     );
     expect(logs.some((line) => line.level === 'warning' && String(line.args[0]).includes('cut'))).toBe(true);
+  });
+});
+
+describe('invariant 5: text outside ASCII is kept as sent (Azurite garbles it unless bodies are ASCII)', () => {
+  it('stores non-ASCII text exactly, up to the string limit and with line separators, and indexes it', async () => {
+    const { store, settings } = recordingStore();
+    const { context } = recordingContext();
+    const address = `ünï.${randomUUID()}@exämple.com`;
+    const statusMessages = [
+      // Cut to the limit: 4-byte characters straddle Azurite's body chunks, which once made it 400.
+      '😀'.repeat(MAX_STRING_PROPERTY_LENGTH),
+      // Three-byte characters and both line separators, which Azurite refused in a transaction.
+      `行\u2028${'漢字'.repeat(20_000)}\u2029end`,
+    ];
+    for (const statusMessage of statusMessages) {
+      const messageId = randomUUID();
+      const event = { ...seedDeliveryReport, id: randomUUID(), data: { ...seedDeliveryReport.data, messageId, recipient: address, deliveryStatusDetails: { statusMessage } } };
+      expect(await ingestEvent(event, context, { store })).toBe('stored');
+      const [stored] = await store.messageEvents(messageId);
+      expect(stored!.kind === 'delivery' && stored!.statusMessage).toBe(fitStringProperty(statusMessage).value);
+    }
+    const page = await recipientMessagesPage(store, { address: normalizeAddress(address)!, limit: 10 });
+    expect(page!.messages.map((message) => message.statusMessage).sort()).toEqual(statusMessages.map((text) => fitStringProperty(text).value).sort());
+    expect(page!.messages.every((message) => message.recipient === address)).toBe(true);
+    expect(await rowsOf(settings.eventsTable)).toHaveLength(2);
   });
 });
 

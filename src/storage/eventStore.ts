@@ -8,6 +8,7 @@
 import type { TableClient, TableServiceClientOptions, TransactionAction } from '@azure/data-tables';
 import type { EmailEvent } from '../events/emailEvent.js';
 import { errorFacts } from '../errors.js';
+import { asciiBodies } from './asciiBodies.js';
 import { appSettings, type Settings, type StorageConnection } from '../settings.js';
 import { groupRange, indexWritesFor, quarantineExpiryRow, type IndexWrites } from './indexEntities.js';
 import { fromEventEntity, toEventEntity, toQuarantineEntity, type EventEntity, type QuarantineRecord } from './tableEntities.js';
@@ -79,8 +80,9 @@ export interface EventStoreOptions {
 let tablesSdk: Promise<typeof import('@azure/data-tables')> | undefined;
 const loadTablesSdk = () => (tablesSdk ??= import('@azure/data-tables'));
 
-async function createTableClient(connection: StorageConnection, table: string, options: TableServiceClientOptions): Promise<TableClient> {
+async function createTableClient(connection: StorageConnection, table: string, callerOptions: TableServiceClientOptions): Promise<TableClient> {
   const { TableClient } = await loadTablesSdk();
+  const options = { ...callerOptions, additionalPolicies: [asciiBodies, ...(callerOptions.additionalPolicies ?? [])] };
   if (connection.kind === 'connectionString') {
     const insecure = /defaultendpointsprotocol=http;|endpoint=http:|usedevelopmentstorage=true/i.test(connection.connectionString);
     return TableClient.fromConnectionString(connection.connectionString, table, { allowInsecureConnection: insecure, ...options });
