@@ -127,7 +127,9 @@ async function mailbox() {
     events.push(delivery(messageId, address, status, second(2 * n), { internetMessageId: `<${messageId}@contoso.com>` }));
     if (n % 4 === 0) events.push(delivery(messageId, address, 'Failed', second(2 * n - 1))); // an earlier attempt
     if (n % 3 === 0) events.push(delivery(messageId, other, 'Delivered', second(2 * n)));
-    if (n % 5 === 0) events.push(engagement(messageId, address, 'view', second(2 * n + 300)), engagement(messageId, address, 'click', second(2 * n + 301), 'https://contoso.com/x'));
+    // Some opens spell the address otherwise: it is still this recipient's open, in the lookups and the message view.
+    const openedBy = n % 10 === 0 ? ` ${address.toUpperCase()}` : address;
+    if (n % 5 === 0) events.push(engagement(messageId, openedBy, 'view', second(2 * n + 300)), engagement(messageId, address, 'click', second(2 * n + 301), 'https://contoso.com/x'));
   }
   await ingestAll(events);
   return { address, messageIds, events };
@@ -146,7 +148,7 @@ describe('GET /api/recipients/{address}/messages', () => {
       expect(paged.messages).toEqual(all.messages);
     }
     expect((await walk(address)).pages).toBe(3); // default limit 50
-    for (const listed of all.messages.filter((_, i) => i % 9 === 0)) {
+    for (const listed of all.messages.filter((message, i) => i % 9 === 0 || message.views > 0)) {
       const { body } = await call('getMessageStatus', { messageId: listed.messageId });
       const entry = body.recipients.find((recipient: { recipient: string }) => recipient.recipient === address);
       expect(listed).toEqual({

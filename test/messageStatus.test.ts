@@ -95,6 +95,11 @@ describe('summarize: engagement', () => {
     expect(summary.recipients[0]).toMatchObject({ recipient: 'a@contoso.com', views: 1, clicks: 2 });
   });
 
+  it("counts an open that spells the address in another case as that recipient's, as the lookups do", () => {
+    const events = [delivery('Ann@Contoso.com', 'Delivered', '2024-01-01T00:00:00Z'), engagement('view', '2024-01-01T00:05:00Z', ' ann@CONTOSO.com ')];
+    expect(summarize(events).recipients[0]).toMatchObject({ recipient: 'Ann@Contoso.com', views: 1 });
+  });
+
   it('reports no engagement as zeros and nulls', () => {
     expect(summarize([delivery('a@contoso.com', 'Delivered', '2024-01-01T00:00:00Z')]).engagement).toEqual({
       views: 0,

@@ -5,6 +5,7 @@
 import { KNOWN_DELIVERY_STATUSES, type DeliveryEvent, type EmailEvent, type EngagementEvent } from '../events/emailEvent.js';
 import { eventDigest, type PagePosition } from '../http/pageToken.js';
 import { compareTimestamps, instantSortKey } from '../events/timestamps.js';
+import { normalizeAddress } from '../events/addresses.js';
 
 export const PENDING = 'Pending';
 export const MIXED = 'Mixed';
@@ -14,7 +15,7 @@ export interface RecipientStatus {
   status: string | null;
   statusMessage: string | null;
   attemptedAt: string | null;
-  /** Engagement reports that name this recipient. */
+  /** Engagement reports that name this recipient's address, in any case (as the lookups match addresses). */
   views: number;
   clicks: number;
 }
@@ -150,14 +151,16 @@ export function summarize(events: readonly EmailEvent[]): MessageSummary {
     if (reports) reports.push(report);
     else reportsByRecipient.set(report.recipient, [report]);
   }
-  const countByRecipient = (list: readonly EngagementEvent[]) => {
-    const counts = new Map<string | null, number>();
-    for (const event of list) counts.set(event.recipient, (counts.get(event.recipient) ?? 0) + 1);
-    counts.delete(null);
+  // By address, as the lookups match them: an open that spells the address in another case is still this recipient's.
+  const addressOf = (recipient: string | null) => (recipient === null ? undefined : normalizeAddress(recipient));
+  const countByAddress = (list: readonly EngagementEvent[]) => {
+    const counts = new Map<string | undefined, number>();
+    for (const event of list) counts.set(addressOf(event.recipient), (counts.get(addressOf(event.recipient)) ?? 0) + 1);
+    counts.delete(undefined);
     return counts;
   };
-  const viewsByRecipient = countByRecipient(views);
-  const clicksByRecipient = countByRecipient(clicks);
+  const viewsByAddress = countByAddress(views);
+  const clicksByAddress = countByAddress(clicks);
   const recipients = [...reportsByRecipient.values()]
     .map((reports) => latestReport(reports)!)
     .map((report) => ({
@@ -165,8 +168,8 @@ export function summarize(events: readonly EmailEvent[]): MessageSummary {
       status: report.status,
       statusMessage: report.statusMessage,
       attemptedAt: report.occurredAt,
-      views: viewsByRecipient.get(report.recipient) ?? 0,
-      clicks: clicksByRecipient.get(report.recipient) ?? 0,
+      views: viewsByAddress.get(addressOf(report.recipient)) ?? 0,
+      clicks: clicksByAddress.get(addressOf(report.recipient)) ?? 0,
     }))
     .sort((a, b) => compareRecipients(a.recipient, b.recipient));
 
