@@ -188,6 +188,9 @@ describe('GET /api/recipients/{address}/messages', () => {
       [{ limit: '1001' }, 'limit'],
       [{ status: 'Opened' }, 'status'],
       [{ since: 'yesterday' }, 'since'],
+      // A wall-clock time without an offset, or one whose + came through a URL as a space, is no instant.
+      [{ since: '2026-02-01T09:00:00.1234568' }, 'since'],
+      [{ until: '2026-02-01T09:00:00 01:00' }, 'until'],
       [{ until: '2026-13-01T00:00:00Z' }, 'until'],
       [{ since: second(10), until: second(9) }, 'since'],
       [{ pageToken: 'x' }, 'pageToken'],

@@ -29,11 +29,16 @@ export const parseAddress = (raw: string) => lookupValue('address', 'address', r
 export const parseInternetMessageId = (raw: string) => lookupValue('internetMessageId', 'Internet Message-ID', raw, normalizeInternetMessageId);
 
 
+/** Z or ±hh[:mm] at the end: a time without one is a wall-clock time, not an instant. */
+const HAS_OFFSET = /(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/;
+
 function instant(query: URLSearchParams, parameter: 'since' | 'until'): Parsed<string | undefined> {
   const text = query.get(parameter);
   if (text === null) return { ok: true, query: undefined };
-  const utc = toUtcTimestamp(text);
-  if (utc === undefined) return badRequest(parameter, `${parameter} must be an ISO 8601 instant, such as 2026-11-27T09:15:00Z.`);
+  const utc = HAS_OFFSET.test(text.trim()) ? toUtcTimestamp(text) : undefined;
+  if (utc === undefined) {
+    return badRequest(parameter, `${parameter} must be an ISO 8601 instant with its offset, such as 2026-11-27T09:15:00Z or 2026-11-27T10:15:00%2B01:00 (a + is %2B in a URL).`);
+  }
   return { ok: true, query: utc };
 }
 
