@@ -97,10 +97,10 @@ export function eraseRecipient(store: EventStore, normalizedAddress: string, now
  * Applies again every erasure whose re-application is due. One that fails stays pending for the next
  * run, and does not stop the others or retention.
  */
-async function reapplyDueErasures(store: EventStore, now: Date): Promise<{ reapplied: number; failed: number }> {
+async function reapplyDueErasures(store: EventStore, now: Date): Promise<{ reapplied: number; failed: number; rows: number }> {
   const pending: Record<string, unknown>[] = [];
   for await (const page of store.indexRows(ERASURE_PENDING_PARTITION)) pending.push(...page);
-  const done = { reapplied: 0, failed: 0 };
+  const done = { reapplied: 0, failed: 0, rows: 0 };
   for (const erasure of pending) {
     if (String(erasure.reapplyAfter) > now.toISOString()) continue;
     const target = String(erasure.target);
@@ -110,6 +110,7 @@ async function reapplyDueErasures(store: EventStore, now: Date): Promise<{ reapp
       await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, reappliedAt: now.toISOString(), reappliedRows: rows });
       await store.deleteRows('index', ERASURE_PENDING_PARTITION, [rowKey]);
       done.reapplied++;
+      done.rows += rows;
     } catch {
       done.failed++;
     }
@@ -122,7 +123,7 @@ export interface RetentionRun {
   messages: number;
   /** Quarantined events deleted for their age. */
   quarantined: number;
-  /** Rows deleted in all, index rows included. */
+  /** Rows deleted in all: index rows and the rows that erasures applied again deleted included. */
   rows: number;
   /** Erasures applied again after Event Grid's retry window. */
   erasuresReapplied: number;
@@ -152,7 +153,7 @@ export interface RetentionOptions {
 export async function applyRetention(store: EventStore, { now, days, budgetMs = 8 * 60_000, concurrency = 8 }: RetentionOptions): Promise<RetentionRun> {
   const started = performance.now();
   const erasures = await reapplyDueErasures(store, now);
-  const run: RetentionRun = { messages: 0, quarantined: 0, rows: 0, erasuresReapplied: erasures.reapplied, erasuresFailed: erasures.failed, elapsedMs: 0, complete: true };
+  const run: RetentionRun = { messages: 0, quarantined: 0, rows: erasures.rows, erasuresReapplied: erasures.reapplied, erasuresFailed: erasures.failed, elapsedMs: 0, complete: true };
   const cutoff = retentionCutoff(now, days);
   if (cutoff !== undefined) {
     // Only the days before the cutoff's day: a message filed there that lives on has a newer event, so
