@@ -150,7 +150,7 @@ const schemas = {
     statusMessage: nullable('string'),
     attemptedAt: timestamp,
     sender: nullable('string'),
-    internetMessageId: nullable('string'),
+    internetMessageId: nullable('string', { description: "From this address's reports: null when none carries one (Suppressed reports never do)." }),
     views: { type: 'integer', minimum: 0 },
     clicks: { type: 'integer', minimum: 0 },
   }),
