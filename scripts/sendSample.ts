@@ -43,6 +43,9 @@ export interface Delivery {
   body: string;
 }
 
+/** A POST that got no answer: the host is not running, or not at that URL. */
+export class NoAnswerError extends Error {}
+
 function functionFor(event: unknown): string {
   const record = (typeof event === 'object' && event !== null ? event : {}) as { eventType?: unknown; type?: unknown };
   const type = record.eventType ?? record.type;
@@ -65,13 +68,23 @@ function eventsByFunction(events: unknown[]): Map<string, unknown[]> {
 async function post(functionName: string, batch: unknown[], options: SendOptions): Promise<Delivery> {
   const url = new URL('/runtime/webhooks/eventgrid', options.baseUrl);
   url.searchParams.set('functionName', functionName);
+  // The URL as an error may show it: the key stays out of the terminal.
+  const shownUrl = url.href;
   if (options.key) url.searchParams.set('code', options.key);
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
-    body: JSON.stringify(batch),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+      body: JSON.stringify(batch),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (error) {
+    // fetch says only "fetch failed" when no answer came (refused, reset, no such host); its cause says which.
+    if (!(error instanceof TypeError)) throw error;
+    const cause = error.cause as { code?: string; message?: string } | undefined;
+    throw new NoAnswerError(`no answer from ${shownUrl} (${cause?.code ?? cause?.message ?? error.message})`, { cause: error });
+  }
   return { functionName, events: batch.length, status: response.status, body: await response.text() };
 }
 
@@ -158,6 +171,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(`send-sample failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof NoAnswerError) {
+        console.error('Is the app running? Start it with npm start. send-sample posts to http://localhost:$PORT (7071 unless PORT is set), or to --url.');
+      }
       process.exit(1);
     },
   );

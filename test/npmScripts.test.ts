@@ -1,5 +1,5 @@
 /** The npm scripts as a newcomer runs them: the built scripts, as child processes. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -173,6 +173,23 @@ describe('npm run send-sample', () => {
       `  100 event(s) → HTTP 500 ${problem}`,
       'emailEngagementReport: 1 event(s) → HTTP 202',
     ]);
+  });
+
+  it('names the URL it tried, never the key, and how to start the app, when nothing answers', async () => {
+    const port = await freePort();
+    const shownUrl = (base: string) => `${base}/runtime/webhooks/eventgrid?functionName=emailDeliveryReport`;
+    for (const [args, base] of [
+      [[], `http://localhost:${port}`],
+      [['--url', `http://127.0.0.1:${port}`], `http://127.0.0.1:${port}`],
+    ] as const) {
+      const run = spawnSync(process.execPath, [SEND_SAMPLE, ...args, '--key', 'secret-key'], { env: { ...process.env, PORT: String(port) }, encoding: 'utf8' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).not.toContain('secret-key');
+      expect(run.stderr.trim().split('\n')).toEqual([
+        `send-sample failed: no answer from ${shownUrl(base)} (ECONNREFUSED)`,
+        'Is the app running? Start it with npm start. send-sample posts to http://localhost:$PORT (7071 unless PORT is set), or to --url.',
+      ]);
+    }
   });
 });
 
