@@ -4,7 +4,8 @@
  *
  *   npm run send-sample                         the seed's delivery and engagement events, fresh ids
  *   npm run send-sample -- --file batch.json    the events in a JSON file (an array, or one event),
- *                                               such as a dead-lettered batch: replays are idempotent
+ *                                               such as a dead-lettered batch: replays are idempotent;
+ *                                               posted EVENTS_PER_POST at a time
  *   --url https://<app>.azurewebsites.net       another host (default http://localhost:$PORT or 7071)
  *   --key <eventgrid_extension system key>      for a host in Azure
  */
@@ -20,6 +21,12 @@ const FUNCTION_FOR_EVENT_TYPE: Record<string, string> = {
   [ENGAGEMENT_REPORT_EVENT_TYPE.toLowerCase()]: 'emailEngagementReport',
 };
 const DEFAULT_FUNCTION = 'emailDeliveryReport';
+/**
+ * Events per POST. A file of dead-lettered events can hold any number, and Event Grid never delivers
+ * more than 5,000 at once (the local host refuses more); 100 keeps each POST far below that and the
+ * 4 MB body limit, and its answer quick.
+ */
+export const EVENTS_PER_POST = 100;
 
 export interface SendOptions {
   baseUrl: string;
@@ -28,6 +35,7 @@ export interface SendOptions {
   signal?: AbortSignal;
 }
 
+/** One POST and its answer. */
 export interface Delivery {
   functionName: string;
   events: number;
@@ -35,33 +43,78 @@ export interface Delivery {
   body: string;
 }
 
+/** A POST that got no answer: the host is not running, or not at that URL. */
+export class NoAnswerError extends Error {}
+
 function functionFor(event: unknown): string {
   const record = (typeof event === 'object' && event !== null ? event : {}) as { eventType?: unknown; type?: unknown };
   const type = record.eventType ?? record.type;
   return (typeof type === 'string' && FUNCTION_FOR_EVENT_TYPE[type.toLowerCase()]) || DEFAULT_FUNCTION;
 }
 
-/** Posts the events, one batch per function, as Event Grid Notifications. */
-export async function sendEvents(events: unknown[], options: SendOptions): Promise<Delivery[]> {
-  const batches = new Map<string, unknown[]>();
+/** The events of each function, in order. */
+function eventsByFunction(events: unknown[]): Map<string, unknown[]> {
+  const byFunction = new Map<string, unknown[]>();
   for (const event of events) {
     const name = functionFor(event);
-    batches.set(name, [...(batches.get(name) ?? []), event]);
+    const functionEvents = byFunction.get(name);
+    if (functionEvents) functionEvents.push(event);
+    else byFunction.set(name, [event]);
   }
-  const deliveries: Delivery[] = [];
-  for (const [functionName, batch] of batches) {
-    const url = new URL('/runtime/webhooks/eventgrid', options.baseUrl);
-    url.searchParams.set('functionName', functionName);
-    if (options.key) url.searchParams.set('code', options.key);
-    const response = await fetch(url, {
+  return byFunction;
+}
+
+/** Posts one batch to a function as an Event Grid Notification. */
+async function post(functionName: string, batch: unknown[], options: SendOptions): Promise<Delivery> {
+  const url = new URL('/runtime/webhooks/eventgrid', options.baseUrl);
+  url.searchParams.set('functionName', functionName);
+  // The URL as an error may show it: the key stays out of the terminal.
+  const shownUrl = url.href;
+  if (options.key) url.searchParams.set('code', options.key);
+  let response: Response;
+  try {
+    response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
       body: JSON.stringify(batch),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    deliveries.push({ functionName, events: batch.length, status: response.status, body: await response.text() });
+  } catch (error) {
+    // fetch says only "fetch failed" when no answer came (refused, reset, no such host); its cause says which.
+    if (!(error instanceof TypeError)) throw error;
+    const cause = error.cause as { code?: string; message?: string } | undefined;
+    throw new NoAnswerError(`no answer from ${shownUrl} (${cause?.code ?? cause?.message ?? error.message})`, { cause: error });
+  }
+  return { functionName, events: batch.length, status: response.status, body: await response.text() };
+}
+
+/** Posts the events as Event Grid Notifications: each function's, EVENTS_PER_POST at a time, one POST after another. */
+export async function sendEvents(events: unknown[], options: SendOptions): Promise<Delivery[]> {
+  const deliveries: Delivery[] = [];
+  for (const [functionName, functionEvents] of eventsByFunction(events)) {
+    for (let start = 0; start < functionEvents.length; start += EVENTS_PER_POST) {
+      deliveries.push(await post(functionName, functionEvents.slice(start, start + EVENTS_PER_POST), options));
+    }
   }
   return deliveries;
+}
+
+/**
+ * One line per function: its events, the POSTs they took and the statuses those got; then, indented,
+ * the answer to each POST that failed.
+ */
+export function deliveryLines(deliveries: readonly Delivery[]): string[] {
+  const lines: string[] = [];
+  for (const functionName of new Set(deliveries.map((delivery) => delivery.functionName))) {
+    const posts = deliveries.filter((delivery) => delivery.functionName === functionName);
+    const events = posts.reduce((sum, delivery) => sum + delivery.events, 0);
+    const statusCounts = new Map<number, number>();
+    for (const { status } of posts) statusCounts.set(status, (statusCounts.get(status) ?? 0) + 1);
+    const statuses = statusCounts.size === 1 ? String(posts[0]!.status) : [...statusCounts].map(([status, count]) => `${status} ×${count}`).join(', ');
+    lines.push(`${functionName}: ${events} event(s)${posts.length > 1 ? ` in ${posts.length} POSTs` : ''} → HTTP ${statuses}`);
+    for (const delivery of posts) if (delivery.status >= 300) lines.push(`  ${delivery.events} event(s) → HTTP ${delivery.status} ${delivery.body}`);
+  }
+  return lines;
 }
 
 /** The distinct values of a string field of the events' data, in order of first appearance. */
@@ -100,9 +153,7 @@ async function main(): Promise<number> {
     events = sampleMessageEvents();
   }
   const deliveries = await sendEvents(events, { baseUrl, ...(values.key ? { key: values.key } : {}) });
-  for (const delivery of deliveries) {
-    console.log(`${delivery.functionName}: ${delivery.events} event(s) → HTTP ${delivery.status}${delivery.status >= 300 ? ` ${delivery.body}` : ''}`);
-  }
+  for (const line of deliveryLines(deliveries)) console.log(line);
   const key = values.key ? '?code=<function key>' : '';
   for (const messageId of messageIdsOf(events)) {
     console.log(`Read it back: curl ${new URL(`/api/messages/${encodeURIComponent(messageId)}`, baseUrl).href}${key}`);
@@ -120,6 +171,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(`send-sample failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof NoAnswerError) {
+        console.error('Is the app running? Start it with npm start. send-sample posts to http://localhost:$PORT (7071 unless PORT is set), or to --url.');
+      }
       process.exit(1);
     },
   );

@@ -112,7 +112,7 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     await new Promise<void>((listening) => host.listen(0, '127.0.0.1', listening));
     baseUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
     const deliveries = await sendEvents(data.activityEvents(), { baseUrl });
-    expect(deliveries.map((delivery) => delivery.status)).toEqual([202, 202]);
+    expect(deliveries.filter((delivery) => delivery.status !== 202)).toEqual([]);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

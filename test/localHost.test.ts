@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import type { EventGridHandler } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../src/index.js';
-import { registeredFunctions } from '../src/registry.js';
-import { MAX_BODY_BYTES, createLocalHost, routesOf } from '../scripts/localHost.js';
+import { registeredFunctions, type FunctionRegistration } from '../src/registry.js';
+import { EVENTS_IN_FLIGHT_PER_DELIVERY, MAX_BODY_BYTES, MAX_EVENTS_PER_DELIVERY, createLocalHost, routesOf } from '../scripts/localHost.js';
 import { sampleMessageEvents, seedDeliveryReport, toCloudEvent } from '../scripts/sampleEvents.js';
 import { messageIdsOf, sendEvents } from '../scripts/sendSample.js';
 
@@ -19,8 +20,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((closed) => host.close(() => closed())));
 
-function webhook(functionName: string, body: string, eventType: string | null = 'Notification') {
-  return fetch(`${baseUrl}/runtime/webhooks/eventgrid?functionName=${functionName}`, {
+function webhook(functionName: string, body: string, eventType: string | null = 'Notification', base = baseUrl) {
+  return fetch(`${base}/runtime/webhooks/eventgrid?functionName=${functionName}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(eventType ? { 'aeg-event-type': eventType } : {}) },
     body,
@@ -247,5 +248,65 @@ describe('a body over the limit', () => {
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     // What the client got to send is the limit plus what the sockets' buffers took, far from all of it.
     expect(sent).toBeLessThan(total / 2);
+  });
+});
+
+describe('a delivery of many events', () => {
+  /** How many invocations of the Event Grid functions have started, and the most that ran at once. */
+  const invocations = { started: 0, running: 0, mostRunning: 0 };
+  /** The app's registrations, its Event Grid handlers counting their invocations into `invocations`. */
+  const counted = registeredFunctions().map((registration): FunctionRegistration => {
+    if (registration.trigger !== 'eventGrid') return registration;
+    const { handler } = registration.options;
+    const counting: EventGridHandler = async (event, context) => {
+      invocations.started++;
+      invocations.mostRunning = Math.max(invocations.mostRunning, ++invocations.running);
+      try {
+        return await handler(event, context);
+      } finally {
+        invocations.running--;
+      }
+    };
+    return { ...registration, options: { ...registration.options, handler: counting } };
+  });
+  const countingHost = createLocalHost(counted, () => {});
+  let countingUrl = '';
+
+  beforeAll(async () => {
+    await new Promise<void>((listening) => countingHost.listen(0, '127.0.0.1', listening));
+    countingUrl = `http://127.0.0.1:${(countingHost.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((closed) => countingHost.close(() => closed())));
+
+  const tooMany = [
+    { what: `${MAX_EVENTS_PER_DELIVERY + 1} events`, events: MAX_EVENTS_PER_DELIVERY + 1, event: 1 },
+    { what: '500,000 tiny events in 2 MB (which ran the host out of heap)', events: 500_000, event: 'x' },
+  ];
+  for (const { what, events, event } of tooMany) {
+    it(`refuses ${what} with 413 problem+json at once, runs none of them, and answers the next request`, async () => {
+      invocations.started = 0;
+      const started = performance.now();
+      const response = await webhook('emailDeliveryReport', JSON.stringify(new Array(events).fill(event)), 'Notification', countingUrl);
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(response.status).toBe(413);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(((await response.json()) as { detail: string }).detail).toBe(`A delivery holds at most ${MAX_EVENTS_PER_DELIVERY} events, as Event Grid sends them; this one holds ${events}.`);
+      expect(invocations.started).toBe(0);
+      const [delivery] = sampleMessageEvents();
+      expect((await webhook('emailDeliveryReport', JSON.stringify([delivery]), 'Notification', countingUrl)).status).toBe(202);
+      expect(invocations.started).toBe(1);
+    });
+  }
+
+  it(`handles a delivery of 300 events ${EVENTS_IN_FLIGHT_PER_DELIVERY} at a time, and stores every one`, async () => {
+    const messages = Array.from({ length: 150 }, () => sampleMessageEvents());
+    invocations.mostRunning = 0;
+    const response = await webhook('emailDeliveryReport', JSON.stringify(messages.flat()), 'Notification', countingUrl);
+    expect(response.status).toBe(202);
+    expect(invocations.mostRunning).toBe(EVENTS_IN_FLIGHT_PER_DELIVERY);
+    for (const events of messages) {
+      const stored = (await (await fetch(`${countingUrl}/api/messages/${events[0]!.data.messageId}`)).json()) as { events: { id: string }[] };
+      expect(stored.events.map((event) => event.id).sort()).toEqual(events.map((event) => event.id).sort());
+    }
   });
 });

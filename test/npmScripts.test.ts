@@ -1,7 +1,7 @@
 /** The npm scripts as a newcomer runs them: the built scripts, as child processes. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Script } from 'node:vm';
 import { join, resolve } from 'node:path';
@@ -9,13 +9,14 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort, portIsFree } from '../scripts/azurite.js';
 import { sampleMessageEvents } from '../scripts/sampleEvents.js';
-import { sendEvents } from '../scripts/sendSample.js';
+import { EVENTS_PER_POST, deliveryLines, sendEvents } from '../scripts/sendSample.js';
 import { connectionString } from './helpers.js';
 import { buildInto, runStartScript } from './startScript.js';
 
 /** The tests build into a folder of their own, so that they never change the dist/ a running app uses. */
 const BUILD = '.test-build';
 const START = `${BUILD}/scripts/start.js`;
+const SEND_SAMPLE = `${BUILD}/scripts/sendSample.js`;
 
 beforeAll(() => buildInto(BUILD), 120_000);
 
@@ -60,7 +61,7 @@ describe('npm start', () => {
     const run = runStart({ EmailEventsStorage: connectionString(), PORT: String(port) }, /Press Ctrl-C to stop/);
     await Promise.race([run.ready, run.exited]);
     expect(run.output().stdout).toContain(`getActivityPage: GET http://localhost:${port}/api/activity`);
-    const sent = execFileSync(process.execPath, [`${BUILD}/scripts/sendSample.js`, '--url', `http://localhost:${port}`], { encoding: 'utf8' });
+    const sent = execFileSync(process.execPath, [SEND_SAMPLE, '--url', `http://localhost:${port}`], { encoding: 'utf8' });
     expect(sent).toContain(`Open http://localhost:${port}/api/activity#q=receiver@azure.com`);
     expect((await fetch(`http://localhost:${port}/api/activity`)).status).toBe(200);
     // The script as tsc built it (the tests' own browser run serves it from the sources): valid JavaScript.
@@ -135,6 +136,60 @@ describe('npm start', () => {
     const run = runStart({ EmailEventsStorage: connectionString(), PORT: 'seventy' });
     expect(await run.exited).toBe(1);
     expect(run.output().stderr.trim()).toBe('Setting PORT must be a port number from 1 to 65535.');
+  });
+});
+
+describe('npm run send-sample', () => {
+  it(`posts a file of events ${EVENTS_PER_POST} at a time to the app on PORT, and every event is stored`, async () => {
+    const port = await freePort();
+    const run = runStart({ EmailEventsStorage: connectionString(), PORT: String(port) }, /Press Ctrl-C to stop/);
+    onTestFinished(() => void run.child.kill('SIGINT'));
+    await Promise.race([run.ready, run.exited]);
+    // Each message has a delivery report and an engagement report, which go to different functions.
+    const messages = Array.from({ length: EVENTS_PER_POST + 50 }, () => sampleMessageEvents());
+    const file = join(mkdtempSync(join(tmpdir(), 'send-sample-')), 'events.json');
+    writeFileSync(file, JSON.stringify(messages.flat()));
+    const sent = execFileSync(process.execPath, [SEND_SAMPLE, '--file', file], { env: { ...process.env, PORT: String(port) }, encoding: 'utf8' });
+    expect(sent.split('\n').slice(0, 2)).toEqual([
+      `emailDeliveryReport: ${messages.length} event(s) in 2 POSTs → HTTP 202`,
+      `emailEngagementReport: ${messages.length} event(s) in 2 POSTs → HTTP 202`,
+    ]);
+    for (const events of messages) {
+      const stored = (await (await fetch(`http://localhost:${port}/api/messages/${events[0]!.data.messageId}`)).json()) as { events: { id: string }[] };
+      expect(stored.events.map((event) => event.id).sort()).toEqual(events.map((event) => event.id).sort());
+    }
+  });
+
+  it('says what each function got when some POSTs fail, with the answers that say why', () => {
+    const problem = '{"detail":"3 of 100 event(s) could not be handled"}';
+    const deliveries = [
+      { functionName: 'emailDeliveryReport', events: 100, status: 202, body: '' },
+      { functionName: 'emailDeliveryReport', events: 100, status: 500, body: problem },
+      { functionName: 'emailDeliveryReport', events: 20, status: 202, body: '' },
+      { functionName: 'emailEngagementReport', events: 1, status: 202, body: '' },
+    ];
+    expect(deliveryLines(deliveries)).toEqual([
+      'emailDeliveryReport: 220 event(s) in 3 POSTs → HTTP 202 ×2, 500 ×1',
+      `  100 event(s) → HTTP 500 ${problem}`,
+      'emailEngagementReport: 1 event(s) → HTTP 202',
+    ]);
+  });
+
+  it('names the URL it tried, never the key, and how to start the app, when nothing answers', async () => {
+    const port = await freePort();
+    const shownUrl = (base: string) => `${base}/runtime/webhooks/eventgrid?functionName=emailDeliveryReport`;
+    for (const [args, base] of [
+      [[], `http://localhost:${port}`],
+      [['--url', `http://127.0.0.1:${port}`], `http://127.0.0.1:${port}`],
+    ] as const) {
+      const run = spawnSync(process.execPath, [SEND_SAMPLE, ...args, '--key', 'secret-key'], { env: { ...process.env, PORT: String(port) }, encoding: 'utf8' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).not.toContain('secret-key');
+      expect(run.stderr.trim().split('\n')).toEqual([
+        `send-sample failed: no answer from ${shownUrl(base)} (ECONNREFUSED)`,
+        'Is the app running? Start it with npm start. send-sample posts to http://localhost:$PORT (7071 unless PORT is set), or to --url.',
+      ]);
+    }
   });
 });
 
