@@ -77,3 +77,19 @@ export function sampleMessageEvents(messageId: string = randomUUID()) {
     },
   ];
 }
+
+/** An instant as ACS writes it: seven fraction digits and an offset (`2026-11-29T09:15:00.1230000+00:00`). */
+const acsTimestamp = (instant: Date) => instant.toISOString().replace(/\.(\d{3})Z$/, '.$10000+00:00');
+
+/**
+ * The sample message as `npm run send-sample` posts it: the seed's events dated a minute ago and now.
+ * Dated as the seed dates them (2020 and 2022), it would be deleted by the first retention run.
+ */
+export function currentSampleEvents(now: Date = new Date()) {
+  const [delivery, engagement] = sampleMessageEvents();
+  const minuteAgo = new Date(now.getTime() - 60_000);
+  return [
+    { ...delivery!, eventTime: minuteAgo.toISOString(), data: { ...delivery!.data, deliveryAttemptTimeStamp: acsTimestamp(minuteAgo) } },
+    { ...engagement!, eventTime: now.toISOString(), data: { ...engagement!.data, userActionTimeStamp: acsTimestamp(now) } },
+  ];
+}

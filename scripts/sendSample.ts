@@ -2,7 +2,7 @@
  * `npm run send-sample`: posts events to the app's Event Grid webhook as Event Grid does, then prints
  * where to read each message back, and the activity page's link to the first recipient.
  *
- *   npm run send-sample                         the seed's delivery and engagement events, fresh ids
+ *   npm run send-sample                         the seed's delivery and engagement events, fresh ids, dated now
  *   npm run send-sample -- --file batch.json    the events in a JSON file (an array, or one event),
  *                                               such as a dead-lettered batch: replays are idempotent;
  *                                               posted EVENTS_PER_POST at a time
@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DELIVERY_REPORT_EVENT_TYPE, ENGAGEMENT_REPORT_EVENT_TYPE } from '../src/events/emailEvent.js';
-import { sampleMessageEvents } from './sampleEvents.js';
+import { currentSampleEvents } from './sampleEvents.js';
 
 /** Each event type goes to the function subscribed to it; either function takes either type. */
 const FUNCTION_FOR_EVENT_TYPE: Record<string, string> = {
@@ -150,7 +150,7 @@ async function main(): Promise<number> {
     const parsed: unknown = JSON.parse(await readFile(values.file, 'utf8'));
     events = Array.isArray(parsed) ? parsed : [parsed];
   } else {
-    events = sampleMessageEvents();
+    events = currentSampleEvents();
   }
   const deliveries = await sendEvents(events, { baseUrl, ...(values.key ? { key: values.key } : {}) });
   for (const line of deliveryLines(deliveries)) console.log(line);
