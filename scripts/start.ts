@@ -10,14 +10,20 @@ import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Only what does not need the built app is imported here; the rest is loaded once the build is found.
-import { azuriteConnectionString, portIsFree, startAzurite, type RunningAzurite } from './azurite.js';
+import {
+  AZURITE_PORT_SETTING,
+  AZURITE_TABLE_PORT,
+  PortSettingError,
+  azuriteConnectionString,
+  localAzuritePort,
+  portIsFree,
+  portSetting,
+  startAzurite,
+  type RunningAzurite,
+} from './azurite.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
-/** Azurite's default table port, where UseDevelopmentStorage=true looks. */
-const AZURITE_TABLE_PORT = 10002;
-/** The local host's Azurite can move (AZURITE_PORT), for example to run beside another one. */
-const AZURITE_PORT_SETTING = 'AZURITE_PORT';
 
 class StartError extends Error {}
 
@@ -41,14 +47,6 @@ async function stopEverything(exitCode: number): Promise<never> {
   })();
   await stopped;
   process.exit(exitCode);
-}
-
-function portNumber(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new StartError(`Setting ${name} must be a port number from 1 to 65535.`);
-  return port;
 }
 
 function hasFunc(): boolean {
@@ -166,8 +164,8 @@ async function main(): Promise<void> {
   if (!existsSync(join(here, '../src/index.js'))) {
     throw new StartError('The app is not built (dist/src/index.js is missing): run npm run build, or npm start, which builds first.');
   }
-  const port = portNumber('PORT', 7071);
-  const azuritePort = portNumber(AZURITE_PORT_SETTING, AZURITE_TABLE_PORT);
+  const port = portSetting('PORT', 7071);
+  const azuritePort = localAzuritePort();
   if (hasFunc()) {
     await stopEverything(await runFunc(port, azuritePort));
   }
@@ -175,7 +173,7 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  const known = error instanceof StartError || (error instanceof Error && error.name === 'SettingsError');
+  const known = error instanceof StartError || error instanceof PortSettingError || (error instanceof Error && error.name === 'SettingsError');
   console.error(known ? (error as Error).message : `Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
   await stopEverything(1);
 });
