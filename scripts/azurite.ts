@@ -86,12 +86,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Whether `port` is free on 127.0.0.1, where Azurite listens. */
-export function portIsFree(port: number): Promise<boolean> {
+/**
+ * Whether `port` is free on 127.0.0.1, where Azurite listens, or with `everyInterface` on all of them, as
+ * a server listens that is given no host (the local host).
+ */
+export function portIsFree(port: number, { everyInterface = false } = {}): Promise<boolean> {
   return new Promise((done) => {
     const probe = createServer();
     probe.once('error', () => done(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
+    probe.listen({ port, host: everyInterface ? undefined : '127.0.0.1' }, () => probe.close(() => done(true)));
   });
 }
 

@@ -2,7 +2,8 @@
  * `npm start`: Azurite with its data under .azurite/ (unless EmailEventsStorage names another account),
  * then `func start` where Azure Functions Core Tools is on PATH, else the project's local host, on
  * http://localhost:7071 (PORT moves it). Ctrl-C stops everything it started. Every problem at start-up
- * is one line on stderr and exit code 1, and stops whatever had been started.
+ * is one line on stderr and exit code 1, and stops whatever had been started; the settings and the
+ * ports are checked first, so a bad one starts nothing.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -49,6 +50,16 @@ async function stopEverything(exitCode: number): Promise<never> {
   process.exit(exitCode);
 }
 
+const portInUse = (port: number) => `Port ${port} is in use: stop what uses it, or set PORT to another port.`;
+
+/**
+ * The app's port is checked before Azurite starts: finding it taken only when the app listens would
+ * mean starting Azurite over .azurite/ for nothing. It is probed as the app listens, on every interface.
+ */
+async function checkPortIsFree(port: number): Promise<void> {
+  if (!(await portIsFree(port, { everyInterface: true }))) throw new StartError(portInUse(port));
+}
+
 function hasFunc(): boolean {
   return spawnSync(process.platform === 'win32' ? 'where' : 'which', ['func'], { stdio: 'ignore' }).status === 0;
 }
@@ -72,8 +83,6 @@ type SettingsModule = typeof import('../src/settings.js');
 const loadSettingsModule = (): Promise<SettingsModule> => import('../src/settings.js');
 
 async function startLocalAzurite(settings: SettingsModule, withBlobAndQueue: boolean, tablePort = AZURITE_TABLE_PORT): Promise<void> {
-  const location = join(root, '.azurite');
-  mkdirSync(location, { recursive: true });
   // func start's host needs Blob and Queue too (AzureWebJobsStorage); the local host only tables.
   const ports = withBlobAndQueue ? [tablePort - 2, tablePort - 1, tablePort] : [tablePort];
   for (const port of ports) {
@@ -81,6 +90,8 @@ async function startLocalAzurite(settings: SettingsModule, withBlobAndQueue: boo
       throw new StartError(`Port ${port} (Azurite) is in use: stop what uses it, or set ${settings.STORAGE_SETTING} to the storage account to use.`);
     }
   }
+  const location = join(root, '.azurite');
+  mkdirSync(location, { recursive: true });
   azurite = await startAzurite({ location, port: tablePort, withBlobAndQueue });
   console.log(`Azurite on http://127.0.0.1:${ports.join(', ')}, data in .azurite/`);
 }
@@ -95,6 +106,7 @@ async function runFunc(port: number, azuritePort: number): Promise<number> {
   settings.readSettings(values);
   // The Functions host itself needs AzureWebJobsStorage, which the example points at Azurite.
   const needsAzurite = !settings.namesOwnStorage(values) || settings.isDevelopmentStorage(values[settings.FALLBACK_STORAGE_SETTING]);
+  await checkPortIsFree(port);
   if (needsAzurite) await startLocalAzurite(settings, true);
   console.log('Azure Functions Core Tools found: running func start.');
   const child = spawn('func', ['start', '--port', String(port)], { cwd: root, stdio: 'inherit', env: process.env });
@@ -124,24 +136,22 @@ async function withoutTestModeWarnings<T>(load: () => Promise<T>): Promise<T> {
 
 async function runLocalHost(port: number, azuritePort: number): Promise<void> {
   const settings = await loadSettingsModule();
-  if (settings.namesOwnStorage(process.env)) {
-    settings.readSettings(process.env);
-    console.log(`Using the storage account that ${settings.STORAGE_SETTING} names.`);
-  } else {
-    process.env[settings.STORAGE_SETTING] = azuriteConnectionString(azuritePort);
-    settings.readSettings(process.env);
-    await startLocalAzurite(settings, false, azuritePort);
-  }
+  const ownStorage = settings.namesOwnStorage(process.env);
+  if (!ownStorage) process.env[settings.STORAGE_SETTING] = azuriteConnectionString(azuritePort);
+  settings.readSettings(process.env);
   // Loaded only now: the entry point checks the settings, which are complete only from here on.
   await withoutTestModeWarnings(() => import('../src/index.js'));
   const { registeredFunctions } = await import('../src/registry.js');
   const { createLocalHost, routesOf } = await import('./localHost.js');
+  // It reads the timers' schedules: like every setting and the port, before Azurite starts.
   const server = createLocalHost(registeredFunctions());
   host = server;
+  await checkPortIsFree(port);
+  if (ownStorage) console.log(`Using the storage account that ${settings.STORAGE_SETTING} names.`);
+  else await startLocalAzurite(settings, false, azuritePort);
+  // Something may have taken the port since the check: then Azurite stops, as on any failure.
   await new Promise<void>((listening, failed) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      failed(error.code === 'EADDRINUSE' ? new StartError(`Port ${port} is in use: stop what uses it, or set PORT to another port.`) : error),
-    );
+    server.once('error', (error: NodeJS.ErrnoException) => failed(error.code === 'EADDRINUSE' ? new StartError(portInUse(port)) : error));
     server.listen(port, listening);
   });
   console.log(`Local Functions host (Core Tools not found) on http://localhost:${port}:`);

@@ -104,20 +104,32 @@ describe('npm start', () => {
     expect(await run.exited).toBe(0);
   });
 
-  // Starts Azurite on its default port, 10002, as npm start does: not while another Azurite holds it.
-  it.skipIf(!azuriteDefaultPortFree)('stops the Azurite it started when start-up fails later', async () => {
+  it.each([
+    ['every interface', undefined],
+    ['127.0.0.1', '127.0.0.1'],
+  ])('finds PORT taken on %s before it starts Azurite, so nothing starts and .azurite/ is not touched', async (_, blockedHost) => {
     const blocker = createServer();
     const port = await freePort();
-    await new Promise<void>((listening) => blocker.listen(port, listening));
+    await new Promise<void>((listening) => blocker.listen({ port, host: blockedHost }, listening));
     try {
-      const run = runStart({ EmailEventsStorage: '', PORT: String(port) }, undefined, await buildInTemporaryRoot({ withApp: true }));
+      const script = await buildInTemporaryRoot({ withApp: true });
+      const run = runStart({ EmailEventsStorage: '', PORT: String(port), AZURITE_PORT: String(await freePort()) }, undefined, script);
       expect(await run.exited).toBe(1);
-      expect(run.output().stdout).toContain('Azurite on http://127.0.0.1:10002');
       expect(run.output().stderr.trim()).toBe(`Port ${port} is in use: stop what uses it, or set PORT to another port.`);
-      await expect(fetch('http://127.0.0.1:10002/')).rejects.toThrow();
+      expect(run.output().stdout).not.toContain('Azurite');
+      expect(azuriteDataIn(script)).toBe(false);
     } finally {
       blocker.close();
     }
+  });
+
+  it.each(['0 99 99 * * *', '0 0 0 * Foo *'])('stops with one line for the retention schedule %j, before it starts Azurite', async (schedule) => {
+    const script = await buildInTemporaryRoot({ withApp: true });
+    const run = runStart({ EmailEventsStorage: '', EmailEventsRetentionSchedule: schedule, PORT: String(await freePort()), AZURITE_PORT: String(await freePort()) }, undefined, script);
+    expect(await run.exited).toBe(1);
+    expect(run.output().stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Setting EmailEventsRetentionSchedule has a bad (minute|month) field, /)]);
+    expect(run.output().stdout).not.toContain('Azurite');
+    expect(azuriteDataIn(script)).toBe(false);
   });
 
   it.skipIf(!azuriteDefaultPortFree)('stops the Azurite it started on a signal that comes before the host listens', async () => {
