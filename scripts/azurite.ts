@@ -16,6 +16,26 @@ import { dirname, join } from 'node:path';
 const DEV_ACCOUNT = 'devstoreaccount1';
 const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
+/** Azurite's default table port, where UseDevelopmentStorage=true looks. */
+export const AZURITE_TABLE_PORT = 10002;
+/** npm start's Azurite can move (AZURITE_PORT), for example to run beside another one; npm run reindex follows it. */
+export const AZURITE_PORT_SETTING = 'AZURITE_PORT';
+
+/** A port setting (PORT, AZURITE_PORT) that is not a port: its message is the one line to show. */
+export class PortSettingError extends Error {}
+
+/** The port in setting `name`, or `fallback` when it is not set. */
+export function portSetting(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new PortSettingError(`Setting ${name} must be a port number from 1 to 65535.`);
+  return port;
+}
+
+/** The table port of npm start's local Azurite: npm run reindex looks for it there too. */
+export const localAzuritePort = (): number => portSetting(AZURITE_PORT_SETTING, AZURITE_TABLE_PORT);
+
 export interface RunningAzurite {
   port: number;
   connectionString: string;
@@ -66,12 +86,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Whether `port` is free on 127.0.0.1, where Azurite listens. */
-export function portIsFree(port: number): Promise<boolean> {
+/**
+ * Whether `port` is free on 127.0.0.1, where Azurite listens, or with `everyInterface` on all of them, as
+ * a server listens that is given no host (the local host).
+ */
+export function portIsFree(port: number, { everyInterface = false } = {}): Promise<boolean> {
   return new Promise((done) => {
     const probe = createServer();
     probe.once('error', () => done(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
+    probe.listen({ port, host: everyInterface ? undefined : '127.0.0.1' }, () => probe.close(() => done(true)));
   });
 }
 

@@ -2,7 +2,8 @@
  * `npm start`: Azurite with its data under .azurite/ (unless EmailEventsStorage names another account),
  * then `func start` where Azure Functions Core Tools is on PATH, else the project's local host, on
  * http://localhost:7071 (PORT moves it). Ctrl-C stops everything it started. Every problem at start-up
- * is one line on stderr and exit code 1, and stops whatever had been started.
+ * is one line on stderr and exit code 1, and stops whatever had been started; the settings and the
+ * ports are checked first, so a bad one starts nothing.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -10,14 +11,20 @@ import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Only what does not need the built app is imported here; the rest is loaded once the build is found.
-import { azuriteConnectionString, portIsFree, startAzurite, type RunningAzurite } from './azurite.js';
+import {
+  AZURITE_PORT_SETTING,
+  AZURITE_TABLE_PORT,
+  PortSettingError,
+  azuriteConnectionString,
+  localAzuritePort,
+  portIsFree,
+  portSetting,
+  startAzurite,
+  type RunningAzurite,
+} from './azurite.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
-/** Azurite's default table port, where UseDevelopmentStorage=true looks. */
-const AZURITE_TABLE_PORT = 10002;
-/** The local host's Azurite can move (AZURITE_PORT), for example to run beside another one. */
-const AZURITE_PORT_SETTING = 'AZURITE_PORT';
 
 class StartError extends Error {}
 
@@ -43,12 +50,14 @@ async function stopEverything(exitCode: number): Promise<never> {
   process.exit(exitCode);
 }
 
-function portNumber(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new StartError(`Setting ${name} must be a port number from 1 to 65535.`);
-  return port;
+const portInUse = (port: number) => `Port ${port} is in use: stop what uses it, or set PORT to another port.`;
+
+/**
+ * The app's port is checked before Azurite starts: finding it taken only when the app listens would
+ * mean starting Azurite over .azurite/ for nothing. It is probed as the app listens, on every interface.
+ */
+async function checkPortIsFree(port: number): Promise<void> {
+  if (!(await portIsFree(port, { everyInterface: true }))) throw new StartError(portInUse(port));
 }
 
 function hasFunc(): boolean {
@@ -74,8 +83,6 @@ type SettingsModule = typeof import('../src/settings.js');
 const loadSettingsModule = (): Promise<SettingsModule> => import('../src/settings.js');
 
 async function startLocalAzurite(settings: SettingsModule, withBlobAndQueue: boolean, tablePort = AZURITE_TABLE_PORT): Promise<void> {
-  const location = join(root, '.azurite');
-  mkdirSync(location, { recursive: true });
   // func start's host needs Blob and Queue too (AzureWebJobsStorage); the local host only tables.
   const ports = withBlobAndQueue ? [tablePort - 2, tablePort - 1, tablePort] : [tablePort];
   for (const port of ports) {
@@ -83,6 +90,8 @@ async function startLocalAzurite(settings: SettingsModule, withBlobAndQueue: boo
       throw new StartError(`Port ${port} (Azurite) is in use: stop what uses it, or set ${settings.STORAGE_SETTING} to the storage account to use.`);
     }
   }
+  const location = join(root, '.azurite');
+  mkdirSync(location, { recursive: true });
   azurite = await startAzurite({ location, port: tablePort, withBlobAndQueue });
   console.log(`Azurite on http://127.0.0.1:${ports.join(', ')}, data in .azurite/`);
 }
@@ -97,6 +106,7 @@ async function runFunc(port: number, azuritePort: number): Promise<number> {
   settings.readSettings(values);
   // The Functions host itself needs AzureWebJobsStorage, which the example points at Azurite.
   const needsAzurite = !settings.namesOwnStorage(values) || settings.isDevelopmentStorage(values[settings.FALLBACK_STORAGE_SETTING]);
+  await checkPortIsFree(port);
   if (needsAzurite) await startLocalAzurite(settings, true);
   console.log('Azure Functions Core Tools found: running func start.');
   const child = spawn('func', ['start', '--port', String(port)], { cwd: root, stdio: 'inherit', env: process.env });
@@ -126,24 +136,22 @@ async function withoutTestModeWarnings<T>(load: () => Promise<T>): Promise<T> {
 
 async function runLocalHost(port: number, azuritePort: number): Promise<void> {
   const settings = await loadSettingsModule();
-  if (settings.namesOwnStorage(process.env)) {
-    settings.readSettings(process.env);
-    console.log(`Using the storage account that ${settings.STORAGE_SETTING} names.`);
-  } else {
-    process.env[settings.STORAGE_SETTING] = azuriteConnectionString(azuritePort);
-    settings.readSettings(process.env);
-    await startLocalAzurite(settings, false, azuritePort);
-  }
+  const ownStorage = settings.namesOwnStorage(process.env);
+  if (!ownStorage) process.env[settings.STORAGE_SETTING] = azuriteConnectionString(azuritePort);
+  settings.readSettings(process.env);
   // Loaded only now: the entry point checks the settings, which are complete only from here on.
   await withoutTestModeWarnings(() => import('../src/index.js'));
   const { registeredFunctions } = await import('../src/registry.js');
   const { createLocalHost, routesOf } = await import('./localHost.js');
+  // It reads the timers' schedules: like every setting and the port, before Azurite starts.
   const server = createLocalHost(registeredFunctions());
   host = server;
+  await checkPortIsFree(port);
+  if (ownStorage) console.log(`Using the storage account that ${settings.STORAGE_SETTING} names.`);
+  else await startLocalAzurite(settings, false, azuritePort);
+  // Something may have taken the port since the check: then Azurite stops, as on any failure.
   await new Promise<void>((listening, failed) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      failed(error.code === 'EADDRINUSE' ? new StartError(`Port ${port} is in use: stop what uses it, or set PORT to another port.`) : error),
-    );
+    server.once('error', (error: NodeJS.ErrnoException) => failed(error.code === 'EADDRINUSE' ? new StartError(portInUse(port)) : error));
     server.listen(port, listening);
   });
   console.log(`Local Functions host (Core Tools not found) on http://localhost:${port}:`);
@@ -166,8 +174,8 @@ async function main(): Promise<void> {
   if (!existsSync(join(here, '../src/index.js'))) {
     throw new StartError('The app is not built (dist/src/index.js is missing): run npm run build, or npm start, which builds first.');
   }
-  const port = portNumber('PORT', 7071);
-  const azuritePort = portNumber(AZURITE_PORT_SETTING, AZURITE_TABLE_PORT);
+  const port = portSetting('PORT', 7071);
+  const azuritePort = localAzuritePort();
   if (hasFunc()) {
     await stopEverything(await runFunc(port, azuritePort));
   }
@@ -175,7 +183,7 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  const known = error instanceof StartError || (error instanceof Error && error.name === 'SettingsError');
+  const known = error instanceof StartError || error instanceof PortSettingError || (error instanceof Error && error.name === 'SettingsError');
   console.error(known ? (error as Error).message : `Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
   await stopEverything(1);
 });

@@ -7,7 +7,7 @@ import { app, type EventGridFunctionOptions, type HttpFunctionOptions, type Time
 export type FunctionRegistration =
   | { trigger: 'http'; name: string; options: HttpFunctionOptions }
   | { trigger: 'eventGrid'; name: string; options: EventGridFunctionOptions }
-  | { trigger: 'timer'; name: string; options: TimerFunctionOptions };
+  | { trigger: 'timer'; name: string; options: TimerFunctionOptions; scheduleSetting: string };
 
 const registrations: FunctionRegistration[] = [];
 
@@ -21,9 +21,10 @@ export function registerEventGridFunction(name: string, options: EventGridFuncti
   registrations.push({ trigger: 'eventGrid', name, options });
 }
 
-export function registerTimerFunction(name: string, options: TimerFunctionOptions): void {
+/** `scheduleSetting` names the setting the schedule comes from, so that a schedule the local host cannot run names it. */
+export function registerTimerFunction(name: string, options: TimerFunctionOptions, scheduleSetting: string): void {
   app.timer(name, options);
-  registrations.push({ trigger: 'timer', name, options });
+  registrations.push({ trigger: 'timer', name, options, scheduleSetting });
 }
 
 export function registeredFunctions(): readonly FunctionRegistration[] {

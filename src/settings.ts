@@ -172,17 +172,75 @@ function retentionDays(env: Env): number {
   return days;
 }
 
-// Six fields (seconds first), each of digits, ranges, lists, steps or *: what the Functions host's NCRONTAB takes.
-const NCRONTAB_FIELD = /^(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?(,(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?)*$/;
-const NAMED_FIELD = /^[A-Za-z]{3}(-[A-Za-z]{3})?(,[A-Za-z]{3}(-[A-Za-z]{3})?)*$/;
+/** One field of an NCRONTAB schedule: its name in messages, its values, and the names it takes for them. */
+interface CronField {
+  name: string;
+  min: number;
+  max: number;
+  names?: readonly string[];
+  /** Said with a value out of range, for the mistake that is easy to make. */
+  hint?: string;
+}
+
+/**
+ * The six fields of the NCRONTAB that Azure Functions timers take (NCrontab's), seconds first. Only what
+ * the Functions host and the local host (croner) read alike is accepted, so a schedule runs the same in
+ * both: names of three letters in any case (NCrontab would also take `Monday` or `M`, croner neither),
+ * steps after `*` or a range (NCrontab reads `5/15` as `5-59/15`, croner refuses it), ranges that go up
+ * (NCrontab turns `5-1` round), steps from 1 to the field's count of values (NCrontab reads `0` as 1).
+ */
+const CRON_FIELDS: readonly CronField[] = [
+  { name: 'second', min: 0, max: 59 },
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+  // Sunday is 0 only: NCrontab refuses 7, which croner and Vixie cron take for Sunday too.
+  { name: 'day of week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'], hint: 'Sunday is 0' },
+];
+
+/** One item of a field's list: `*`, a range or a value, then a step (`/n`), which a value alone does not take. */
+const CRON_ITEM = /^(?:(\*)|([0-9A-Za-z]+)-([0-9A-Za-z]+)|([0-9A-Za-z]+))(?:\/(\d+))?$/;
+
+/** The number a value of `field` stands for (digits, or one of its names in any case), or undefined. */
+function cronValue(text: string, field: CronField): number | undefined {
+  const value = /^\d+$/.test(text) ? Number(text) : field.min + (field.names?.indexOf(text.toUpperCase()) ?? -1);
+  return value >= field.min && value <= field.max ? value : undefined;
+}
+
+/** What is wrong with one item of a field's list, in words, or undefined when nothing is. */
+function cronItemProblem(item: string, field: CronField): string | undefined {
+  const parts = CRON_ITEM.exec(item);
+  if (!parts) return 'use *, a value, a range (1-5), a list (1,15) or a step (*/10, 0-30/10)';
+  const [, , from, to, single, step] = parts;
+  for (const text of [from, to, single]) {
+    if (text !== undefined && cronValue(text, field) === undefined) {
+      const names = field.names ? ` or ${field.names[0]} to ${field.names.at(-1)}` : '';
+      return `${text} is not from ${field.min} to ${field.max}${names}${field.hint ? ` (${field.hint})` : ''}`;
+    }
+  }
+  if (from !== undefined && cronValue(from, field)! > cronValue(to!, field)!) return `the range ${from}-${to} goes down`;
+  if (step === undefined) return undefined;
+  if (single !== undefined) return `a step goes after * or a range (${single}-${field.max}/${step}), not after a value`;
+  const count = field.max - field.min + 1;
+  const every = Number(step);
+  return every >= 1 && every <= count ? undefined : `the step ${step} is not from 1 to ${count}`;
+}
 
 function retentionSchedule(env: Env): string {
   const schedule = value(env, RETENTION_SCHEDULE_SETTING) ?? DEFAULT_RETENTION_SCHEDULE;
-  const fields = schedule.split(/\s+/);
-  if (fields.length !== 6 || !fields.every((field, i) => NCRONTAB_FIELD.test(field) || (i >= 4 && NAMED_FIELD.test(field)))) {
+  // NCrontab splits on spaces only: a tab stays inside a field, and makes it bad.
+  const fields = schedule.split(/ +/);
+  if (fields.length !== CRON_FIELDS.length) {
     throw new SettingsError(
       `Setting ${RETENTION_SCHEDULE_SETTING} is not an NCRONTAB schedule: six fields, seconds first, such as "${DEFAULT_RETENTION_SCHEDULE}" (daily at 02:30 UTC).`,
     );
+  }
+  for (const [i, field] of CRON_FIELDS.entries()) {
+    const text = fields[i]!;
+    const problem = text.split(',').map((item) => cronItemProblem(item, field)).find((found) => found !== undefined);
+    // JSON quotes the field, and escapes what would break the line.
+    if (problem) throw new SettingsError(`Setting ${RETENTION_SCHEDULE_SETTING} has a bad ${field.name} field, ${JSON.stringify(text)}: ${problem}.`);
   }
   return schedule;
 }

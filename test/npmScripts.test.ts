@@ -1,10 +1,10 @@
 /** The npm scripts as a newcomer runs them: the built scripts, as child processes. */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Script } from 'node:vm';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort, portIsFree } from '../scripts/azurite.js';
@@ -35,6 +35,9 @@ async function buildInTemporaryRoot({ withApp }: { withApp: boolean }): Promise<
   symlinkSync(resolve('node_modules'), join(root, 'node_modules'), 'dir');
   return join(root, 'build/scripts/start.js');
 }
+
+/** Whether the build's Azurite ever wrote its data: npm start and npm run reindex make .azurite/ just before they start it. */
+const azuriteDataIn = (script: string): boolean => existsSync(resolve(dirname(script), '../../.azurite'));
 
 const azuriteDefaultPortFree = await portIsFree(10002);
 
@@ -109,20 +112,32 @@ describe('npm start', () => {
     expect(await run.exited).toBe(0);
   });
 
-  // Starts Azurite on its default port, 10002, as npm start does: not while another Azurite holds it.
-  it.skipIf(!azuriteDefaultPortFree)('stops the Azurite it started when start-up fails later', async () => {
+  it.each([
+    ['every interface', undefined],
+    ['127.0.0.1', '127.0.0.1'],
+  ])('finds PORT taken on %s before it starts Azurite, so nothing starts and .azurite/ is not touched', async (_, blockedHost) => {
     const blocker = createServer();
     const port = await freePort();
-    await new Promise<void>((listening) => blocker.listen(port, listening));
+    await new Promise<void>((listening) => blocker.listen({ port, host: blockedHost }, listening));
     try {
-      const run = runStart({ EmailEventsStorage: '', PORT: String(port) }, undefined, await buildInTemporaryRoot({ withApp: true }));
+      const script = await buildInTemporaryRoot({ withApp: true });
+      const run = runStart({ EmailEventsStorage: '', PORT: String(port), AZURITE_PORT: String(await freePort()) }, undefined, script);
       expect(await run.exited).toBe(1);
-      expect(run.output().stdout).toContain('Azurite on http://127.0.0.1:10002');
       expect(run.output().stderr.trim()).toBe(`Port ${port} is in use: stop what uses it, or set PORT to another port.`);
-      await expect(fetch('http://127.0.0.1:10002/')).rejects.toThrow();
+      expect(run.output().stdout).not.toContain('Azurite');
+      expect(azuriteDataIn(script)).toBe(false);
     } finally {
       blocker.close();
     }
+  });
+
+  it.each(['0 99 99 * * *', '0 0 0 * Foo *'])('stops with one line for the retention schedule %j, before it starts Azurite', async (schedule) => {
+    const script = await buildInTemporaryRoot({ withApp: true });
+    const run = runStart({ EmailEventsStorage: '', EmailEventsRetentionSchedule: schedule, PORT: String(await freePort()), AZURITE_PORT: String(await freePort()) }, undefined, script);
+    expect(await run.exited).toBe(1);
+    expect(run.output().stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Setting EmailEventsRetentionSchedule has a bad (minute|month) field, /)]);
+    expect(run.output().stdout).not.toContain('Azurite');
+    expect(azuriteDataIn(script)).toBe(false);
   });
 
   it.skipIf(!azuriteDefaultPortFree)('stops the Azurite it started on a signal that comes before the host listens', async () => {
@@ -282,24 +297,65 @@ describe('npm run bench', () => {
 });
 
 describe('npm run reindex', () => {
-  it('re-indexes the events table that the settings name, with progress, against any account', async () => {
+  /** A new events table in the test Azurite with a message's two events, and its name. */
+  async function eventsTableWithAMessage(): Promise<string> {
     const table = `R${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-    const env = { ...process.env, EmailEventsStorage: connectionString(), EmailEventsTable: table };
-    const run = () => execFileSync(process.execPath, [`${BUILD}/scripts/reindex.js`], { env, encoding: 'utf8' });
-    expect(run()).toContain('Done: 0 event(s)');
-    const events = sampleMessageEvents();
     const { TableClient } = await import('@azure/data-tables');
     const { normalizeEvent } = await import('../src/events/normalize.js');
     const { toEventEntity } = await import('../src/storage/tableEntities.js');
     const client = TableClient.fromConnectionString(connectionString(), table, { allowInsecureConnection: true });
     await client.createTable();
-    for (const event of events) {
+    for (const event of sampleMessageEvents()) {
       const normalized = normalizeEvent(event);
       if (normalized.outcome === 'accepted') await client.createEntity(toEventEntity(normalized.event));
     }
-    const output = run();
-    expect(output).toMatch(/Re-indexing \w+ into \w+Index/);
-    expect(output).toContain('2 event(s) re-indexed');
-    expect(output).toContain('Done: 2 event(s)');
+    return table;
+  }
+
+  /** Runs a built reindex to its end. */
+  const reindexWith = (env: Record<string, string>, script = `${BUILD}/scripts/reindex.js`) =>
+    spawnSync(process.execPath, [script], { env: { ...process.env, ...env }, encoding: 'utf8' });
+
+  /** The reindex script of a build in a folder of its own, where an Azurite it starts keeps its .azurite/. */
+  const reindexInTemporaryRoot = async () => join(dirname(await buildInTemporaryRoot({ withApp: true })), 'reindex.js');
+
+  it('re-indexes the events table that the settings name, with progress, against any account', async () => {
+    const empty = reindexWith({ EmailEventsStorage: connectionString(), EmailEventsTable: `R${randomUUID().replace(/-/g, '').slice(0, 16)}` });
+    expect(empty.stdout).toContain('Done: 0 event(s)');
+    const run = reindexWith({ EmailEventsStorage: connectionString(), EmailEventsTable: await eventsTableWithAMessage() });
+    expect(run.stdout).toMatch(/Re-indexing \w+ into \w+Index/);
+    expect(run.stdout).toContain('2 event(s) re-indexed');
+    expect(run.stdout).toContain('Done: 2 event(s)');
+  });
+
+  it("uses the Azurite running on AZURITE_PORT, as npm start's, and says so", async () => {
+    const table = await eventsTableWithAMessage();
+    const running = Number(/127\.0\.0\.1:(\d+)/.exec(connectionString())![1]);
+    const script = await reindexInTemporaryRoot();
+    const run = reindexWith({ EmailEventsStorage: '', AZURITE_PORT: String(running), EmailEventsTable: table }, script);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`Using the Azurite running on port ${running}.`);
+    expect(run.stdout).toContain('Done: 2 event(s)');
+    expect(azuriteDataIn(script)).toBe(false);
+  });
+
+  it('starts an Azurite for the run on AZURITE_PORT when none runs there, says so, and stops it', async () => {
+    const port = await freePort();
+    const script = await reindexInTemporaryRoot();
+    const run = reindexWith({ EmailEventsStorage: '', AZURITE_PORT: String(port) }, script);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`Azurite started for the run on port ${port}, data in .azurite/`);
+    expect(run.stdout).toContain('Done: 0 event(s)');
+    expect(azuriteDataIn(script)).toBe(true);
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('stops with one line on a bad setting, before it starts any Azurite', async () => {
+    const script = await reindexInTemporaryRoot();
+    const run = reindexWith({ EmailEventsStorage: '', AZURITE_PORT: String(await freePort()), EmailEventsTable: 'ab' }, script);
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe('Setting EmailEventsTable is not a valid table name: use 3–53 letters and digits, starting with a letter.');
+    expect(run.stdout).toBe('');
+    expect(azuriteDataIn(script)).toBe(false);
   });
 });

@@ -72,6 +72,39 @@ describe('readSettings', () => {
     expect(text).not.toContain('\n');
   });
 
+  it.each([
+    ['0 99 99 * * *', 'a bad minute field, "99": 99 is not from 0 to 59.'],
+    ['0 0 0 * * 9', 'a bad day of week field, "9": 9 is not from 0 to 6 or SUN to SAT (Sunday is 0).'],
+    ['0 0 0 * Foo *', 'a bad month field, "Foo": Foo is not from 1 to 12 or JAN to DEC.'],
+    ['*/0 * * * * *', 'a bad second field, "*/0": the step 0 is not from 1 to 60.'],
+    ['0 0 0 0 * *', 'a bad day field, "0": 0 is not from 1 to 31.'],
+    ['0 0 0 * 13 *', 'a bad month field, "13": 13 is not from 1 to 12 or JAN to DEC.'],
+    // Azure's NCrontab refuses 7; croner would take it for Sunday.
+    ['0 0 0 * * 7', 'a bad day of week field, "7": 7 is not from 0 to 6 or SUN to SAT (Sunday is 0).'],
+    // Azure reads whole names, croner does not.
+    ['0 0 0 * * Monday', 'a bad day of week field, "Monday": Monday is not from 0 to 6 or SUN to SAT (Sunday is 0).'],
+    // Azure reads these as 5-59/15 and 1-5; croner refuses both.
+    ['5/15 * * * * *', 'a bad second field, "5/15": a step goes after * or a range (5-59/15), not after a value.'],
+    ['0 0 0 5-1 * *', 'a bad day field, "5-1": the range 5-1 goes down.'],
+    ['0 0 */25 * * *', 'a bad hour field, "*/25": the step 25 is not from 1 to 24.'],
+    ['0 0 0 ? * *', 'a bad day field, "?": use *, a value, a range (1-5), a list (1,15) or a step (*/10, 0-30/10).'],
+    ['0 0 0 1,,15 * *', 'a bad day field, "1,,15": use *, a value, a range (1-5), a list (1,15) or a step (*/10, 0-30/10).'],
+    ['0\t30 2 * * * *', 'a bad second field, "0\\t30": use *, a value, a range (1-5), a list (1,15) or a step (*/10, 0-30/10).'],
+  ])('rejects the retention schedule %j in one line naming the field', (schedule, problem) => {
+    expect(settingsError({ EmailEventsStorage: DEV, EmailEventsRetentionSchedule: schedule })).toBe(`Setting EmailEventsRetentionSchedule has ${problem}`);
+  });
+
+  it.each(['0 */5 * * * MON-FRI', '0 0 9-17/2 1,15 * *', '00 05 * * * *', '0 0 0 * jan-mar/2 sun,Sat', '59 59 23 31 12 6', ' 0  30 2 * * * '])(
+    'accepts the retention schedule %j',
+    (schedule) => {
+      expect(readSettings({ EmailEventsStorage: DEV, EmailEventsRetentionSchedule: schedule }).retentionSchedule).toBe(schedule.trim());
+    },
+  );
+
+  it('rejects a retention schedule without six fields', () => {
+    expect(settingsError({ EmailEventsStorage: DEV, EmailEventsRetentionSchedule: '30 2 * * *' })).toMatch(/^Setting EmailEventsRetentionSchedule is not an NCRONTAB schedule: six fields/);
+  });
+
   it('never echoes a connection string, which may hold a key', () => {
     const secret = 'DefaultEndpointsProtocol=https;AccountKey=c2VjcmV0;';
     expect(settingsError({ EmailEventsStorage: secret })).not.toContain('c2VjcmV0');
@@ -89,21 +122,15 @@ describe('namesOwnStorage', () => {
 });
 
 describe('start-up', () => {
-  it('stops with the settings error when the app entry point is loaded with a bad setting', async () => {
+  it.each([
+    ['EmailEventsTable', 'no spaces allowed', /^Setting EmailEventsTable is not a valid table name/],
+    ['EmailEventsRedactLinks', 'yes please', /^Setting EmailEventsRedactLinks must be true/],
+    ['EmailEventsRetentionSchedule', '0 0 0 * 13 *', /^Setting EmailEventsRetentionSchedule has a bad month field/],
+  ])('stops with the settings error when the app entry point is loaded with a bad %s', async (setting, value, message) => {
     vi.resetModules();
-    vi.stubEnv('EmailEventsTable', 'no spaces allowed');
+    vi.stubEnv(setting, value);
     try {
-      await expect(import('../src/index.js')).rejects.toThrow(/^Setting EmailEventsTable is not a valid table name/);
-    } finally {
-      vi.unstubAllEnvs();
-    }
-  });
-
-  it('stops with the settings error when EmailEventsRedactLinks is neither true nor false', async () => {
-    vi.resetModules();
-    vi.stubEnv('EmailEventsRedactLinks', 'yes please');
-    try {
-      await expect(import('../src/index.js')).rejects.toThrow(/^Setting EmailEventsRedactLinks must be true/);
+      await expect(import('../src/index.js')).rejects.toThrow(message);
     } finally {
       vi.unstubAllEnvs();
     }

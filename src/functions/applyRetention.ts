@@ -1,7 +1,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { registerTimerFunction } from '../registry.js';
 import { eventStore } from './onFirstUse.js';
-import { appSettings } from '../settings.js';
+import { RETENTION_SCHEDULE_SETTING, appSettings } from '../settings.js';
 
 /**
  * Flex Consumption stops a function after 30 minutes by default; a run stops well before, and the next
@@ -20,7 +20,4 @@ export async function applyRetention(_timer: Timer, context: InvocationContext):
   );
 }
 
-registerTimerFunction('applyRetention', {
-  schedule: appSettings().retentionSchedule,
-  handler: applyRetention,
-});
+registerTimerFunction('applyRetention', { schedule: appSettings().retentionSchedule, handler: applyRetention }, RETENTION_SCHEDULE_SETTING);
