@@ -12,7 +12,9 @@ import { recipientOverview, internetMessageLookup } from '../src/storage/lookups
 import { recipientPartitionKey } from '../src/storage/indexEntities.js';
 import type { Settings } from '../src/settings.js';
 import { seedDeliveryReport, seedEngagementReport } from '../scripts/sampleEvents.js';
-import { isolatedSettings, recordingContext, rowsOf } from './helpers.js';
+import { isolatedSettings, recordingContext, rowsOf, tableClient } from './helpers.js';
+import { normalizeEvent } from '../src/events/normalize.js';
+import { toEventEntity } from '../src/storage/tableEntities.js';
 import { call } from './http.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
@@ -182,6 +184,26 @@ describe('erasure', () => {
     expect(message.engagement.views).toBe(1);
     expect((await call('getRecipient', { address: other })).body).toEqual(otherBefore);
     expect((await call('eraseRecipient', { address })).status).toBe(204); // nothing left: still 204
+  });
+
+  it('erases, when applied again, an event redelivered while the erasure ran, which no index row leads to', async () => {
+    const settings = isolatedSettings();
+    const store = createEventStore(settings);
+    const address = `racing@${domain()}`;
+    const other = `stays@${domain()}`;
+    const messageId = randomUUID();
+    const report = delivery(messageId, address, '2026-11-28T10:00:00Z');
+    await ingestAll([report, delivery(messageId, other, '2026-11-28T10:00:00Z')], store);
+    expect(await eraseRecipient(store, address, NOW)).toBeGreaterThan(0);
+    // The redelivery's event row landed after the erasure had read and deleted the index rows, its
+    // index rows before: what is left is the event row alone.
+    const normalized = normalizeEvent(report);
+    if (normalized.outcome !== 'accepted') throw new Error('the report is an email event');
+    await tableClient(settings.eventsTable).createEntity(toEventEntity(normalized.event));
+    expect((await store.messageEvents(messageId)).map((event) => event.recipient).sort()).toEqual([address, other].sort());
+    expect(await recipientOverview(store, address)).toBeUndefined();
+    expect(await applyRetention(store, { now: new Date(NOW.getTime() + 26 * 3600_000), days: 0 })).toMatchObject({ erasuresReapplied: 1, rows: 1 });
+    expect((await store.messageEvents(messageId)).map((event) => event.recipient)).toEqual([other]);
   });
 
   it('stays erased after a late redelivery of the erased events, once the erasure is applied again', async () => {

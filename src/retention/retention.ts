@@ -12,6 +12,7 @@ import type { EmailEvent } from '../events/emailEvent.js';
 import type { EventStore } from '../storage/eventStore.js';
 import { EXPIRY_PARTITION, expiryPartitionsBefore, fromGroupEntity, recipientPartitionKey } from '../storage/indexEntities.js';
 import { rowKeyFor } from '../storage/tableEntities.js';
+import { normalizeAddress } from '../events/addresses.js';
 import { ERASURE_REAPPLY_AFTER_MS, dayOf, hasExpired, retentionCutoff, rowsOfMessage, type RowsByPartition } from './policy.js';
 
 const ERASURE_LOG_PARTITION = 'erasure|log';
@@ -44,19 +45,49 @@ async function deleteMessage(store: EventStore, messageId: string): Promise<numb
 
 /**
  * Deletes every event that names an address (its rows in the message partitions) and the address's
- * own index partition. Other recipients of the same messages keep their rows.
+ * own index partition. Other recipients of the same messages keep their rows. Returns the rows deleted
+ * and the messages the events were in.
+ *
+ * `knownMessages` (the messages an earlier pass found) are read whole as well: an event of one of them
+ * redelivered while that pass ran can have landed after its index rows were read and deleted, and
+ * then no index row leads to it.
  */
-async function deleteRecipient(store: EventStore, partitionKey: string): Promise<number> {
+async function deleteRecipient(store: EventStore, partitionKey: string, knownMessages: readonly string[] = []): Promise<{ rows: number; messageIds: string[] }> {
   const rows: Record<string, unknown>[] = [];
   for await (const page of store.indexRows(partitionKey)) rows.push(...page);
   const eventRows: RowsByPartition = new Map();
-  for (const row of rows) {
-    if (!String(row.rowKey).startsWith('m|')) continue;
-    const event = fromGroupEntity(row);
-    eventRows.set(event.messageId, [...(eventRows.get(event.messageId) ?? []), rowKeyFor(event)]);
-  }
+  const add = (event: EmailEvent) => eventRows.set(event.messageId, [...(eventRows.get(event.messageId) ?? []), rowKeyFor(event)]);
+  for (const row of rows) if (String(row.rowKey).startsWith('m|')) add(fromGroupEntity(row));
+  const namesTheAddress = (event: EmailEvent) => event.recipient !== null && normalizeAddress(event.recipient) !== undefined && recipientPartitionKey(normalizeAddress(event.recipient)!) === partitionKey;
+  for (const messageId of knownMessages) for (const event of await store.messageEvents(messageId)) if (namesTheAddress(event)) add(event);
   const deleted = await deleteAll(store, 'events', eventRows);
-  return deleted + (await store.deleteRows('index', partitionKey, rows.map((row) => String(row.rowKey))));
+  return { rows: deleted + (await store.deleteRows('index', partitionKey, rows.map((row) => String(row.rowKey)))), messageIds: [...eventRows.keys()] };
+}
+
+/** Message ids in properties of up to 32,000 characters each (a string property holds 32,768), as many as 200 of them. */
+const MESSAGE_ID_CHUNK = 32_000;
+const MAX_MESSAGE_ID_CHUNKS = 200;
+
+function messageIdProperties(messageIds: readonly string[]): Record<string, string> {
+  const properties: Record<string, string> = {};
+  let chunk: string[] = [];
+  let chunks = 0;
+  const flush = () => {
+    if (chunk.length > 0 && chunks < MAX_MESSAGE_ID_CHUNKS) properties[`messageIds${chunks++}`] = JSON.stringify(chunk);
+    chunk = [];
+  };
+  for (const id of messageIds) {
+    if (JSON.stringify([...chunk, id]).length > MESSAGE_ID_CHUNK) flush();
+    chunk.push(id);
+  }
+  flush();
+  return properties;
+}
+
+function messageIdsOf(row: Record<string, unknown>): string[] {
+  const ids: string[] = [];
+  for (let chunk = 0; typeof row[`messageIds${chunk}`] === 'string'; chunk++) ids.push(...(JSON.parse(String(row[`messageIds${chunk}`])) as string[]));
+  return ids;
 }
 
 export type ErasureKind = 'message' | 'recipient';
@@ -67,7 +98,7 @@ export type ErasureKind = 'message' | 'recipient';
  * rows went. Recorded first, so that an erasure that fails half-way is finished by its re-application
  * even when nobody asks again.
  */
-async function erase(store: EventStore, kind: ErasureKind, target: string, now: Date, deleteRows: () => Promise<number>): Promise<number> {
+async function erase(store: EventStore, kind: ErasureKind, target: string, now: Date, deleteRows: () => Promise<{ rows: number; messageIds?: string[] }>): Promise<number> {
   const rowKey = `${now.toISOString()}|${randomUUID()}`;
   await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, kind, target, requestedAt: now.toISOString() });
   await store.upsertIndexRow({
@@ -77,14 +108,16 @@ async function erase(store: EventStore, kind: ErasureKind, target: string, now: 
     target,
     reapplyAfter: new Date(now.getTime() + ERASURE_REAPPLY_AFTER_MS).toISOString(),
   });
-  const rows = await deleteRows();
+  const { rows, messageIds = [] } = await deleteRows();
+  // For the re-application, which reads these messages again.
+  if (messageIds.length > 0) await store.upsertIndexRow({ partitionKey: ERASURE_PENDING_PARTITION, rowKey, ...messageIdProperties(messageIds) });
   await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, rows });
   return rows;
 }
 
 /** Erases a message: every row of it, in every table. Idempotent; returns the rows deleted now. */
 export function eraseMessage(store: EventStore, messageId: string, now: Date): Promise<number> {
-  return erase(store, 'message', messageId, now, () => deleteMessage(store, messageId));
+  return erase(store, 'message', messageId, now, async () => ({ rows: await deleteMessage(store, messageId) }));
 }
 
 /** Erases an address (normalized): every event and index row that names it. Idempotent; returns the rows deleted now. */
@@ -106,7 +139,7 @@ async function reapplyDueErasures(store: EventStore, now: Date): Promise<{ reapp
     const target = String(erasure.target);
     const rowKey = String(erasure.rowKey);
     try {
-      const rows = erasure.kind === 'recipient' ? await deleteRecipient(store, target) : await deleteMessage(store, target);
+      const rows = erasure.kind === 'recipient' ? (await deleteRecipient(store, target, messageIdsOf(erasure))).rows : await deleteMessage(store, target);
       await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, reappliedAt: now.toISOString(), reappliedRows: rows });
       await store.deleteRows('index', ERASURE_PENDING_PARTITION, [rowKey]);
       done.reapplied++;
