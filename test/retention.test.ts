@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ingestEvent } from '../src/ingest.js';
-import { applyRetention, eraseRecipient } from '../src/retention/retention.js';
+import { applyRetention, eraseMessage, eraseRecipient } from '../src/retention/retention.js';
 import { createEventStore, type EventStore, type EventStoreOptions } from '../src/storage/eventStore.js';
-import { recipientOverview, internetMessageLookup } from '../src/storage/lookups.js';
+import { recipientMessagesPage, recipientOverview, internetMessageLookup } from '../src/storage/lookups.js';
 import { recipientPartitionKey } from '../src/storage/indexEntities.js';
 import type { Settings } from '../src/settings.js';
 import { seedDeliveryReport, seedEngagementReport } from '../scripts/sampleEvents.js';
@@ -204,6 +204,27 @@ describe('erasure', () => {
     expect(await recipientOverview(store, address)).toBeUndefined();
     expect(await applyRetention(store, { now: new Date(NOW.getTime() + 26 * 3600_000), days: 0 })).toMatchObject({ erasuresReapplied: 1, rows: 1 });
     expect((await store.messageEvents(messageId)).map((event) => event.recipient)).toEqual([other]);
+  });
+
+  it("erases, when applied again, a message's index rows that a redelivery wrote back while the erasure ran", async () => {
+    const settings = isolatedSettings();
+    const store = createEventStore(settings);
+    const address = `orphan@${domain()}`;
+    const messageId = randomUUID();
+    const report = delivery(messageId, address, '2026-11-28T10:00:00Z', { internetMessageId: `<${messageId}@contoso.com>` });
+    await ingestAll([report, engagement(messageId, address, '2026-11-28T11:00:00Z')], store);
+    expect(await eraseMessage(store, messageId, NOW)).toBeGreaterThan(0);
+    // The redelivery's event row landed before the erasure deleted event rows, its index rows after
+    // the erasure had deleted those: what is left is index rows that no event leads to.
+    const normalized = normalizeEvent(report);
+    if (normalized.outcome !== 'accepted') throw new Error('the report is an email event');
+    await store.appendIndexRows(normalized.event, NOW.toISOString());
+    expect((await recipientMessagesPage(store, { address, limit: 10 }))?.messages.map((message) => message.messageId)).toEqual([messageId]);
+    expect(await store.messageEvents(messageId)).toEqual([]);
+    await applyRetention(store, { now: new Date(NOW.getTime() + 26 * 3600_000), days: 0 });
+    expect(await recipientOverview(store, address)).toBeUndefined();
+    expect(await internetMessageLookup(store, `${messageId}@contoso.com`)).toBeUndefined();
+    expect((await rowsOf(settings.indexTable)).filter((row) => row.messageId === messageId)).toEqual([]);
   });
 
   it('stays erased after a late redelivery of the erased events, once the erasure is applied again', async () => {

@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EmailEvent } from '../events/emailEvent.js';
 import type { EventStore } from '../storage/eventStore.js';
-import { EXPIRY_PARTITION, expiryPartitionsBefore, fromGroupEntity, recipientPartitionKey } from '../storage/indexEntities.js';
+import { EXPIRY_PARTITION, RECIPIENT_PARTITION, expiryPartitionsBefore, fromGroupEntity, groupRange, recipientPartitionKey } from '../storage/indexEntities.js';
+import { messageDigest } from '../storage/tailKeys.js';
 import { rowKeyFor } from '../storage/tableEntities.js';
 import { normalizeAddress } from '../events/addresses.js';
 import { ERASURE_REAPPLY_AFTER_MS, dayOf, hasExpired, retentionCutoff, rowsOfMessage, type RowsByPartition } from './policy.js';
@@ -39,8 +40,29 @@ async function deleteMessageRows(store: EventStore, events: readonly EmailEvent[
   return { rows: lookups + eventRows + (await deleteAll(store, 'index', rows.expiry)), eventRows };
 }
 
-async function deleteMessage(store: EventStore, messageId: string): Promise<number> {
-  return (await deleteMessageRows(store, await store.messageEvents(messageId))).rows;
+/**
+ * Erases a message: its rows, derived from its events. Returns the rows deleted and the index
+ * partitions its events had rows in.
+ *
+ * `knownPartitions` (those an earlier pass found) are cleared of the message as well: an event
+ * redelivered while that pass ran can have written its index rows after they were deleted, and its
+ * event row before, so that no event leads to them any more. An address partition's group rows of the
+ * message say which rows that event wrote; a Message-ID partition holds one row, keyed by the message.
+ */
+async function deleteMessage(store: EventStore, messageId: string, knownPartitions: readonly string[] = []): Promise<{ rows: number; partitions: string[] }> {
+  const events = await store.messageEvents(messageId);
+  const partitions = [...rowsOfMessage(events).lookups.keys()];
+  let rows = (await deleteMessageRows(store, events)).rows;
+  for (const partitionKey of knownPartitions) {
+    if (partitionKey.startsWith(`${RECIPIENT_PARTITION}|`)) {
+      const left: Record<string, unknown>[] = [];
+      for await (const page of store.indexRows(partitionKey, { range: groupRange(messageDigest(messageId)) })) left.push(...page);
+      rows += (await deleteMessageRows(store, left.map(fromGroupEntity))).rows;
+    } else {
+      rows += await store.deleteRows('index', partitionKey, [messageId]);
+    }
+  }
+  return { rows, partitions };
 }
 
 /**
@@ -64,30 +86,35 @@ async function deleteRecipient(store: EventStore, partitionKey: string, knownMes
   return { rows: deleted + (await store.deleteRows('index', partitionKey, rows.map((row) => String(row.rowKey)))), messageIds: [...eventRows.keys()] };
 }
 
-/** Message ids in properties of up to 32,000 characters each (a string property holds 32,768), as many as 200 of them. */
-const MESSAGE_ID_CHUNK = 32_000;
-const MAX_MESSAGE_ID_CHUNKS = 200;
+/**
+ * What an erasure found (message ids, or index partitions), for its re-application: as JSON in properties
+ * `found0`, `found1`… of up to 32,000 characters each (a string property holds 32,768), at most 12 of
+ * them, so that the record stays well within an entity's 1 MiB. Beyond that (some 10,000 messages of
+ * one address), the re-application finds the rest through the index alone.
+ */
+const FOUND_CHUNK = 32_000;
+const MAX_FOUND_CHUNKS = 12;
 
-function messageIdProperties(messageIds: readonly string[]): Record<string, string> {
+function foundProperties(found: readonly string[]): Record<string, string> {
   const properties: Record<string, string> = {};
   let chunk: string[] = [];
   let chunks = 0;
   const flush = () => {
-    if (chunk.length > 0 && chunks < MAX_MESSAGE_ID_CHUNKS) properties[`messageIds${chunks++}`] = JSON.stringify(chunk);
+    if (chunk.length > 0 && chunks < MAX_FOUND_CHUNKS) properties[`found${chunks++}`] = JSON.stringify(chunk);
     chunk = [];
   };
-  for (const id of messageIds) {
-    if (JSON.stringify([...chunk, id]).length > MESSAGE_ID_CHUNK) flush();
-    chunk.push(id);
+  for (const value of found) {
+    if (JSON.stringify([...chunk, value]).length > FOUND_CHUNK) flush();
+    chunk.push(value);
   }
   flush();
   return properties;
 }
 
-function messageIdsOf(row: Record<string, unknown>): string[] {
-  const ids: string[] = [];
-  for (let chunk = 0; typeof row[`messageIds${chunk}`] === 'string'; chunk++) ids.push(...(JSON.parse(String(row[`messageIds${chunk}`])) as string[]));
-  return ids;
+function foundOf(row: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  for (let chunk = 0; typeof row[`found${chunk}`] === 'string'; chunk++) found.push(...(JSON.parse(String(row[`found${chunk}`])) as string[]));
+  return found;
 }
 
 export type ErasureKind = 'message' | 'recipient';
@@ -98,7 +125,7 @@ export type ErasureKind = 'message' | 'recipient';
  * rows went. Recorded first, so that an erasure that fails half-way is finished by its re-application
  * even when nobody asks again.
  */
-async function erase(store: EventStore, kind: ErasureKind, target: string, now: Date, deleteRows: () => Promise<{ rows: number; messageIds?: string[] }>): Promise<number> {
+async function erase(store: EventStore, kind: ErasureKind, target: string, now: Date, deleteRows: () => Promise<{ rows: number; found: string[] }>): Promise<number> {
   const rowKey = `${now.toISOString()}|${randomUUID()}`;
   await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, kind, target, requestedAt: now.toISOString() });
   await store.upsertIndexRow({
@@ -108,22 +135,28 @@ async function erase(store: EventStore, kind: ErasureKind, target: string, now: 
     target,
     reapplyAfter: new Date(now.getTime() + ERASURE_REAPPLY_AFTER_MS).toISOString(),
   });
-  const { rows, messageIds = [] } = await deleteRows();
-  // For the re-application, which reads these messages again.
-  if (messageIds.length > 0) await store.upsertIndexRow({ partitionKey: ERASURE_PENDING_PARTITION, rowKey, ...messageIdProperties(messageIds) });
+  const { rows, found } = await deleteRows();
+  // For the re-application, which looks there again.
+  if (found.length > 0) await store.upsertIndexRow({ partitionKey: ERASURE_PENDING_PARTITION, rowKey, ...foundProperties(found) });
   await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, rows });
   return rows;
 }
 
 /** Erases a message: every row of it, in every table. Idempotent; returns the rows deleted now. */
 export function eraseMessage(store: EventStore, messageId: string, now: Date): Promise<number> {
-  return erase(store, 'message', messageId, now, async () => ({ rows: await deleteMessage(store, messageId) }));
+  return erase(store, 'message', messageId, now, async () => {
+    const { rows, partitions } = await deleteMessage(store, messageId);
+    return { rows, found: partitions };
+  });
 }
 
 /** Erases an address (normalized): every event and index row that names it. Idempotent; returns the rows deleted now. */
 export function eraseRecipient(store: EventStore, normalizedAddress: string, now: Date): Promise<number> {
   const partitionKey = recipientPartitionKey(normalizedAddress);
-  return erase(store, 'recipient', partitionKey, now, () => deleteRecipient(store, partitionKey));
+  return erase(store, 'recipient', partitionKey, now, async () => {
+    const { rows, messageIds } = await deleteRecipient(store, partitionKey);
+    return { rows, found: messageIds };
+  });
 }
 
 /**
@@ -139,7 +172,8 @@ async function reapplyDueErasures(store: EventStore, now: Date): Promise<{ reapp
     const target = String(erasure.target);
     const rowKey = String(erasure.rowKey);
     try {
-      const rows = erasure.kind === 'recipient' ? (await deleteRecipient(store, target, messageIdsOf(erasure))).rows : await deleteMessage(store, target);
+      const found = foundOf(erasure);
+      const { rows } = erasure.kind === 'recipient' ? await deleteRecipient(store, target, found) : await deleteMessage(store, target, found);
       await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, reappliedAt: now.toISOString(), reappliedRows: rows });
       await store.deleteRows('index', ERASURE_PENDING_PARTITION, [rowKey]);
       done.reapplied++;
