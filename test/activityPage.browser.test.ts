@@ -385,6 +385,51 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     await context.close();
   });
 
+  const waitIdle = (page: Page) => page.waitForFunction(() => !document.querySelector('[aria-busy]'));
+  const isPageTurn = (url: URL) => url.pathname.includes('/api/') && url.searchParams.has('pageToken');
+
+  it('says the app could not be reached when a page turn fails, with Try again, and nothing left busy', async () => {
+    const { context, page } = await openPage();
+    for (const query of [data.ALEX, data.NEWSLETTER]) {
+      await page.goto(activity(query));
+      await page.locator('.paged table').waitFor();
+      await page.route(isPageTurn, (route) => route.abort('failed'));
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await page.locator('.state-failure').waitFor();
+      expect(await page.locator('.state p').textContent()).toContain('could not be reached');
+      await waitIdle(page);
+      await page.unroute(isPageTurn);
+      await page.locator('#retry').click();
+      await page.locator('.paged table').waitFor();
+      await page.goto('about:blank');
+    }
+    await context.close();
+  });
+
+  it('ignores a late failure of a page turn made for a view no longer shown', async () => {
+    const { context, page } = await openPage();
+    await page.goto(activity(data.ALEX));
+    await page.locator('.address-view table.messages').waitFor();
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let failed: () => void = () => {};
+    const answered = new Promise<void>((resolve) => (failed = resolve));
+    await page.route(isPageTurn, async (route) => {
+      await held;
+      await route.fulfill({ status: 500, contentType: 'application/problem+json', body: JSON.stringify({ status: 500, detail: 'Late.' }) });
+      failed();
+    });
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.evaluate((hash) => (location.hash = hash), `#q=${data.ORDER}`);
+    await page.locator('.message-view table.events').waitFor();
+    release();
+    await answered;
+    await page.waitForTimeout(300);
+    expect(await page.locator('.message-view').count()).toBe(1);
+    expect(await page.locator('.state').count()).toBe(0);
+    await context.close();
+  });
+
   it.each(['light', 'dark'] as const)('has no serious accessibility violations in %s mode', async (colorScheme) => {
     const { context, page } = await openPage({ colorScheme });
     for (const query of ['', data.ORDER, data.SAM, 'b0000000-0000-4000-8000-000000000404']) {

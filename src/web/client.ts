@@ -170,19 +170,49 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   const facts = (pairs: [string, Child][]): HTMLElement => el('dl', { class: 'facts' }, ...pairs.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value)]));
   const section = (heading: string, ...children: Child[]): HTMLElement => el('section', {}, el('h3', {}, heading), ...children);
 
+  /** Each view renders only while its lookup is still the one asked for (`current`): a late answer never replaces a newer view. */
+  type Current = () => boolean;
+
+  interface PagedList<B, T> {
+    label: string;
+    current: Current;
+    /** The API path of a page. */
+    path: (pageToken: string | undefined) => string;
+    items: (body: B) => T[];
+    /** What a 404 means here (the thing paged through is gone). */
+    gone: string;
+    render: (items: T[]) => Node;
+    total?: number;
+  }
+
   /**
    * A pager over an API list whose pages are chained by nextPageToken: the tokens seen so far are kept,
    * so that "Previous" goes back without the API needing to page backwards.
    */
-  function pager<T>(label: string, load: (pageToken: string | undefined) => Promise<{ items: T[]; next: string | undefined } | undefined>, render: (items: T[]) => Node, total?: number): HTMLElement {
+  function pager<B extends { nextPageToken?: string }, T>(list: PagedList<B, T>): HTMLElement {
+    const { label, current, render, total } = list;
     const region = el('div', { class: 'paged' });
     const tokens: (string | undefined)[] = [undefined];
     let page = 0;
     const starts = [1];
+    /** The page's items, or undefined when the view has been replaced (by a failure, or by a newer view). */
+    async function load(pageToken: string | undefined): Promise<{ items: T[]; next: string | undefined } | undefined> {
+      try {
+        const answer = await api<B>(list.path(pageToken));
+        if (!current()) return undefined;
+        if (answer.ok) return { items: list.items(answer.body), next: answer.body.nextPageToken };
+        showFailure(answer, list.gone, route);
+      } catch {
+        // A page turn fails as a new search does, with "Try again", not with a view stuck half-busy.
+        if (current()) showUnreachable();
+      } finally {
+        region.removeAttribute('aria-busy');
+      }
+      return undefined;
+    }
     async function show(): Promise<void> {
       region.setAttribute('aria-busy', 'true');
       const result = await load(tokens[page]);
-      region.removeAttribute('aria-busy');
       if (result === undefined) return;
       tokens[page + 1] = result.next;
       const first = starts[page]!;
@@ -233,6 +263,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     view.querySelector('#retry')?.addEventListener('click', () => retry?.());
     (view.querySelector('h2') as HTMLElement).focus();
   }
+  const showUnreachable = () => showState('failure', 'Something went wrong', 'The app could not be reached. Check your connection, then try again.', () => void route());
   /** What a failed answer means to the person looking: 400 with the problem's detail, 404, or a failure. */
   function showFailure(answer: { status: number; problem: Problem | undefined }, what: string, retry: () => void): void {
     if (answer.status === 400) showState('bad-request', 'That search cannot be answered', answer.problem?.detail ?? 'The request was not valid.');
@@ -348,7 +379,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     );
   }
 
-  function renderMessage(body: MessageStatusBody, all: { events: EventView[]; complete: boolean }, foundBy?: string): void {
+  function renderMessage(current: Current, body: MessageStatusBody, all: { events: EventView[]; complete: boolean }, foundBy?: string): void {
     const internetMessageIds = [...new Set(all.events.flatMap((event) => (event.type === 'delivery' && event.internetMessageId ? [event.internetMessageId] : [])))];
     const recipientRows = body.recipients.map((recipient: RecipientStatus) => [
       recipient.recipient ? viewLink(recipient.recipient, recipient.recipient) : '—',
@@ -379,30 +410,23 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
         section('Clicks per link', links.length ? table('Clicks per link, most clicked first', ['Link', 'Clicks'], links.map((link) => [dataLink(link.url), link.clicks]), 'links') : el('p', { class: 'muted' }, 'No clicks recorded.')),
         section(
           'Events',
-          pager(
-            'events',
-            async (pageToken) => {
-              const answer = await api<MessageStatusBody>(`messages/${encodeURIComponent(body.messageId)}?limit=${config.eventsPageSize}${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`);
-              if (!answer.ok) {
-                showFailure(answer, 'The message is gone.', route);
-                return undefined;
-              }
-              return { items: answer.body.events, next: answer.body.nextPageToken };
-            },
-            eventRows,
-            all.complete ? all.events.length : undefined,
-          ),
+          pager({
+            label: 'events',
+            current,
+            path: (pageToken) => `messages/${encodeURIComponent(body.messageId)}?limit=${config.eventsPageSize}${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`,
+            items: (page: MessageStatusBody) => page.events,
+            gone: 'The message is gone.',
+            render: eventRows,
+            total: all.complete ? all.events.length : undefined,
+          }),
         ),
       ),
     );
   }
 
-  /** Each show* renders only while its lookup is still the one asked for (`current`): a slow answer never replaces a newer one. */
-  type Current = () => boolean;
-
   async function showMessage(current: Current, messageId: string, foundBy?: string): Promise<Answer<unknown>> {
     const answer = await readMessage(messageId);
-    if (answer.ok && current()) renderMessage(answer.body.message, answer.body, foundBy);
+    if (answer.ok && current()) renderMessage(current, answer.body.message, answer.body, foundBy);
     return answer;
   }
 
@@ -441,7 +465,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     return [label, el('span', { class: 'outcome' }, badge(value.status), ' ', value.statusMessage ?? '', ' ', el('span', { class: 'muted' }, 'at '), time(value.attemptedAt), ' ', viewLink(value.messageId, 'view message'))];
   }
 
-  function renderAddress(address: string, summary: RecipientSummary, filters: Filters): void {
+  function renderAddress(current: Current, address: string, summary: RecipientSummary, filters: Filters): void {
     const filtered = filters.status !== '' || filters.since !== '' || filters.until !== '';
     const query = (pageToken: string | undefined) => {
       const parameters = new URLSearchParams({ limit: String(config.messagesPageSize) });
@@ -468,25 +492,21 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
         section(
           'Messages, newest first',
           filterForm(address, filters),
-          pager(
-            filtered ? 'matching messages' : 'messages',
-            async (pageToken) => {
-              const answer = await api<{ messages: RecipientMessage[]; nextPageToken?: string }>(query(pageToken));
-              if (!answer.ok) {
-                showFailure(answer, 'No messages for this address.', route);
-                return undefined;
-              }
-              return { items: answer.body.messages, next: answer.body.nextPageToken };
-            },
-            (messages) =>
+          pager({
+            label: filtered ? 'matching messages' : 'messages',
+            current,
+            path: query,
+            items: (page: { messages: RecipientMessage[]; nextPageToken?: string }) => page.messages,
+            gone: 'No messages for this address.',
+            render: (messages) =>
               table(
                 'Messages sent to the address, newest first',
                 ['Attempted (UTC)', 'Status', 'Status message', 'Sender', 'Opens', 'Clicks', 'Message'],
                 messages.map((message) => [time(message.attemptedAt), badge(message.status), message.statusMessage ?? '—', message.sender ?? '—', message.views, message.clicks, viewLink(message.messageId, message.messageId)]),
                 'messages',
               ),
-            filtered ? undefined : summary.messages.total,
-          ),
+            total: filtered ? undefined : summary.messages.total,
+          }),
         ),
       ),
     );
@@ -494,7 +514,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
 
   async function showAddress(current: Current, address: string, filters: Filters): Promise<Answer<unknown>> {
     const answer = await api<RecipientSummary>(`recipients/${encodeURIComponent(address)}`);
-    if (answer.ok && current()) renderAddress(address, answer.body, filters);
+    if (answer.ok && current()) renderAddress(current, address, answer.body, filters);
     return answer;
   }
 
@@ -560,7 +580,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
       }
       (view.querySelector('h2') as HTMLElement | null)?.focus();
     } catch {
-      if (current()) showState('failure', 'Something went wrong', 'The app could not be reached. Check your connection, then try again.', () => void route());
+      if (current()) showUnreachable();
     }
   }
 
