@@ -388,6 +388,20 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
   const waitIdle = (page: Page) => page.waitForFunction(() => !document.querySelector('[aria-busy]'));
   const isPageTurn = (url: URL) => url.pathname.includes('/api/') && url.searchParams.has('pageToken');
 
+  it('skips to the results with the skip link, keeping the view and the search', async () => {
+    const { context, page } = await openPage();
+    await page.goto(activity(data.ORDER));
+    await page.locator('.message-view').waitFor();
+    await page.locator('a.skip').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'main');
+    await page.waitForTimeout(200);
+    expect(new URL(page.url()).hash).toBe(`#q=${data.ORDER}`);
+    expect(await page.locator('.message-view').count()).toBe(1);
+    expect(await page.locator('#q').inputValue()).toBe(data.ORDER);
+    await context.close();
+  });
+
   it('says the app could not be reached when a page turn fails, with Try again, and nothing left busy', async () => {
     const { context, page } = await openPage();
     for (const query of [data.ALEX, data.NEWSLETTER]) {

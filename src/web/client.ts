@@ -588,6 +588,11 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     event.preventDefault();
     navigate({ q: searchBox.value.trim() });
   });
+  // The skip link moves focus only: followed as a link it would set the fragment to #main, which reads as an empty search.
+  document.querySelector('a.skip')?.addEventListener('click', (event) => {
+    event.preventDefault();
+    document.getElementById('main')?.focus();
+  });
   window.addEventListener('hashchange', () => void route());
   showForgetKey();
   void route();
