@@ -17,6 +17,7 @@ import { createLocalHost } from '../scripts/localHost.js';
 import { sampleMessageEvents } from '../scripts/sampleEvents.js';
 import { activityUrl, recipientsOf, sendEvents } from '../scripts/sendSample.js';
 import * as data from './activityEvents.js';
+import type { EventView, MessageStatusBody } from '../src/status/messageStatus.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -385,6 +386,23 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     await context.close();
   });
 
+  /** Serves a message's real answers changed by `change`, as a stored value the page must cope with. */
+  async function tamperMessage(page: Page, messageId: string, change: (body: MessageStatusBody) => void): Promise<void> {
+    await page.route(`**/api/messages/${messageId}?**`, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as MessageStatusBody;
+      change(body);
+      await route.fulfill({ response, body: JSON.stringify(body) });
+    });
+  }
+  /** Opens the order's message view, served with `change` made to its answers. */
+  async function openTamperedOrder(change: (body: MessageStatusBody) => void): Promise<{ context: BrowserContext; page: Page }> {
+    const { context, page } = await openPage();
+    await tamperMessage(page, data.ORDER, change);
+    await page.goto(activity(data.ORDER));
+    await page.locator('.message-view table.events').waitFor();
+    return { context, page };
+  }
   const waitIdle = (page: Page) => page.waitForFunction(() => !document.querySelector('[aria-busy]'));
   const isPageTurn = (url: URL) => url.pathname.includes('/api/') && url.searchParams.has('pageToken');
 
@@ -441,6 +459,19 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     await page.waitForTimeout(300);
     expect(await page.locator('.message-view').count()).toBe(1);
     expect(await page.locator('.state').count()).toBe(0);
+    await context.close();
+  });
+
+  it('wraps long values, so that every column stays on screen, at 1200px and at 375px', async () => {
+    const { context, page } = await openTamperedOrder((body) => {
+      body.recipients[0]!.statusMessage = 'x'.repeat(30_000);
+      body.engagement.links[0]!.url = `https://contoso.example/${'a'.repeat(400)}`;
+    });
+    const rightEdge = (selector: string) => page.locator(selector).evaluate((th) => th.getBoundingClientRect().right);
+    expect(await rightEdge('table.recipients th:last-child')).toBeLessThanOrEqual(1200);
+    expect(await rightEdge('table.links th:last-child')).toBeLessThanOrEqual(1200);
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await rightEdge('table.links th:last-child')).toBeLessThanOrEqual(375);
     await context.close();
   });
 

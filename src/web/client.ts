@@ -154,6 +154,8 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
 
   /** A link to another view of this page, as a deep link that can be pasted into a ticket. */
   const viewLink = (query: string, text: string): HTMLElement => el('a', { href: `#${new URLSearchParams({ q: query })}` }, text);
+  /** Free text from the data (a status message), which may be one unbroken word of any length: see `.long-text`. */
+  const longText = (text: string | null): Child => (text === null ? '—' : el('span', { class: 'long-text' }, text));
 
   const table = (caption: string, headings: string[], rows: Child[][], className = ''): HTMLElement =>
     el(
@@ -367,7 +369,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
       ['When (UTC)', 'Event', 'Recipient', 'Detail'],
       events.map((event) =>
         event.type === 'delivery'
-          ? [time(event.occurredAt), el('span', {}, 'Delivery ', badge(event.status)), event.recipient ?? '—', el('span', {}, event.statusMessage ?? '', event.recipientMailServerHostName ? el('span', { class: 'muted' }, ` (${event.recipientMailServerHostName})`) : null)]
+          ? [time(event.occurredAt), el('span', {}, 'Delivery ', badge(event.status)), event.recipient ?? '—', el('span', { class: 'long-text' }, event.statusMessage ?? '', event.recipientMailServerHostName ? el('span', { class: 'muted' }, ` (${event.recipientMailServerHostName})`) : null)]
           : [
               time(event.occurredAt),
               event.engagementType === 'view' ? 'Open' : event.engagementType === 'click' ? 'Click' : `Engagement: ${event.engagementType ?? 'unknown'}`,
@@ -384,7 +386,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     const recipientRows = body.recipients.map((recipient: RecipientStatus) => [
       recipient.recipient ? viewLink(recipient.recipient, recipient.recipient) : '—',
       badge(recipient.status),
-      recipient.statusMessage ?? '—',
+      longText(recipient.statusMessage),
       time(recipient.attemptedAt),
       recipient.views,
       recipient.clicks,
@@ -502,7 +504,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
               table(
                 'Messages sent to the address, newest first',
                 ['Attempted (UTC)', 'Status', 'Status message', 'Sender', 'Opens', 'Clicks', 'Message'],
-                messages.map((message) => [time(message.attemptedAt), badge(message.status), message.statusMessage ?? '—', message.sender ?? '—', message.views, message.clicks, viewLink(message.messageId, message.messageId)]),
+                messages.map((message) => [time(message.attemptedAt), badge(message.status), longText(message.statusMessage), message.sender ?? '—', message.views, message.clicks, viewLink(message.messageId, message.messageId)]),
                 'messages',
               ),
             total: filtered ? undefined : summary.messages.total,
