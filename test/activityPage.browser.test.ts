@@ -475,6 +475,17 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     await context.close();
   });
 
+  it('reads a + in a deep link as a +, as addresses hold them', async () => {
+    const { context, page } = await openPage();
+    const asked: string[] = [];
+    page.on('request', (request) => asked.push(request.url()));
+    await page.goto(`${baseUrl}/api/activity#q=o'brien+tag@example.com`);
+    await page.locator('.state-not-found').waitFor();
+    expect(await page.locator('#q').inputValue()).toBe("o'brien+tag@example.com");
+    expect(asked.some((url) => url.includes("recipients/o'brien%2Btag%40example.com"))).toBe(true);
+    await context.close();
+  });
+
   it.each(['light', 'dark'] as const)('has no serious accessibility violations in %s mode', async (colorScheme) => {
     const { context, page } = await openPage({ colorScheme });
     for (const query of ['', data.ORDER, data.SAM, 'b0000000-0000-4000-8000-000000000404']) {

@@ -152,8 +152,13 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     return el('code', { class: 'data-link' }, url);
   }
 
+  /**
+   * A view's URL fragment. A space is written %20, never +, because a + in a fragment is read as itself
+   * (readLocation): addresses often hold one (`o'brien+tag@…`), and a pasted link should find them.
+   */
+  const fragment = (state: Record<string, string>): string => `#${new URLSearchParams(state)}`.replace(/\+/g, '%20');
   /** A link to another view of this page, as a deep link that can be pasted into a ticket. */
-  const viewLink = (query: string, text: string): HTMLElement => el('a', { href: `#${new URLSearchParams({ q: query })}` }, text);
+  const viewLink = (query: string, text: string): HTMLElement => el('a', { href: fragment({ q: query }) }, text);
   /** Free text from the data (a status message), which may be one unbroken word of any length: see `.long-text`. */
   const longText = (text: string | null): Child => (text === null ? '—' : el('span', { class: 'long-text' }, text));
 
@@ -538,13 +543,11 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
 
   // --- navigation: the query lives in the URL's fragment, so a view is a link, and never reaches a server log ---
   function readLocation(): { q: string } & Filters {
-    const parameters = new URLSearchParams(location.hash.slice(1));
+    const parameters = new URLSearchParams(location.hash.slice(1).replace(/\+/g, '%2B'));
     return { q: parameters.get('q') ?? '', status: parameters.get('status') ?? '', since: parameters.get('since') ?? '', until: parameters.get('until') ?? '' };
   }
   function navigate(state: { q: string } & Partial<Filters>): void {
-    const parameters = new URLSearchParams();
-    for (const [name, value] of Object.entries(state)) if (value) parameters.set(name, value);
-    const hash = `#${parameters}`;
+    const hash = fragment(Object.fromEntries(Object.entries(state).filter((entry): entry is [string, string] => Boolean(entry[1]))));
     if (location.hash === hash) void route();
     else location.hash = hash;
   }
