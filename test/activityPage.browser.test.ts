@@ -486,6 +486,25 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     await context.close();
   });
 
+  it('takes an Until typed to the second as the whole second, and shows the filters of a link in the form', async () => {
+    const { context, page } = await openPage();
+    await page.goto(activity(data.SAM));
+    await page.locator('.address-view table.messages').waitFor();
+    // The order was attempted at 09:15:02.4410003, shown as 09:15:02.
+    await page.locator('#filter-until').fill('2026-11-27T09:15:02');
+    await page.locator('#filter-until').press('Enter');
+    await page.waitForFunction(() => document.querySelector('.paged .page-position')?.textContent?.startsWith('Matching'));
+    expect((await rows(page, 'messages')).map((row) => row[6])).toEqual([data.ORDER, data.RETRY, data.WELCOME]);
+    expect(await page.locator('#filter-until').inputValue()).toBe('2026-11-27T09:15:02');
+
+    await page.goto(`${activity(data.SAM)}&status=bounced&since=${encodeURIComponent('2026-11-27T11:15:01+02:00')}`);
+    await page.waitForFunction(() => document.querySelector('.paged .page-position')?.textContent?.startsWith('Matching'));
+    expect(await page.locator('#filter-status').inputValue()).toBe('Bounced');
+    expect(await page.locator('#filter-since').inputValue()).toBe('2026-11-27T09:15:01');
+    expect((await rows(page, 'messages')).map((row) => row[6])).toEqual([data.ORDER]);
+    await context.close();
+  });
+
   it.each(['light', 'dark'] as const)('has no serious accessibility violations in %s mode', async (colorScheme) => {
     const { context, page } = await openPage({ colorScheme });
     for (const query of ['', data.ORDER, data.SAM, 'b0000000-0000-4000-8000-000000000404']) {

@@ -447,8 +447,10 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   function filterForm(address: string, filters: Filters): HTMLElement {
     const status = el('select', { id: 'filter-status', name: 'status' }, el('option', { value: '' }, 'Any status'), ...config.statuses.map((name) => el('option', { value: name }, name)));
     status.value = filters.status;
-    // Shown and sent as UTC, as every time on the page is.
-    const instantInput = (id: string, value: string) => el('input', { id, name: id, type: 'datetime-local', step: '1', value: value.replace(/Z$/, '') });
+    // Shown and sent as UTC, as every time on the page is: a link's time with an offset is shown converted,
+    // to the second (a datetime-local field holds no more), so the form always shows the filter in force.
+    const formValue = (instant: string) => (instant === '' || Number.isNaN(Date.parse(instant)) ? '' : new Date(instant).toISOString().slice(0, 19));
+    const instantInput = (id: string, value: string) => el('input', { id, name: id, type: 'datetime-local', step: '1', value: formValue(value) });
     const form = el(
       'form',
       { class: 'filters', 'aria-label': 'Filter the messages' },
@@ -458,10 +460,14 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
       el('div', { class: 'filter-actions' }, el('button', { type: 'submit' }, 'Apply'), el('button', { type: 'button', class: 'secondary', id: 'filter-clear' }, 'Clear')),
     );
     const asInstant = (value: string) => (value === '' ? '' : `${value.length === 16 ? `${value}:00` : value}Z`);
+    // The page shows times to the second, but they have fractions: an Until means the end of its second,
+    // so that a message whose shown time is typed in is in the range. (The field shows seconds; a value
+    // without them is at :00, which is how the browser gives a time whose seconds are 00.)
+    const asUntil = (value: string) => asInstant(value).replace(/:(\d\d)Z$/, ':$1.9999999Z');
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const data = new FormData(form);
-      navigate({ q: address, status: String(data.get('status') ?? ''), since: asInstant(String(data.get('filter-since') ?? '')), until: asInstant(String(data.get('filter-until') ?? '')) });
+      navigate({ q: address, status: String(data.get('status') ?? ''), since: asInstant(String(data.get('filter-since') ?? '')), until: asUntil(String(data.get('filter-until') ?? '')) });
     });
     form.querySelector('#filter-clear')!.addEventListener('click', () => navigate({ q: address }));
     return form;
@@ -544,7 +550,10 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   // --- navigation: the query lives in the URL's fragment, so a view is a link, and never reaches a server log ---
   function readLocation(): { q: string } & Filters {
     const parameters = new URLSearchParams(location.hash.slice(1).replace(/\+/g, '%2B'));
-    return { q: parameters.get('q') ?? '', status: parameters.get('status') ?? '', since: parameters.get('since') ?? '', until: parameters.get('until') ?? '' };
+    // The status in the documented case, so that the form's select shows the filter in force.
+    const status = parameters.get('status') ?? '';
+    const documented = config.statuses.find((name) => name.toLowerCase() === status.toLowerCase()) ?? status;
+    return { q: parameters.get('q') ?? '', status: documented, since: parameters.get('since') ?? '', until: parameters.get('until') ?? '' };
   }
   function navigate(state: { q: string } & Partial<Filters>): void {
     const hash = fragment(Object.fromEntries(Object.entries(state).filter((entry): entry is [string, string] => Boolean(entry[1]))));
