@@ -505,6 +505,16 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     await context.close();
   });
 
+  it('counts only clicks as clicks on the timeline, as the API does', async () => {
+    const { context, page } = await openTamperedOrder((body) => {
+      const click = body.events.find((event) => event.type === 'engagement' && event.engagementType === 'click');
+      body.events.push({ ...click!, engagementType: 'forward' } as EventView);
+    });
+    expect(await page.locator('svg.timeline path.mark').count()).toBe(3);
+    expect(await page.locator('figcaption').textContent()).toContain('3 clicks');
+    await context.close();
+  });
+
   it.each(['light', 'dark'] as const)('has no serious accessibility violations in %s mode', async (colorScheme) => {
     const { context, page } = await openPage({ colorScheme });
     for (const query of ['', data.ORDER, data.SAM, 'b0000000-0000-4000-8000-000000000404']) {

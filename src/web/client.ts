@@ -296,10 +296,11 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
 
   /** The delivery attempts, opens and clicks on one time axis: a picture, with its numbers in words beside it. */
   function timeline(events: EventView[], complete: boolean): HTMLElement {
+    // Only a `click` is a click, as in the API's counts; an engagement of another type (`forward`) is in no lane.
     const lanes = [
       { name: 'Delivery attempts', one: 'delivery attempt', shape: 'circle', pick: (event: EventView) => event.type === 'delivery' },
       { name: 'Opens', one: 'open', shape: 'square', pick: (event: EventView) => event.type === 'engagement' && event.engagementType === 'view' },
-      { name: 'Clicks', one: 'click', shape: 'diamond', pick: (event: EventView) => event.type === 'engagement' && event.engagementType !== 'view' },
+      { name: 'Clicks', one: 'click', shape: 'diamond', pick: (event: EventView) => event.type === 'engagement' && event.engagementType === 'click' },
     ];
     const timed = events.filter((event) => event.occurredAt !== null && !Number.isNaN(Date.parse(event.occurredAt)));
     const times = timed.map((event) => Date.parse(event.occurredAt!));
