@@ -515,6 +515,14 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     await context.close();
   });
 
+  it('names an empty status, as a missing one', async () => {
+    const { context, page } = await openTamperedOrder((body) => {
+      body.recipients[1]!.status = '';
+    });
+    expect((await rows(page, 'recipients'))[1]![1]).toBe('No status');
+    await context.close();
+  });
+
   it.each(['light', 'dark'] as const)('has no serious accessibility violations in %s mode', async (colorScheme) => {
     const { context, page } = await openPage({ colorScheme });
     for (const query of ['', data.ORDER, data.SAM, 'b0000000-0000-4000-8000-000000000404']) {

@@ -127,8 +127,10 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     pending: 'wait',
   };
   const toneOf = (status: string | null): string => STATUS_TONES[(status ?? '').toLowerCase()] ?? 'other';
+  // An empty status is as missing as null: a badge with no word would say nothing.
+  const statusWord = (status: string | null): string => status || 'No status';
   /** A status as a badge: its word is always shown, so the colour is never the only sign. */
-  const badge = (status: string | null): HTMLElement => el('span', { class: `badge tone-${toneOf(status)}` }, status ?? 'No status');
+  const badge = (status: string | null): HTMLElement => el('span', { class: `badge tone-${toneOf(status)}` }, statusWord(status));
 
   /** `2026-11-27T09:15:01.9731425Z` as `2026-11-27 09:15:01`, with the full value as its tooltip. */
   function time(value: string | null): HTMLElement {
@@ -344,7 +346,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
       for (const event of timed.filter(lane.pick)) {
         const cx = x(Date.parse(event.occurredAt!));
         const tone = event.type === 'delivery' ? toneOf(event.status) : lane.shape === 'square' ? 'open' : 'click';
-        const what = event.type === 'delivery' ? `${event.status ?? 'No status'} to ${event.recipient ?? 'unknown recipient'}` : `${lane.one[0]!.toUpperCase()}${lane.one.slice(1)}${event.recipient ? ` by ${event.recipient}` : ''}${event.engagementContext ? `: ${event.engagementContext}` : ''}`;
+        const what = event.type === 'delivery' ? `${statusWord(event.status)} to ${event.recipient ?? 'unknown recipient'}` : `${lane.one[0]!.toUpperCase()}${lane.one.slice(1)}${event.recipient ? ` by ${event.recipient}` : ''}${event.engagementContext ? `: ${event.engagementContext}` : ''}`;
         const tip = svg('title', {}, `${event.occurredAt} — ${what}`);
         const mark =
           lane.shape === 'circle'
