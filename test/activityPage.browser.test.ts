@@ -523,6 +523,15 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     await context.close();
   });
 
+  it('shows bidi controls in stored text instead of obeying them', async () => {
+    const { context, page } = await openTamperedOrder((body) => {
+      body.recipients[2]!.statusMessage = 'invoice\u202Egnp.exe';
+    });
+    expect((await rows(page, 'recipients'))[2]![2]).toBe('invoice⟨U+202E⟩gnp.exe');
+    expect(await page.locator('#view').textContent()).not.toContain('\u202E');
+    await context.close();
+  });
+
   it.each(['light', 'dark'] as const)('has no serious accessibility violations in %s mode', async (colorScheme) => {
     const { context, page } = await openPage({ colorScheme });
     for (const query of ['', data.ORDER, data.SAM, 'b0000000-0000-4000-8000-000000000404']) {

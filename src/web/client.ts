@@ -36,6 +36,16 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   type Answer<T> = { ok: true; body: T } | { ok: false; status: number; problem: Problem | undefined };
 
   const SVG_NS = 'http://www.w3.org/2000/svg';
+  /**
+   * Bidi controls (embeddings, overrides, isolates, LRM/RLM) in a text from the data are shown as their
+   * code point, `⟨U+202E⟩`, rather than obeyed or isolated: isolating keeps them from spilling into the
+   * page but still reorders the characters inside the value, so `exe.pdf` could read as `fdp.exe`.
+   * Shown visibly, what is on screen is what is stored. The page's own texts have none, so every text
+   * node goes through this.
+   */
+  const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+  const shown = (text: string): string => text.replace(BIDI_CONTROLS, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase()}⟩`);
+  const textOf = (child: Exclude<Child, null | undefined | false>): Node | string => (typeof child === 'object' ? child : shown(String(child)));
   // The page is served at <prefix>/activity; the API routes are its siblings.
   const apiBase = location.pathname.replace(/\/activity\/?$/, '/');
 
@@ -43,13 +53,13 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(attributes)) if (value !== undefined) node.setAttribute(name, value);
-    for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(typeof child === 'number' ? String(child) : child);
+    for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(textOf(child));
     return node;
   }
   function svg(tag: string, attributes: Record<string, string | number>, ...children: Child[]): SVGElement {
     const node = document.createElementNS(SVG_NS, tag);
     for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
-    for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(typeof child === 'number' ? String(child) : child);
+    for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(textOf(child));
     return node;
   }
 
