@@ -17,6 +17,7 @@ import { createLocalHost } from '../scripts/localHost.js';
 import { sampleMessageEvents } from '../scripts/sampleEvents.js';
 import { activityUrl, recipientsOf, sendEvents } from '../scripts/sendSample.js';
 import * as data from './activityEvents.js';
+import type { EventView, MessageStatusBody } from '../src/status/messageStatus.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -382,6 +383,152 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     const other = await context.newPage();
     await other.goto(activity());
     expect(await other.evaluate(() => sessionStorage.getItem('acs-email-status.function-key'))).toBeNull();
+    await context.close();
+  });
+
+  /** Serves a message's real answers changed by `change`, as a stored value the page must cope with. */
+  async function tamperMessage(page: Page, messageId: string, change: (body: MessageStatusBody) => void): Promise<void> {
+    await page.route(`**/api/messages/${messageId}?**`, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as MessageStatusBody;
+      change(body);
+      await route.fulfill({ response, body: JSON.stringify(body) });
+    });
+  }
+  /** Opens the order's message view, served with `change` made to its answers. */
+  async function openTamperedOrder(change: (body: MessageStatusBody) => void): Promise<{ context: BrowserContext; page: Page }> {
+    const { context, page } = await openPage();
+    await tamperMessage(page, data.ORDER, change);
+    await page.goto(activity(data.ORDER));
+    await page.locator('.message-view table.events').waitFor();
+    return { context, page };
+  }
+  const waitIdle = (page: Page) => page.waitForFunction(() => !document.querySelector('[aria-busy]'));
+  const isPageTurn = (url: URL) => url.pathname.includes('/api/') && url.searchParams.has('pageToken');
+
+  it('skips to the results with the skip link, keeping the view and the search', async () => {
+    const { context, page } = await openPage();
+    await page.goto(activity(data.ORDER));
+    await page.locator('.message-view').waitFor();
+    await page.locator('a.skip').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'main');
+    await page.waitForTimeout(200);
+    expect(new URL(page.url()).hash).toBe(`#q=${data.ORDER}`);
+    expect(await page.locator('.message-view').count()).toBe(1);
+    expect(await page.locator('#q').inputValue()).toBe(data.ORDER);
+    await context.close();
+  });
+
+  it('says the app could not be reached when a page turn fails, with Try again, and nothing left busy', async () => {
+    const { context, page } = await openPage();
+    for (const query of [data.ALEX, data.NEWSLETTER]) {
+      await page.goto(activity(query));
+      await page.locator('.paged table').waitFor();
+      await page.route(isPageTurn, (route) => route.abort('failed'));
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await page.locator('.state-failure').waitFor();
+      expect(await page.locator('.state p').textContent()).toContain('could not be reached');
+      await waitIdle(page);
+      await page.unroute(isPageTurn);
+      await page.locator('#retry').click();
+      await page.locator('.paged table').waitFor();
+      await page.goto('about:blank');
+    }
+    await context.close();
+  });
+
+  it('ignores a late failure of a page turn made for a view no longer shown', async () => {
+    const { context, page } = await openPage();
+    await page.goto(activity(data.ALEX));
+    await page.locator('.address-view table.messages').waitFor();
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let failed: () => void = () => {};
+    const answered = new Promise<void>((resolve) => (failed = resolve));
+    await page.route(isPageTurn, async (route) => {
+      await held;
+      await route.fulfill({ status: 500, contentType: 'application/problem+json', body: JSON.stringify({ status: 500, detail: 'Late.' }) });
+      failed();
+    });
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.evaluate((hash) => (location.hash = hash), `#q=${data.ORDER}`);
+    await page.locator('.message-view table.events').waitFor();
+    release();
+    await answered;
+    await page.waitForTimeout(300);
+    expect(await page.locator('.message-view').count()).toBe(1);
+    expect(await page.locator('.state').count()).toBe(0);
+    await context.close();
+  });
+
+  it('wraps long values, so that every column stays on screen, at 1200px and at 375px', async () => {
+    const { context, page } = await openTamperedOrder((body) => {
+      body.recipients[0]!.statusMessage = 'x'.repeat(30_000);
+      body.engagement.links[0]!.url = `https://contoso.example/${'a'.repeat(400)}`;
+    });
+    const rightEdge = (selector: string) => page.locator(selector).evaluate((th) => th.getBoundingClientRect().right);
+    expect(await rightEdge('table.recipients th:last-child')).toBeLessThanOrEqual(1200);
+    expect(await rightEdge('table.links th:last-child')).toBeLessThanOrEqual(1200);
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await rightEdge('table.links th:last-child')).toBeLessThanOrEqual(375);
+    await context.close();
+  });
+
+  it('reads a + in a deep link as a +, as addresses hold them', async () => {
+    const { context, page } = await openPage();
+    const asked: string[] = [];
+    page.on('request', (request) => asked.push(request.url()));
+    await page.goto(`${baseUrl}/api/activity#q=o'brien+tag@example.com`);
+    await page.locator('.state-not-found').waitFor();
+    expect(await page.locator('#q').inputValue()).toBe("o'brien+tag@example.com");
+    expect(asked.some((url) => url.includes("recipients/o'brien%2Btag%40example.com"))).toBe(true);
+    await context.close();
+  });
+
+  it('takes an Until typed to the second as the whole second, and shows the filters of a link in the form', async () => {
+    const { context, page } = await openPage();
+    await page.goto(activity(data.SAM));
+    await page.locator('.address-view table.messages').waitFor();
+    // The order was attempted at 09:15:02.4410003, shown as 09:15:02.
+    await page.locator('#filter-until').fill('2026-11-27T09:15:02');
+    await page.locator('#filter-until').press('Enter');
+    await page.waitForFunction(() => document.querySelector('.paged .page-position')?.textContent?.startsWith('Matching'));
+    expect((await rows(page, 'messages')).map((row) => row[6])).toEqual([data.ORDER, data.RETRY, data.WELCOME]);
+    expect(await page.locator('#filter-until').inputValue()).toBe('2026-11-27T09:15:02');
+
+    await page.goto(`${activity(data.SAM)}&status=bounced&since=${encodeURIComponent('2026-11-27T11:15:01+02:00')}`);
+    await page.waitForFunction(() => document.querySelector('.paged .page-position')?.textContent?.startsWith('Matching'));
+    expect(await page.locator('#filter-status').inputValue()).toBe('Bounced');
+    expect(await page.locator('#filter-since').inputValue()).toBe('2026-11-27T09:15:01');
+    expect((await rows(page, 'messages')).map((row) => row[6])).toEqual([data.ORDER]);
+    await context.close();
+  });
+
+  it('counts only clicks as clicks on the timeline, as the API does', async () => {
+    const { context, page } = await openTamperedOrder((body) => {
+      const click = body.events.find((event) => event.type === 'engagement' && event.engagementType === 'click');
+      body.events.push({ ...click!, engagementType: 'forward' } as EventView);
+    });
+    expect(await page.locator('svg.timeline path.mark').count()).toBe(3);
+    expect(await page.locator('figcaption').textContent()).toContain('3 clicks');
+    await context.close();
+  });
+
+  it('names an empty status, as a missing one', async () => {
+    const { context, page } = await openTamperedOrder((body) => {
+      body.recipients[1]!.status = '';
+    });
+    expect((await rows(page, 'recipients'))[1]![1]).toBe('No status');
+    await context.close();
+  });
+
+  it('shows bidi controls in stored text instead of obeying them', async () => {
+    const { context, page } = await openTamperedOrder((body) => {
+      body.recipients[2]!.statusMessage = 'invoice\u202Egnp.exe';
+    });
+    expect((await rows(page, 'recipients'))[2]![2]).toBe('invoice⟨U+202E⟩gnp.exe');
+    expect(await page.locator('#view').textContent()).not.toContain('\u202E');
     await context.close();
   });
 

@@ -36,6 +36,16 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   type Answer<T> = { ok: true; body: T } | { ok: false; status: number; problem: Problem | undefined };
 
   const SVG_NS = 'http://www.w3.org/2000/svg';
+  /**
+   * Bidi controls (embeddings, overrides, isolates, LRM/RLM) in a text from the data are shown as their
+   * code point, `⟨U+202E⟩`, rather than obeyed or isolated: isolating keeps them from spilling into the
+   * page but still reorders the characters inside the value, so `exe.pdf` could read as `fdp.exe`.
+   * Shown visibly, what is on screen is what is stored. The page's own texts have none, so every text
+   * node goes through this.
+   */
+  const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+  const shown = (text: string): string => text.replace(BIDI_CONTROLS, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase()}⟩`);
+  const textOf = (child: Exclude<Child, null | undefined | false>): Node | string => (typeof child === 'object' ? child : shown(String(child)));
   // The page is served at <prefix>/activity; the API routes are its siblings.
   const apiBase = location.pathname.replace(/\/activity\/?$/, '/');
 
@@ -43,13 +53,13 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(attributes)) if (value !== undefined) node.setAttribute(name, value);
-    for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(typeof child === 'number' ? String(child) : child);
+    for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(textOf(child));
     return node;
   }
   function svg(tag: string, attributes: Record<string, string | number>, ...children: Child[]): SVGElement {
     const node = document.createElementNS(SVG_NS, tag);
     for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
-    for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(typeof child === 'number' ? String(child) : child);
+    for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(textOf(child));
     return node;
   }
 
@@ -127,8 +137,10 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     pending: 'wait',
   };
   const toneOf = (status: string | null): string => STATUS_TONES[(status ?? '').toLowerCase()] ?? 'other';
+  // An empty status is as missing as null: a badge with no word would say nothing.
+  const statusWord = (status: string | null): string => status || 'No status';
   /** A status as a badge: its word is always shown, so the colour is never the only sign. */
-  const badge = (status: string | null): HTMLElement => el('span', { class: `badge tone-${toneOf(status)}` }, status ?? 'No status');
+  const badge = (status: string | null): HTMLElement => el('span', { class: `badge tone-${toneOf(status)}` }, statusWord(status));
 
   /** `2026-11-27T09:15:01.9731425Z` as `2026-11-27 09:15:01`, with the full value as its tooltip. */
   function time(value: string | null): HTMLElement {
@@ -152,8 +164,15 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     return el('code', { class: 'data-link' }, url);
   }
 
+  /**
+   * A view's URL fragment. A space is written %20, never +, because a + in a fragment is read as itself
+   * (readLocation): addresses often hold one (`o'brien+tag@…`), and a pasted link should find them.
+   */
+  const fragment = (state: Record<string, string>): string => `#${new URLSearchParams(state)}`.replace(/\+/g, '%20');
   /** A link to another view of this page, as a deep link that can be pasted into a ticket. */
-  const viewLink = (query: string, text: string): HTMLElement => el('a', { href: `#${new URLSearchParams({ q: query })}` }, text);
+  const viewLink = (query: string, text: string): HTMLElement => el('a', { href: fragment({ q: query }) }, text);
+  /** Free text from the data (a status message), which may be one unbroken word of any length: see `.long-text`. */
+  const longText = (text: string | null): Child => (text === null ? '—' : el('span', { class: 'long-text' }, text));
 
   const table = (caption: string, headings: string[], rows: Child[][], className = ''): HTMLElement =>
     el(
@@ -170,19 +189,49 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   const facts = (pairs: [string, Child][]): HTMLElement => el('dl', { class: 'facts' }, ...pairs.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value)]));
   const section = (heading: string, ...children: Child[]): HTMLElement => el('section', {}, el('h3', {}, heading), ...children);
 
+  /** Each view renders only while its lookup is still the one asked for (`current`): a late answer never replaces a newer view. */
+  type Current = () => boolean;
+
+  interface PagedList<B, T> {
+    label: string;
+    current: Current;
+    /** The API path of a page. */
+    path: (pageToken: string | undefined) => string;
+    items: (body: B) => T[];
+    /** What a 404 means here (the thing paged through is gone). */
+    gone: string;
+    render: (items: T[]) => Node;
+    total?: number;
+  }
+
   /**
    * A pager over an API list whose pages are chained by nextPageToken: the tokens seen so far are kept,
    * so that "Previous" goes back without the API needing to page backwards.
    */
-  function pager<T>(label: string, load: (pageToken: string | undefined) => Promise<{ items: T[]; next: string | undefined } | undefined>, render: (items: T[]) => Node, total?: number): HTMLElement {
+  function pager<B extends { nextPageToken?: string }, T>(list: PagedList<B, T>): HTMLElement {
+    const { label, current, render, total } = list;
     const region = el('div', { class: 'paged' });
     const tokens: (string | undefined)[] = [undefined];
     let page = 0;
     const starts = [1];
+    /** The page's items, or undefined when the view has been replaced (by a failure, or by a newer view). */
+    async function load(pageToken: string | undefined): Promise<{ items: T[]; next: string | undefined } | undefined> {
+      try {
+        const answer = await api<B>(list.path(pageToken));
+        if (!current()) return undefined;
+        if (answer.ok) return { items: list.items(answer.body), next: answer.body.nextPageToken };
+        showFailure(answer, list.gone, route);
+      } catch {
+        // A page turn fails as a new search does, with "Try again", not with a view stuck half-busy.
+        if (current()) showUnreachable();
+      } finally {
+        region.removeAttribute('aria-busy');
+      }
+      return undefined;
+    }
     async function show(): Promise<void> {
       region.setAttribute('aria-busy', 'true');
       const result = await load(tokens[page]);
-      region.removeAttribute('aria-busy');
       if (result === undefined) return;
       tokens[page + 1] = result.next;
       const first = starts[page]!;
@@ -233,6 +282,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     view.querySelector('#retry')?.addEventListener('click', () => retry?.());
     (view.querySelector('h2') as HTMLElement).focus();
   }
+  const showUnreachable = () => showState('failure', 'Something went wrong', 'The app could not be reached. Check your connection, then try again.', () => void route());
   /** What a failed answer means to the person looking: 400 with the problem's detail, 404, or a failure. */
   function showFailure(answer: { status: number; problem: Problem | undefined }, what: string, retry: () => void): void {
     if (answer.status === 400) showState('bad-request', 'That search cannot be answered', answer.problem?.detail ?? 'The request was not valid.');
@@ -258,10 +308,11 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
 
   /** The delivery attempts, opens and clicks on one time axis: a picture, with its numbers in words beside it. */
   function timeline(events: EventView[], complete: boolean): HTMLElement {
+    // Only a `click` is a click, as in the API's counts; an engagement of another type (`forward`) is in no lane.
     const lanes = [
       { name: 'Delivery attempts', one: 'delivery attempt', shape: 'circle', pick: (event: EventView) => event.type === 'delivery' },
       { name: 'Opens', one: 'open', shape: 'square', pick: (event: EventView) => event.type === 'engagement' && event.engagementType === 'view' },
-      { name: 'Clicks', one: 'click', shape: 'diamond', pick: (event: EventView) => event.type === 'engagement' && event.engagementType !== 'view' },
+      { name: 'Clicks', one: 'click', shape: 'diamond', pick: (event: EventView) => event.type === 'engagement' && event.engagementType === 'click' },
     ];
     const timed = events.filter((event) => event.occurredAt !== null && !Number.isNaN(Date.parse(event.occurredAt)));
     const times = timed.map((event) => Date.parse(event.occurredAt!));
@@ -305,7 +356,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
       for (const event of timed.filter(lane.pick)) {
         const cx = x(Date.parse(event.occurredAt!));
         const tone = event.type === 'delivery' ? toneOf(event.status) : lane.shape === 'square' ? 'open' : 'click';
-        const what = event.type === 'delivery' ? `${event.status ?? 'No status'} to ${event.recipient ?? 'unknown recipient'}` : `${lane.one[0]!.toUpperCase()}${lane.one.slice(1)}${event.recipient ? ` by ${event.recipient}` : ''}${event.engagementContext ? `: ${event.engagementContext}` : ''}`;
+        const what = event.type === 'delivery' ? `${statusWord(event.status)} to ${event.recipient ?? 'unknown recipient'}` : `${lane.one[0]!.toUpperCase()}${lane.one.slice(1)}${event.recipient ? ` by ${event.recipient}` : ''}${event.engagementContext ? `: ${event.engagementContext}` : ''}`;
         const tip = svg('title', {}, `${event.occurredAt} — ${what}`);
         const mark =
           lane.shape === 'circle'
@@ -336,7 +387,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
       ['When (UTC)', 'Event', 'Recipient', 'Detail'],
       events.map((event) =>
         event.type === 'delivery'
-          ? [time(event.occurredAt), el('span', {}, 'Delivery ', badge(event.status)), event.recipient ?? '—', el('span', {}, event.statusMessage ?? '', event.recipientMailServerHostName ? el('span', { class: 'muted' }, ` (${event.recipientMailServerHostName})`) : null)]
+          ? [time(event.occurredAt), el('span', {}, 'Delivery ', badge(event.status)), event.recipient ?? '—', el('span', { class: 'long-text' }, event.statusMessage ?? '', event.recipientMailServerHostName ? el('span', { class: 'muted' }, ` (${event.recipientMailServerHostName})`) : null)]
           : [
               time(event.occurredAt),
               event.engagementType === 'view' ? 'Open' : event.engagementType === 'click' ? 'Click' : `Engagement: ${event.engagementType ?? 'unknown'}`,
@@ -348,12 +399,12 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     );
   }
 
-  function renderMessage(body: MessageStatusBody, all: { events: EventView[]; complete: boolean }, foundBy?: string): void {
+  function renderMessage(current: Current, body: MessageStatusBody, all: { events: EventView[]; complete: boolean }, foundBy?: string): void {
     const internetMessageIds = [...new Set(all.events.flatMap((event) => (event.type === 'delivery' && event.internetMessageId ? [event.internetMessageId] : [])))];
     const recipientRows = body.recipients.map((recipient: RecipientStatus) => [
       recipient.recipient ? viewLink(recipient.recipient, recipient.recipient) : '—',
       badge(recipient.status),
-      recipient.statusMessage ?? '—',
+      longText(recipient.statusMessage),
       time(recipient.attemptedAt),
       recipient.views,
       recipient.clicks,
@@ -379,30 +430,23 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
         section('Clicks per link', links.length ? table('Clicks per link, most clicked first', ['Link', 'Clicks'], links.map((link) => [dataLink(link.url), link.clicks]), 'links') : el('p', { class: 'muted' }, 'No clicks recorded.')),
         section(
           'Events',
-          pager(
-            'events',
-            async (pageToken) => {
-              const answer = await api<MessageStatusBody>(`messages/${encodeURIComponent(body.messageId)}?limit=${config.eventsPageSize}${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`);
-              if (!answer.ok) {
-                showFailure(answer, 'The message is gone.', route);
-                return undefined;
-              }
-              return { items: answer.body.events, next: answer.body.nextPageToken };
-            },
-            eventRows,
-            all.complete ? all.events.length : undefined,
-          ),
+          pager({
+            label: 'events',
+            current,
+            path: (pageToken) => `messages/${encodeURIComponent(body.messageId)}?limit=${config.eventsPageSize}${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`,
+            items: (page: MessageStatusBody) => page.events,
+            gone: 'The message is gone.',
+            render: eventRows,
+            total: all.complete ? all.events.length : undefined,
+          }),
         ),
       ),
     );
   }
 
-  /** Each show* renders only while its lookup is still the one asked for (`current`): a slow answer never replaces a newer one. */
-  type Current = () => boolean;
-
   async function showMessage(current: Current, messageId: string, foundBy?: string): Promise<Answer<unknown>> {
     const answer = await readMessage(messageId);
-    if (answer.ok && current()) renderMessage(answer.body.message, answer.body, foundBy);
+    if (answer.ok && current()) renderMessage(current, answer.body.message, answer.body, foundBy);
     return answer;
   }
 
@@ -416,8 +460,10 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   function filterForm(address: string, filters: Filters): HTMLElement {
     const status = el('select', { id: 'filter-status', name: 'status' }, el('option', { value: '' }, 'Any status'), ...config.statuses.map((name) => el('option', { value: name }, name)));
     status.value = filters.status;
-    // Shown and sent as UTC, as every time on the page is.
-    const instantInput = (id: string, value: string) => el('input', { id, name: id, type: 'datetime-local', step: '1', value: value.replace(/Z$/, '') });
+    // Shown and sent as UTC, as every time on the page is: a link's time with an offset is shown converted,
+    // to the second (a datetime-local field holds no more), so the form always shows the filter in force.
+    const formValue = (instant: string) => (instant === '' || Number.isNaN(Date.parse(instant)) ? '' : new Date(instant).toISOString().slice(0, 19));
+    const instantInput = (id: string, value: string) => el('input', { id, name: id, type: 'datetime-local', step: '1', value: formValue(value) });
     const form = el(
       'form',
       { class: 'filters', 'aria-label': 'Filter the messages' },
@@ -427,10 +473,14 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
       el('div', { class: 'filter-actions' }, el('button', { type: 'submit' }, 'Apply'), el('button', { type: 'button', class: 'secondary', id: 'filter-clear' }, 'Clear')),
     );
     const asInstant = (value: string) => (value === '' ? '' : `${value.length === 16 ? `${value}:00` : value}Z`);
+    // The page shows times to the second, but they have fractions: an Until means the end of its second,
+    // so that a message whose shown time is typed in is in the range. (The field shows seconds; a value
+    // without them is at :00, which is how the browser gives a time whose seconds are 00.)
+    const asUntil = (value: string) => asInstant(value).replace(/:(\d\d)Z$/, ':$1.9999999Z');
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const data = new FormData(form);
-      navigate({ q: address, status: String(data.get('status') ?? ''), since: asInstant(String(data.get('filter-since') ?? '')), until: asInstant(String(data.get('filter-until') ?? '')) });
+      navigate({ q: address, status: String(data.get('status') ?? ''), since: asInstant(String(data.get('filter-since') ?? '')), until: asUntil(String(data.get('filter-until') ?? '')) });
     });
     form.querySelector('#filter-clear')!.addEventListener('click', () => navigate({ q: address }));
     return form;
@@ -441,7 +491,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     return [label, el('span', { class: 'outcome' }, badge(value.status), ' ', value.statusMessage ?? '', ' ', el('span', { class: 'muted' }, 'at '), time(value.attemptedAt), ' ', viewLink(value.messageId, 'view message'))];
   }
 
-  function renderAddress(address: string, summary: RecipientSummary, filters: Filters): void {
+  function renderAddress(current: Current, address: string, summary: RecipientSummary, filters: Filters): void {
     const filtered = filters.status !== '' || filters.since !== '' || filters.until !== '';
     const query = (pageToken: string | undefined) => {
       const parameters = new URLSearchParams({ limit: String(config.messagesPageSize) });
@@ -468,25 +518,21 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
         section(
           'Messages, newest first',
           filterForm(address, filters),
-          pager(
-            filtered ? 'matching messages' : 'messages',
-            async (pageToken) => {
-              const answer = await api<{ messages: RecipientMessage[]; nextPageToken?: string }>(query(pageToken));
-              if (!answer.ok) {
-                showFailure(answer, 'No messages for this address.', route);
-                return undefined;
-              }
-              return { items: answer.body.messages, next: answer.body.nextPageToken };
-            },
-            (messages) =>
+          pager({
+            label: filtered ? 'matching messages' : 'messages',
+            current,
+            path: query,
+            items: (page: { messages: RecipientMessage[]; nextPageToken?: string }) => page.messages,
+            gone: 'No messages for this address.',
+            render: (messages) =>
               table(
                 'Messages sent to the address, newest first',
                 ['Attempted (UTC)', 'Status', 'Status message', 'Sender', 'Opens', 'Clicks', 'Message'],
-                messages.map((message) => [time(message.attemptedAt), badge(message.status), message.statusMessage ?? '—', message.sender ?? '—', message.views, message.clicks, viewLink(message.messageId, message.messageId)]),
+                messages.map((message) => [time(message.attemptedAt), badge(message.status), longText(message.statusMessage), message.sender ?? '—', message.views, message.clicks, viewLink(message.messageId, message.messageId)]),
                 'messages',
               ),
-            filtered ? undefined : summary.messages.total,
-          ),
+            total: filtered ? undefined : summary.messages.total,
+          }),
         ),
       ),
     );
@@ -494,7 +540,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
 
   async function showAddress(current: Current, address: string, filters: Filters): Promise<Answer<unknown>> {
     const answer = await api<RecipientSummary>(`recipients/${encodeURIComponent(address)}`);
-    if (answer.ok && current()) renderAddress(address, answer.body, filters);
+    if (answer.ok && current()) renderAddress(current, address, answer.body, filters);
     return answer;
   }
 
@@ -516,13 +562,14 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
 
   // --- navigation: the query lives in the URL's fragment, so a view is a link, and never reaches a server log ---
   function readLocation(): { q: string } & Filters {
-    const parameters = new URLSearchParams(location.hash.slice(1));
-    return { q: parameters.get('q') ?? '', status: parameters.get('status') ?? '', since: parameters.get('since') ?? '', until: parameters.get('until') ?? '' };
+    const parameters = new URLSearchParams(location.hash.slice(1).replace(/\+/g, '%2B'));
+    // The status in the documented case, so that the form's select shows the filter in force.
+    const status = parameters.get('status') ?? '';
+    const documented = config.statuses.find((name) => name.toLowerCase() === status.toLowerCase()) ?? status;
+    return { q: parameters.get('q') ?? '', status: documented, since: parameters.get('since') ?? '', until: parameters.get('until') ?? '' };
   }
   function navigate(state: { q: string } & Partial<Filters>): void {
-    const parameters = new URLSearchParams();
-    for (const [name, value] of Object.entries(state)) if (value) parameters.set(name, value);
-    const hash = `#${parameters}`;
+    const hash = fragment(Object.fromEntries(Object.entries(state).filter((entry): entry is [string, string] => Boolean(entry[1]))));
     if (location.hash === hash) void route();
     else location.hash = hash;
   }
@@ -560,13 +607,18 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
       }
       (view.querySelector('h2') as HTMLElement | null)?.focus();
     } catch {
-      if (current()) showState('failure', 'Something went wrong', 'The app could not be reached. Check your connection, then try again.', () => void route());
+      if (current()) showUnreachable();
     }
   }
 
   searchForm.addEventListener('submit', (event) => {
     event.preventDefault();
     navigate({ q: searchBox.value.trim() });
+  });
+  // The skip link moves focus only: followed as a link it would set the fragment to #main, which reads as an empty search.
+  document.querySelector('a.skip')?.addEventListener('click', (event) => {
+    event.preventDefault();
+    document.getElementById('main')?.focus();
   });
   window.addEventListener('hashchange', () => void route());
   showForgetKey();

@@ -63,6 +63,13 @@ table { border-collapse: collapse; width: 100%; font-size: 0.92rem; }
 th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--panel); font-weight: 600; }
 td { overflow-wrap: break-word; }
+/*
+ * Values that may be one unbroken word of any length (a status message, a URL, a user agent) may break
+ * anywhere: break-word does not lower a column's min-content width, so a 30,000-character one made the
+ * table that wide and pushed the other columns off screen. Only these: an address or id, short, stays
+ * whole where there is room.
+ */
+.long-text, .data-link, .user-agent { overflow-wrap: anywhere; }
 .user-agent { font-size: 0.85em; }
 .counts { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.5rem 1.25rem; }
 .filters { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: end; margin-bottom: 0.75rem; }
