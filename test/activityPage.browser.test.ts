@@ -182,7 +182,8 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
   it('finds an address in any case, with its deliverability and its messages newest first, each leading to its message', async () => {
     const { context, page } = await openPage();
     await page.goto(activity('Sam.Lee@Northwind.example'));
-    await page.locator('.address-view').waitFor();
+    // The list comes after the overview, by its own request.
+    await page.locator('.address-view table.messages').waitFor();
     expect(await page.locator('#view-heading').textContent()).toBe(data.SAM);
     const facts = await page.locator('dl.facts dd').allTextContents();
     expect(facts[0]).toMatch(/^Bounced 550 5\.1\.1 Recipient address rejected: User unknown at 2026-11-27 09:15:02 view message$/);
