@@ -147,7 +147,8 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
       // An hour to wait: the hook must say so and still be sleeping when the test stops it.
       const env = { PATH: tools.path, HOME: process.env.HOME, DOTNET_ROOT: process.env.DOTNET_ROOT, ROLES_ASSIGNED_AT: new Date().toISOString(), ROLE_PROPAGATION_SECONDS: '3600' };
       const [command, ...args] = shell === 'sh' ? ['sh', join(ROOT, 'infra/hooks/predeploy.sh')] : [pwsh!, '-NoProfile', '-NonInteractive', '-File', join(ROOT, 'infra/hooks/predeploy.ps1')];
-      const child = spawn(command!, args, { env, cwd: ROOT });
+      // A group of its own, stopped whole: the pwsh tool shim and sh leave their child (dotnet, sleep) behind otherwise, sleeping for the hour.
+      const child = spawn(command!, args, { env, cwd: ROOT, detached: true });
       let stdout = '';
       const said = await new Promise<string>((resolve, reject) => {
         child.stdout.on('data', (chunk: Buffer) => {
@@ -157,7 +158,7 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
         child.once('exit', (code) => reject(new Error(`the hook ended (${code}) without waiting: ${stdout}`)));
       });
       expect(child.exitCode).toBeNull();
-      child.kill();
+      process.kill(-child.pid!, 'SIGTERM');
       const seconds = Number(/waiting (\d+)s/.exec(said)?.[1]);
       expect(said).toMatch(/^First deploy: waiting \d+s for the app's new storage roles to apply \(until then its package upload fails with 403\)\.\.\.\n$/);
       expect(seconds).toBeGreaterThan(3500);
