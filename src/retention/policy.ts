@@ -28,7 +28,7 @@ export function hasExpired(events: readonly Pick<EmailEvent, 'occurredAt'>[], cu
 /** Row keys to delete, by partition. */
 export type RowsByPartition = Map<string, string[]>;
 
-function add(rows: RowsByPartition, partitionKey: string, rowKey: string): void {
+export function addRow(rows: RowsByPartition, partitionKey: string, rowKey: string): void {
   const keys = rows.get(partitionKey);
   if (keys) keys.push(rowKey);
   else rows.set(partitionKey, [rowKey]);
@@ -51,11 +51,11 @@ export interface MessageRows {
 export function rowsOfMessage(events: readonly EmailEvent[]): MessageRows {
   const rows: MessageRows = { events: new Map(), lookups: new Map(), expiry: new Map() };
   for (const event of events) {
-    add(rows.events, event.messageId, rowKeyFor(event));
+    addRow(rows.events, event.messageId, rowKeyFor(event));
     const writes = indexWritesFor(event, event.occurredAt ?? '');
-    for (const entity of writes.recipient ?? []) add(rows.lookups, entity.partitionKey, entity.rowKey);
-    if (writes.internetMessageId) add(rows.lookups, writes.internetMessageId.partitionKey, writes.internetMessageId.rowKey);
-    if (event.occurredAt !== null) add(rows.expiry, writes.expiry.partitionKey, writes.expiry.rowKey);
+    for (const entity of writes.recipient ?? []) addRow(rows.lookups, entity.partitionKey, entity.rowKey);
+    if (writes.internetMessageId) addRow(rows.lookups, writes.internetMessageId.partitionKey, writes.internetMessageId.rowKey);
+    if (event.occurredAt !== null) addRow(rows.expiry, writes.expiry.partitionKey, writes.expiry.rowKey);
   }
   // A key may repeat (every recipient's report names the message's Message-ID row): deleteRows takes each once.
   return rows;

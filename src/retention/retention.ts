@@ -10,11 +10,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EmailEvent } from '../events/emailEvent.js';
 import type { EventStore } from '../storage/eventStore.js';
-import { EXPIRY_PARTITION, RECIPIENT_PARTITION, expiryPartitionsBefore, fromGroupEntity, groupRange, recipientPartitionKey } from '../storage/indexEntities.js';
+import { EXPIRY_PARTITION, RECIPIENT_PARTITION, expiryPartitionsBefore, fromGroupEntity, groupRange, recipientPartitionKey, recipientPartitionOf } from '../storage/indexEntities.js';
 import { messageDigest } from '../storage/tailKeys.js';
 import { rowKeyFor } from '../storage/tableEntities.js';
-import { normalizeAddress } from '../events/addresses.js';
-import { ERASURE_REAPPLY_AFTER_MS, dayOf, hasExpired, retentionCutoff, rowsOfMessage, type RowsByPartition } from './policy.js';
+import { ERASURE_REAPPLY_AFTER_MS, addRow, dayOf, hasExpired, retentionCutoff, rowsOfMessage, type RowsByPartition } from './policy.js';
 
 const ERASURE_LOG_PARTITION = 'erasure|log';
 const ERASURE_PENDING_PARTITION = 'erasure|pending';
@@ -78,10 +77,9 @@ async function deleteRecipient(store: EventStore, partitionKey: string, knownMes
   const rows: Record<string, unknown>[] = [];
   for await (const page of store.indexRows(partitionKey)) rows.push(...page);
   const eventRows: RowsByPartition = new Map();
-  const add = (event: EmailEvent) => eventRows.set(event.messageId, [...(eventRows.get(event.messageId) ?? []), rowKeyFor(event)]);
+  const add = (event: EmailEvent) => addRow(eventRows, event.messageId, rowKeyFor(event));
   for (const row of rows) if (String(row.rowKey).startsWith('m|')) add(fromGroupEntity(row));
-  const namesTheAddress = (event: EmailEvent) => event.recipient !== null && normalizeAddress(event.recipient) !== undefined && recipientPartitionKey(normalizeAddress(event.recipient)!) === partitionKey;
-  for (const messageId of knownMessages) for (const event of await store.messageEvents(messageId)) if (namesTheAddress(event)) add(event);
+  for (const messageId of knownMessages) for (const event of await store.messageEvents(messageId)) if (recipientPartitionOf(event) === partitionKey) add(event);
   const deleted = await deleteAll(store, 'events', eventRows);
   return { rows: deleted + (await store.deleteRows('index', partitionKey, rows.map((row) => String(row.rowKey)))), messageIds: [...eventRows.keys()] };
 }

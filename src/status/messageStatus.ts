@@ -155,7 +155,10 @@ export function summarize(events: readonly EmailEvent[]): MessageSummary {
   const addressOf = (recipient: string | null) => (recipient === null ? undefined : normalizeAddress(recipient));
   const countByAddress = (list: readonly EngagementEvent[]) => {
     const counts = new Map<string | undefined, number>();
-    for (const event of list) counts.set(addressOf(event.recipient), (counts.get(addressOf(event.recipient)) ?? 0) + 1);
+    for (const event of list) {
+      const address = addressOf(event.recipient);
+      counts.set(address, (counts.get(address) ?? 0) + 1);
+    }
     counts.delete(undefined);
     return counts;
   };

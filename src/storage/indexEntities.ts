@@ -29,6 +29,12 @@ export const INTERNET_MESSAGE_ID_PARTITION = 'internetMessageId';
 
 export const recipientPartitionKey = (normalizedAddress: string) => `${RECIPIENT_PARTITION}|${sha256(normalizedAddress)}`;
 
+/** The address partition an event is filed under, or undefined when it names no address. */
+export function recipientPartitionOf(event: Pick<EmailEvent, 'recipient'>): string | undefined {
+  const address = event.recipient === null ? undefined : normalizeAddress(event.recipient);
+  return address === undefined ? undefined : recipientPartitionKey(address);
+}
+
 /** `internetMessageId|<id>`, or `internetMessageId|~<SHA-256 of id>` where that cannot be a key (or could be mistaken for one). */
 export function internetMessageIdPartitionKey(normalizedId: string): string {
   const key = `${INTERNET_MESSAGE_ID_PARTITION}|${normalizedId}`;
@@ -108,9 +114,8 @@ export interface IndexWrites {
  */
 export function indexWritesFor(event: EmailEvent, receivedAt: string): IndexWrites {
   const writes: IndexWrites = { expiry: messageExpiryRow(event, receivedAt) };
-  const address = event.recipient === null ? undefined : normalizeAddress(event.recipient);
-  if (address !== undefined) {
-    const partitionKey = recipientPartitionKey(address);
+  const partitionKey = recipientPartitionOf(event);
+  if (partitionKey !== undefined) {
     const rows = [groupEntity(partitionKey, event)];
     if (event.kind === 'delivery') {
       const tail: EventEntity = { partitionKey, rowKey: tailRowKey(event), messageId: event.messageId };
