@@ -4,7 +4,8 @@
  * Functions host uses:
  *
  * - HTTP functions at /api/<route>, with their methods. Like `func start`, it does not check function
- *   keys: locally every auth level is open.
+ *   keys: locally every auth level is open. Like App Service, it removes `X-MS-CLIENT-PRINCIPAL*`
+ *   headers from requests, and with a person to sign in as (EmailEventsLocalSignIn) adds that person's.
  * - Event Grid functions at POST /runtime/webhooks/eventgrid?functionName=<name>, with the
  *   `aeg-event-type` handshakes (Notification, SubscriptionValidation, Unsubscribe) and the CloudEvents
  *   abuse-protection OPTIONS handshake.
@@ -17,6 +18,7 @@ import { Cron } from 'croner';
 import { PROBLEM_CONTENT_TYPE, problemBody } from '../src/http/problem.js';
 import type { FunctionRegistration } from '../src/registry.js';
 import { SettingsError } from '../src/settings.js';
+import { isPlatformPrincipalHeader, platformPrincipalHeaders, type PlatformUser } from './localSignIn.js';
 import { pool } from './pool.js';
 
 // @azure/functions is CommonJS, and Node's ESM loader cannot see these classes as named exports.
@@ -266,7 +268,15 @@ function timerJob(registration: TimerRegistration, run?: () => Promise<void>): C
   }
 }
 
-export function createLocalHost(registrations: readonly FunctionRegistration[], log: Log = console.log): Server {
+export interface LocalHostOptions {
+  /**
+   * Stand in for App Service Authentication with this person signed in (scripts/localSignIn.ts); the
+   * app trusts the principal only with WEBSITE_AUTH_ENABLED=True, which npm start sets with it.
+   */
+  signedInAs?: PlatformUser;
+}
+
+export function createLocalHost(registrations: readonly FunctionRegistration[], log: Log = console.log, { signedInAs }: LocalHostOptions = {}): Server {
   const routes = routesOf(registrations);
   const httpRoutes = registrations.flatMap((registration, i) => (registration.trigger === 'http' ? [httpRoute(routes[i]!, registration)] : []));
   const eventGridFunctions = new Map(
@@ -291,7 +301,9 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       }
       const body = await readBody(request);
       if (body === undefined) return [refuseTooLarge(response), route.name];
-      const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
+      // As App Service does: principal headers from the client never reach the app; only the platform's own.
+      const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !isPlatformPrincipalHeader(name)).map(([name, value]) => [name, String(value)]));
+      if (signedInAs) Object.assign(headers, platformPrincipalHeaders(signedInAs));
       // GET and HEAD have no body to give (@azure/functions would drop it with a warning on the console).
       const hasBody = body.length > 0 && request.method !== 'GET' && request.method !== 'HEAD';
       const httpRequest = new HttpRequest({ method: request.method, url: url.href, headers, params, ...(hasBody ? { body: { bytes: body } } : {}) });

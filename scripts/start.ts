@@ -23,6 +23,8 @@ import {
   type RunningAzurite,
 } from './azurite.js';
 
+import type { PlatformUser } from './localSignIn.js';
+
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 
@@ -144,7 +146,8 @@ async function runLocalHost(port: number, azuritePort: number): Promise<void> {
   const { registeredFunctions } = await import('../src/registry.js');
   const { createLocalHost, routesOf } = await import('./localHost.js');
   // It reads the timers' schedules: like every setting and the port, before Azurite starts.
-  const server = createLocalHost(registeredFunctions());
+  const signedInAs = await localSignIn();
+  const server = createLocalHost(registeredFunctions(), console.log, { signedInAs });
   host = server;
   await checkPortIsFree(port);
   if (ownStorage) console.log(`Using the storage account that ${settings.STORAGE_SETTING} names.`);
@@ -156,7 +159,19 @@ async function runLocalHost(port: number, azuritePort: number): Promise<void> {
   });
   console.log(`Local Functions host (Core Tools not found) on http://localhost:${port}:`);
   for (const route of routesOf(registeredFunctions())) console.log(`  ${route.name}: ${route.methods.join(',')} http://localhost:${port}${route.path}`);
+  if (signedInAs) console.log(`Signed in as ${signedInAs.name}, with ${signedInAs.roles.length ? `the role ${signedInAs.roles.join(', ')}` : 'no role'}: use the routes under /api/signed-in/.`);
   console.log('Press Ctrl-C to stop.');
+}
+
+/**
+ * The person the local host signs in as (EmailEventsLocalSignIn), if any. The local host then stands
+ * in for App Service Authentication, and says so to the app as the platform does.
+ */
+async function localSignIn(): Promise<PlatformUser | undefined> {
+  const [{ localUserOf }, { PLATFORM_AUTH_SETTING }] = await Promise.all([import('./localSignIn.js'), import('../src/auth/caller.js')]);
+  const user = localUserOf(process.env);
+  if (user) process.env[PLATFORM_AUTH_SETTING] = 'True';
+  return user;
 }
 
 async function main(): Promise<void> {
@@ -176,7 +191,10 @@ async function main(): Promise<void> {
   }
   const port = portSetting('PORT', 7071);
   const azuritePort = localAzuritePort();
-  if (hasFunc()) {
+  // Signing in locally is the local host's stand-in for App Service Authentication; func start has none.
+  const { LOCAL_SIGN_IN_SETTING } = await import('./localSignIn.js');
+  if (process.env[LOCAL_SIGN_IN_SETTING]?.trim()) console.log(`${LOCAL_SIGN_IN_SETTING} is set: running the local host, which signs you in (func start cannot).`);
+  else if (hasFunc()) {
     await stopEverything(await runFunc(port, azuritePort));
   }
   await runLocalHost(port, azuritePort);

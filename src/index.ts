@@ -13,6 +13,7 @@ import './functions/getInternetMessage.js';
 import './functions/getMessageStatus.js';
 import './functions/getOpenApi.js';
 import './functions/getRecipient.js';
+import './functions/getSignedInUser.js';
 import './functions/listRecipientMessages.js';
 import { appSettings } from './settings.js';
 

@@ -2,7 +2,9 @@
  * Every function the app has, registered with the Functions host and recorded here, so that the local
  * host serves exactly the same functions from the same definitions.
  */
-import { app, type EventGridFunctionOptions, type HttpFunctionOptions, type TimerFunctionOptions } from '@azure/functions';
+import { app, type EventGridFunctionOptions, type HttpFunctionOptions, type HttpMethod, type TimerFunctionOptions } from '@azure/functions';
+import { SIGNED_IN_PREFIX } from './auth/access.js';
+import type { ApiHandler } from './http/jsonRoute.js';
 
 export type FunctionRegistration =
   | { trigger: 'http'; name: string; options: HttpFunctionOptions }
@@ -14,6 +16,16 @@ const registrations: FunctionRegistration[] = [];
 export function registerHttpFunction(name: string, options: HttpFunctionOptions): void {
   app.http(name, options);
   registrations.push({ trigger: 'http', name, options });
+}
+
+/**
+ * An API route, at its two doors (src/auth/access.ts): `<route>` for machines, behind a function key
+ * the Functions host checks, and `signed-in/<route>` (function `<name>SignedIn`) for people signed in
+ * with Microsoft Entra ID, anonymous to the host, where the handler checks the person's app role.
+ */
+export function registerApiFunction(name: string, options: { methods: HttpMethod[]; route: string; handler: ApiHandler }): void {
+  registerHttpFunction(name, { methods: options.methods, authLevel: 'function', route: options.route, handler: options.handler });
+  registerHttpFunction(`${name}SignedIn`, { methods: options.methods, authLevel: 'anonymous', route: `${SIGNED_IN_PREFIX}/${options.route}`, handler: options.handler.signedIn });
 }
 
 export function registerEventGridFunction(name: string, options: EventGridFunctionOptions): void {

@@ -12,20 +12,20 @@ export interface Answer {
   logs: LogLine[];
 }
 
-/** Calls a registered HTTP function by its name (with its first method), with its route parameters and query. */
-export async function call(name: string, params: Record<string, string>, query: Record<string, string> = {}): Promise<Answer> {
+/** Calls a registered HTTP function by its name (with its first method), with its route parameters, query and headers. */
+export async function call(name: string, params: Record<string, string>, query: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Answer> {
   const registration = registeredFunctions().find((fn) => fn.name === name);
   if (registration?.trigger !== 'http') throw new Error(`${name} is not a registered HTTP function`);
   const route = registration.options.route!;
   const path = `/api/${route.replace(/\{(\w+)\}/g, (_, parameter: string) => encodeURIComponent(params[parameter] ?? ''))}`;
   const search = new URLSearchParams(query).toString();
   const method = registration.options.methods?.[0] ?? 'GET';
-  const request = new HttpRequest({ method, url: `http://localhost:7071${path}${search ? `?${search}` : ''}`, params });
+  const request = new HttpRequest({ method, url: `http://localhost:7071${path}${search ? `?${search}` : ''}`, params, headers });
   const { context, logs } = recordingContext(name);
   const response = (await registration.options.handler(request, context)) as HttpResponseInit;
-  const headers = (response.headers ?? {}) as Record<string, string>;
+  const responseHeaders = (response.headers ?? {}) as Record<string, string>;
   const body = response.jsonBody ?? (typeof response.body === 'string' ? JSON.parse(response.body) : undefined);
   const status = response.status ?? 200;
-  if (body !== undefined) expectMatchesOpenApi(`/api/${route}`, method, status, headers['content-type'] ?? 'application/json', body);
-  return { status, body, headers, logs };
+  if (body !== undefined) expectMatchesOpenApi(`/api/${route}`, method, status, responseHeaders['content-type'] ?? 'application/json', body);
+  return { status, body, headers: responseHeaders, logs };
 }

@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import type { EventGridHandler } from '@azure/functions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import '../src/index.js';
 import { registeredFunctions, type FunctionRegistration } from '../src/registry.js';
 import { EVENTS_IN_FLIGHT_PER_DELIVERY, MAX_BODY_BYTES, MAX_EVENTS_PER_DELIVERY, createLocalHost, routesOf } from '../scripts/localHost.js';
 import { sampleMessageEvents, seedDeliveryReport, toCloudEvent } from '../scripts/sampleEvents.js';
 import { messageIdsOf, sendEvents } from '../scripts/sendSample.js';
+import { localUserOf, platformPrincipalHeaders } from '../scripts/localSignIn.js';
 
 const lines: string[] = [];
 const host = createLocalHost(registeredFunctions(), (line) => lines.push(line));
@@ -34,15 +35,22 @@ describe('the local host serves exactly what the app registers', () => {
       { name: 'applyRetention', trigger: 'timer', methods: ['POST'], path: '/admin/functions/applyRetention', authLevel: 'admin' },
       { name: 'emailDeliveryReport', trigger: 'eventGrid', methods: ['POST'], path: '/runtime/webhooks/eventgrid?functionName=emailDeliveryReport', authLevel: 'system' },
       { name: 'emailEngagementReport', trigger: 'eventGrid', methods: ['POST'], path: '/runtime/webhooks/eventgrid?functionName=emailEngagementReport', authLevel: 'system' },
-      { name: 'eraseMessage', trigger: 'http', methods: ['DELETE'], path: '/api/messages/{messageId}', authLevel: 'admin' },
-      { name: 'eraseRecipient', trigger: 'http', methods: ['DELETE'], path: '/api/recipients/{address}', authLevel: 'admin' },
+      { name: 'eraseMessage', trigger: 'http', methods: ['DELETE'], path: '/api/messages/{messageId}', authLevel: 'function' },
+      { name: 'eraseMessageSignedIn', trigger: 'http', methods: ['DELETE'], path: '/api/signed-in/messages/{messageId}', authLevel: 'anonymous' },
+      { name: 'eraseRecipient', trigger: 'http', methods: ['DELETE'], path: '/api/recipients/{address}', authLevel: 'function' },
+      { name: 'eraseRecipientSignedIn', trigger: 'http', methods: ['DELETE'], path: '/api/signed-in/recipients/{address}', authLevel: 'anonymous' },
       { name: 'getActivityAsset', trigger: 'http', methods: ['GET'], path: '/api/activity/{asset}', authLevel: 'anonymous' },
       { name: 'getActivityPage', trigger: 'http', methods: ['GET'], path: '/api/activity', authLevel: 'anonymous' },
       { name: 'getInternetMessage', trigger: 'http', methods: ['GET'], path: '/api/internet-messages/{internetMessageId}', authLevel: 'function' },
+      { name: 'getInternetMessageSignedIn', trigger: 'http', methods: ['GET'], path: '/api/signed-in/internet-messages/{internetMessageId}', authLevel: 'anonymous' },
       { name: 'getMessageStatus', trigger: 'http', methods: ['GET'], path: '/api/messages/{messageId}', authLevel: 'function' },
+      { name: 'getMessageStatusSignedIn', trigger: 'http', methods: ['GET'], path: '/api/signed-in/messages/{messageId}', authLevel: 'anonymous' },
       { name: 'getOpenApi', trigger: 'http', methods: ['GET'], path: '/api/openapi.json', authLevel: 'anonymous' },
       { name: 'getRecipient', trigger: 'http', methods: ['GET'], path: '/api/recipients/{address}', authLevel: 'function' },
+      { name: 'getRecipientSignedIn', trigger: 'http', methods: ['GET'], path: '/api/signed-in/recipients/{address}', authLevel: 'anonymous' },
+      { name: 'getSignedInUser', trigger: 'http', methods: ['GET'], path: '/api/signed-in/me', authLevel: 'anonymous' },
       { name: 'listRecipientMessages', trigger: 'http', methods: ['GET'], path: '/api/recipients/{address}/messages', authLevel: 'function' },
+      { name: 'listRecipientMessagesSignedIn', trigger: 'http', methods: ['GET'], path: '/api/signed-in/recipients/{address}/messages', authLevel: 'anonymous' },
     ]);
   });
 
@@ -54,7 +62,8 @@ describe('the local host serves exactly what the app registers', () => {
           : route.trigger === 'timer'
             ? await fetch(`${baseUrl}${route.path}`, { method: 'POST', body: '{"input": ""}' })
             : await webhook(route.name, '[]');
-      expect([200, 202, 204, 404]).toContain(response.status);
+      // Nobody is signed in at this host: the people's doors answer 401.
+      expect(route.path.startsWith('/api/signed-in/') && route.name !== 'getSignedInUser' ? [401] : [200, 202, 204, 404]).toContain(response.status);
       if (response.status === 404) expect(((await response.json()) as { detail: string }).detail).toMatch(/^(No (events have been recorded for this message id|event has named this address|delivery report has carried this Internet Message-ID)|The activity page has no file named "[0-9a-f-]+")\.$/);
     }
     expect((await fetch(`${baseUrl}/api/messages`)).status).toBe(404);
@@ -308,5 +317,53 @@ describe('a delivery of many events', () => {
       const stored = (await (await fetch(`${countingUrl}/api/messages/${events[0]!.data.messageId}`)).json()) as { events: { id: string }[] };
       expect(stored.events.map((event) => event.id).sort()).toEqual(events.map((event) => event.id).sort());
     }
+  });
+});
+
+describe('signing in locally (EmailEventsLocalSignIn): the local host stands in for App Service Authentication', () => {
+  const users = {
+    reader: localUserOf({ EmailEventsLocalSignIn: 'read', EmailEventsLocalUserName: 'Rita Reader' })!,
+    changer: localUserOf({ EmailEventsLocalSignIn: 'change', EmailEventsLocalUserName: 'Chad Changer' })!,
+    roleless: localUserOf({ EmailEventsLocalSignIn: 'none', EmailEventsLocalUserName: 'Nora Norole' })!,
+  };
+  const hosts: Record<string, string> = {};
+  const servers: ReturnType<typeof createLocalHost>[] = [];
+  beforeAll(async () => {
+    // As npm start does when it signs someone in: the app is told the platform authentication is in front.
+    vi.stubEnv('WEBSITE_AUTH_ENABLED', 'True');
+    for (const [who, user] of [...Object.entries(users), ['nobody', undefined] as const]) {
+      const server = createLocalHost(registeredFunctions(), () => {}, { signedInAs: user });
+      await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+      servers.push(server);
+      hosts[who] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await Promise.all(servers.map((server) => new Promise((closed) => server.close(closed))));
+  });
+
+  it('a reader reads at /api/signed-in/ and gets 403 for an erasure; a changer erases; a person with no role gets 403', async () => {
+    const events = sampleMessageEvents();
+    await sendEvents(events, { baseUrl });
+    const [id] = messageIdsOf(events);
+    expect((await fetch(`${hosts.reader}/api/signed-in/me`).then((r) => r.json()))).toEqual({ signedIn: true, name: 'Rita Reader', roles: ['EmailStatus.Read'] });
+    expect((await fetch(`${hosts.reader}/api/signed-in/messages/${id}`)).status).toBe(200);
+    expect((await fetch(`${hosts.reader}/api/signed-in/messages/${id}`, { method: 'DELETE' })).status).toBe(403);
+    expect((await fetch(`${hosts.roleless}/api/signed-in/messages/${id}`)).status).toBe(403);
+    expect((await fetch(`${hosts.roleless}/api/signed-in/messages/${id}`, { method: 'DELETE' })).status).toBe(403);
+    expect((await fetch(`${hosts.changer}/api/signed-in/messages/${id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await fetch(`${hosts.reader}/api/signed-in/messages/${id}`)).status).toBe(404);
+  });
+
+  it('a principal a client sends is removed: it cannot sign anybody in, nor change who is signed in', async () => {
+    const forged = platformPrincipalHeaders(users.changer);
+    const events = sampleMessageEvents();
+    await sendEvents(events, { baseUrl });
+    const [id] = messageIdsOf(events);
+    expect((await fetch(`${hosts.nobody}/api/signed-in/messages/${id}`, { headers: forged })).status).toBe(401);
+    expect((await fetch(`${hosts.nobody}/api/signed-in/me`, { headers: forged }).then((r) => r.json()))).toEqual({ signedIn: false, signIn: '/.auth/login/aad' });
+    expect((await fetch(`${hosts.reader}/api/signed-in/messages/${id}`, { method: 'DELETE', headers: forged })).status).toBe(403);
+    expect((await fetch(`${hosts.reader}/api/signed-in/messages/${id}`)).status).toBe(200);
   });
 });

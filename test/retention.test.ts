@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ingestEvent } from '../src/ingest.js';
+import type { Caller } from '../src/auth/caller.js';
 import { applyRetention, eraseMessage, eraseRecipient } from '../src/retention/retention.js';
 import { createEventStore, type EventStore, type EventStoreOptions } from '../src/storage/eventStore.js';
 import { recipientMessagesPage, recipientOverview, internetMessageLookup } from '../src/storage/lookups.js';
@@ -18,6 +19,8 @@ import { toEventEntity } from '../src/storage/tableEntities.js';
 import { call } from './http.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
+/** Who erases in these tests: a person, as the people's door passes them on. */
+const BY: Caller = { kind: 'user', id: '00000000-0000-4000-8000-0000000000e1', name: 'Erin Eraser', roles: ['EmailStatus.Change'] };
 const domain = () => `${randomUUID().slice(0, 8)}.example`;
 
 function delivery(messageId: string, recipient: string, at: string, extra: Record<string, unknown> = {}) {
@@ -194,7 +197,7 @@ describe('erasure', () => {
     const messageId = randomUUID();
     const report = delivery(messageId, address, '2026-11-28T10:00:00Z');
     await ingestAll([report, delivery(messageId, other, '2026-11-28T10:00:00Z')], store);
-    expect(await eraseRecipient(store, address, NOW)).toBeGreaterThan(0);
+    expect(await eraseRecipient(store, address, NOW, BY)).toBeGreaterThan(0);
     // The redelivery's event row landed after the erasure had read and deleted the index rows, its
     // index rows before: what is left is the event row alone.
     const normalized = normalizeEvent(report);
@@ -213,7 +216,7 @@ describe('erasure', () => {
     const messageId = randomUUID();
     const report = delivery(messageId, address, '2026-11-28T10:00:00Z', { internetMessageId: `<${messageId}@contoso.com>` });
     await ingestAll([report, engagement(messageId, address, '2026-11-28T11:00:00Z')], store);
-    expect(await eraseMessage(store, messageId, NOW)).toBeGreaterThan(0);
+    expect(await eraseMessage(store, messageId, NOW, BY)).toBeGreaterThan(0);
     // The redelivery's event row landed before the erasure deleted event rows, its index rows after
     // the erasure had deleted those: what is left is index rows that no event leads to.
     const normalized = normalizeEvent(report);
@@ -234,7 +237,7 @@ describe('erasure', () => {
     const messageId = randomUUID();
     const events = [delivery(messageId, address, '2026-11-28T10:00:00Z'), engagement(messageId, address, '2026-11-28T11:00:00Z')];
     await ingestAll(events, store);
-    expect(await eraseRecipient(store, address, NOW)).toBeGreaterThan(0);
+    expect(await eraseRecipient(store, address, NOW, BY)).toBeGreaterThan(0);
     await ingestAll(events, store); // Event Grid retries for up to 24 hours
     expect((await recipientOverview(store, address))?.messages.total).toBe(1);
     expect(await applyRetention(store, { now: new Date(NOW.getTime() + 12 * 3600_000), days: 0 })).toMatchObject({ erasuresReapplied: 0 });
@@ -244,10 +247,19 @@ describe('erasure', () => {
     expect(await recipientOverview(store, address)).toBeUndefined();
     expect(await store.messageEvents(messageId)).toEqual([]);
     expect(await applyRetention(store, { now: new Date(NOW.getTime() + 50 * 3600_000), days: 0 })).toMatchObject({ erasuresReapplied: 0 });
-    // The record says when, what kind and how many rows, and names the address only by a digest.
+    // The record says when, what kind, who asked and how many rows, and names the address only by a digest.
     const records = (await rowsOf(settings.indexTable)).filter((row) => String(row.partitionKey).startsWith('erasure|'));
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ partitionKey: 'erasure|log', kind: 'recipient', requestedAt: NOW.toISOString(), rows: expect.any(Number), reappliedRows: expect.any(Number) });
+    expect(records[0]).toMatchObject({
+      partitionKey: 'erasure|log',
+      kind: 'recipient',
+      requestedAt: NOW.toISOString(),
+      requestedByKind: 'user',
+      requestedById: BY.id,
+      requestedByName: BY.name,
+      rows: expect.any(Number),
+      reappliedRows: expect.any(Number),
+    });
     expect(JSON.stringify(records)).not.toContain('late@');
   });
 
@@ -306,7 +318,7 @@ describe('an erasure that fails half-way', () => {
         ],
       },
     });
-    await expect(eraseRecipient(failing, address, NOW)).rejects.toThrow();
+    await expect(eraseRecipient(failing, address, NOW, BY)).rejects.toThrow();
     expect((await recipientOverview(store, address))?.messages.total).toBeGreaterThan(0); // the address partition is still there
     expect(await applyRetention(store, { now: new Date(NOW.getTime() + 26 * 3600_000), days: 0 })).toMatchObject({ erasuresReapplied: 1, erasuresFailed: 0 });
     expect(await recipientOverview(store, address)).toBeUndefined();

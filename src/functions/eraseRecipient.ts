@@ -1,5 +1,5 @@
 import { eraseRoute } from '../http/jsonRoute.js';
-import { registerHttpFunction } from '../registry.js';
+import { registerApiFunction } from '../registry.js';
 import { eventStore } from './onFirstUse.js';
 
 /**
@@ -7,16 +7,16 @@ import { eventStore } from './onFirstUse.js';
  * recipients of the same messages keep theirs); 204 also when nothing was left.
  */
 export const eraseRecipient = eraseRoute({
+  access: 'change',
   parse: async (request) => (await import('../http/lookupRequests.js')).parseAddress(request.params.address ?? ''),
-  erase: async (address) => (await import('../retention/retention.js')).eraseRecipient(await eventStore(), address, new Date()),
+  erase: async (address, caller) => (await import('../retention/retention.js')).eraseRecipient(await eventStore(), address, new Date(), caller),
   failure: 'Erasing the address',
   unavailable: 'The address could not be erased. Try again: erasing is idempotent.',
   logFields: () => ({}),
 });
 
-registerHttpFunction('eraseRecipient', {
+registerApiFunction('eraseRecipient', {
   methods: ['DELETE'],
-  authLevel: 'admin',
   route: 'recipients/{address}',
   handler: eraseRecipient,
 });

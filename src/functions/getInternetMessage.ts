@@ -1,9 +1,10 @@
 import { jsonRoute } from '../http/jsonRoute.js';
-import { registerHttpFunction } from '../registry.js';
+import { registerApiFunction } from '../registry.js';
 import { eventStore } from './onFirstUse.js';
 
 /** GET /api/internet-messages/{internetMessageId}: the message(s) carrying a Message-ID header, with or without its <>. */
 export const getInternetMessage = jsonRoute({
+  access: 'read',
   parse: async (request) => (await import('../http/lookupRequests.js')).parseInternetMessageId(request.params.internetMessageId ?? ''),
   read: async (internetMessageId) => (await import('../storage/lookups.js')).internetMessageLookup(await eventStore(), internetMessageId),
   notFound: 'No delivery report has carried this Internet Message-ID.',
@@ -12,9 +13,8 @@ export const getInternetMessage = jsonRoute({
   logFields: (_id, body) => (body ? { messageIds: body.messages.map((message) => message.messageId) } : {}),
 });
 
-registerHttpFunction('getInternetMessage', {
+registerApiFunction('getInternetMessage', {
   methods: ['GET'],
-  authLevel: 'function',
   route: 'internet-messages/{internetMessageId}',
   handler: getInternetMessage,
 });

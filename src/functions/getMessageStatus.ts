@@ -1,9 +1,10 @@
 import { jsonRoute } from '../http/jsonRoute.js';
-import { registerHttpFunction } from '../registry.js';
+import { registerApiFunction } from '../registry.js';
 import { eventStore } from './onFirstUse.js';
 
 /** GET /api/messages/{messageId}: what happened to the message, and its events oldest first, a page at a time. */
 export const getMessageStatus = jsonRoute({
+  access: 'read',
   parse: async (request) => (await import('../http/statusRequest.js')).parseStatusRequest(request.params.messageId ?? '', request.query),
   read: async (query) => {
     const events = await (await eventStore()).messageEvents(query.messageId);
@@ -17,9 +18,8 @@ export const getMessageStatus = jsonRoute({
   logFields: (query, body) => ({ messageId: query.messageId, ...(body ? { returned: body.events.length } : {}) }),
 });
 
-registerHttpFunction('getMessageStatus', {
+registerApiFunction('getMessageStatus', {
   methods: ['GET'],
-  authLevel: 'function',
   route: 'messages/{messageId}',
   handler: getMessageStatus,
 });

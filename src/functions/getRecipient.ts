@@ -1,9 +1,10 @@
 import { jsonRoute } from '../http/jsonRoute.js';
-import { registerHttpFunction } from '../registry.js';
+import { registerApiFunction } from '../registry.js';
 import { eventStore } from './onFirstUse.js';
 
 /** GET /api/recipients/{address}: what is known about an address, across every message sent to it. */
 export const getRecipient = jsonRoute({
+  access: 'read',
   parse: async (request) => (await import('../http/lookupRequests.js')).parseAddress(request.params.address ?? ''),
   // Loaded on the first request: the Functions host loads every function file at start-up.
   read: async (address) => (await import('../storage/lookups.js')).recipientOverview(await eventStore(), address),
@@ -13,9 +14,8 @@ export const getRecipient = jsonRoute({
   logFields: (_address, body) => (body ? { messages: body.messages.total } : {}),
 });
 
-registerHttpFunction('getRecipient', {
+registerApiFunction('getRecipient', {
   methods: ['GET'],
-  authLevel: 'function',
   route: 'recipients/{address}',
   handler: getRecipient,
 });

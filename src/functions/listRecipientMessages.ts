@@ -1,9 +1,10 @@
 import { jsonRoute } from '../http/jsonRoute.js';
-import { registerHttpFunction } from '../registry.js';
+import { registerApiFunction } from '../registry.js';
 import { eventStore } from './onFirstUse.js';
 
 /** GET /api/recipients/{address}/messages: the messages sent to an address, newest first, a page at a time. */
 export const listRecipientMessages = jsonRoute({
+  access: 'read',
   parse: async (request) => (await import('../http/lookupRequests.js')).parseRecipientMessagesRequest(request.params.address ?? '', request.query),
   read: async (query) => {
     const [{ recipientMessagesPage }, { encodeRecipientPageToken }] = await Promise.all([import('../storage/lookups.js'), import('../http/lookupRequests.js')]);
@@ -17,9 +18,8 @@ export const listRecipientMessages = jsonRoute({
   logFields: (query, body) => ({ limit: query.limit, ...(body ? { returned: body.messages.length } : {}) }),
 });
 
-registerHttpFunction('listRecipientMessages', {
+registerApiFunction('listRecipientMessages', {
   methods: ['GET'],
-  authLevel: 'function',
   route: 'recipients/{address}/messages',
   handler: listRecipientMessages,
 });

@@ -9,6 +9,7 @@ import { PROBLEM_CONTENT_TYPE } from './problem.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './statusRequest.js';
 import { MAX_KEY_LENGTH } from '../storage/tableLimits.js';
 import { ACTIVITY_ASSET_TYPES, ACTIVITY_PAGE_TYPE } from '../web/assets.js';
+import { ROLES_FOR, SIGNED_IN_PREFIX, type Access } from '../auth/access.js';
 
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 const timestamp = { type: ['string', 'null'], description: 'UTC, ISO 8601 with the fraction digits ACS sent.', examples: ['2026-11-27T09:15:01.9731425Z'] };
@@ -167,11 +168,114 @@ const schemas = {
 
 const keyed = [{ functionKey: [] }, { functionKeyQuery: [] }];
 const adminKeyed = [{ adminKey: [] }];
+const signedIn = [{ entraIdToken: [] }, { appServiceSession: [] }];
 const erased = {
   '204': { description: 'Erased, or nothing was left to erase. Applied again after Event Grid\'s 24-hour retry window.' },
   '400': errors['400'],
   '500': errors['500'],
 };
+
+type Operation = { operationId: string; summary: string; responses: Record<string, unknown> } & Record<string, unknown>;
+
+/** The API routes at their documented paths: the machines' door, behind a function key. */
+const API_PATHS: Record<string, Record<string, Operation>> = {
+  '/api/messages/{messageId}': {
+    get: {
+      operationId: 'getMessageStatus',
+      summary: "A message's status, recipients, engagement and events, oldest first, a page at a time.",
+      security: keyed,
+      parameters: [pathParameter('messageId', 'The ACS messageId.', MAX_KEY_LENGTH), limitParameter(DEFAULT_PAGE_SIZE), pageTokenParameter],
+      responses: { '200': jsonResponse('The message.', ref('MessageStatus')), ...errors },
+    },
+    delete: {
+      operationId: 'eraseMessage',
+      summary: 'Erases the message: its events and every index row of it.',
+      security: keyed,
+      parameters: [pathParameter('messageId', 'The ACS messageId.', MAX_KEY_LENGTH)],
+      responses: erased,
+    },
+  },
+  '/api/recipients/{address}': {
+    get: {
+      operationId: 'getRecipient',
+      summary: 'What is known about an address across every message sent to it.',
+      security: keyed,
+      parameters: [addressParameter],
+      responses: { '200': jsonResponse('The address.', ref('RecipientSummary')), ...errors },
+    },
+    delete: {
+      operationId: 'eraseRecipient',
+      summary: 'Erases every event and index row that names the address; other recipients keep theirs.',
+      security: keyed,
+      parameters: [addressParameter],
+      responses: erased,
+    },
+  },
+  '/api/recipients/{address}/messages': {
+    get: {
+      operationId: 'listRecipientMessages',
+      summary: "The messages sent to an address, newest attempt first, each with this address's own status.",
+      security: keyed,
+      parameters: [
+        addressParameter,
+        limitParameter(DEFAULT_RECIPIENT_PAGE_SIZE),
+        pageTokenParameter,
+        { name: 'status', in: 'query', description: 'Only messages whose latest report for the address has this status (any case).', schema: { type: 'string', enum: [...KNOWN_DELIVERY_STATUSES] } },
+        { name: 'since', in: 'query', description: 'Only messages attempted at or after this instant: ISO 8601 with its offset (Z or ±hh:mm), up to 9 fraction digits.', schema: { type: 'string' } },
+        { name: 'until', in: 'query', description: 'Only messages attempted at or before this instant: ISO 8601 with its offset (Z or ±hh:mm), up to 9 fraction digits.', schema: { type: 'string' } },
+      ],
+      responses: { '200': jsonResponse('One page of messages.', ref('RecipientMessages')), ...errors },
+    },
+  },
+  '/api/internet-messages/{internetMessageId}': {
+    get: {
+      operationId: 'getInternetMessage',
+      summary: 'The message(s) that carry an Internet Message-ID (with or without its <>).',
+      security: keyed,
+      parameters: [pathParameter('internetMessageId', 'A Message-ID header value.', MAX_LOOKUP_VALUE_LENGTH)],
+      responses: { '200': jsonResponse('The message(s).', ref('InternetMessageLookup')), ...errors },
+    },
+  },
+};
+
+/** What each API operation does to the data: the access level its function declares (test/auth.test.ts holds them equal). */
+export const API_ACCESS: Record<string, Access> = {
+  getMessageStatus: 'read',
+  eraseMessage: 'change',
+  getRecipient: 'read',
+  eraseRecipient: 'change',
+  listRecipientMessages: 'read',
+  getInternetMessage: 'read',
+};
+
+/**
+ * The people's door of each API path (src/auth/access.ts): the same operation under /api/signed-in/,
+ * for a person signed in with Microsoft Entra ID who holds a role that its access level allows.
+ */
+function peoplesDoors(paths: Record<string, Record<string, Operation>>): Record<string, Record<string, Operation>> {
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, operations]) => [
+      path.replace(/^\/api\//, `/api/${SIGNED_IN_PREFIX}/`),
+      Object.fromEntries(
+        Object.entries(operations).map(([method, operation]) => {
+          const roles = ROLES_FOR[API_ACCESS[operation.operationId]!];
+          const door: Operation = {
+            ...operation,
+            operationId: `${operation.operationId}SignedIn`,
+            summary: `${operation.summary} For a person signed in with Microsoft Entra ID who holds ${roles.join(' or ')}.`,
+            security: signedIn,
+            responses: {
+              ...operation.responses,
+              '401': problemResponse('Nobody is signed in (or the platform sign-in is not in front of the app).'),
+              '403': problemResponse(`The person holds neither ${roles.join(' nor ')}.`),
+            },
+          };
+          return [method, door];
+        }),
+      ),
+    ]),
+  );
+}
 
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -188,64 +292,31 @@ export function openApiDocument(): Record<string, unknown> {
         functionKey: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'A function key (not needed locally).' },
         functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code' },
         adminKey: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'The host master (admin) key (not needed locally).' },
+        entraIdToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: "A Microsoft Entra ID token for the app's registration, checked by App Service Authentication (docs/authentication.md).",
+        },
+        appServiceSession: { type: 'apiKey', in: 'cookie', name: 'AppServiceAuthSession', description: 'The session cookie of a browser signed in at /.auth/login/aad.' },
       },
     },
     paths: {
-      '/api/messages/{messageId}': {
+      ...API_PATHS,
+      ...peoplesDoors(API_PATHS),
+      [`/api/${SIGNED_IN_PREFIX}/me`]: {
         get: {
-          operationId: 'getMessageStatus',
-          summary: "A message's status, recipients, engagement and events, oldest first, a page at a time.",
-          security: keyed,
-          parameters: [pathParameter('messageId', 'The ACS messageId.', MAX_KEY_LENGTH), limitParameter(DEFAULT_PAGE_SIZE), pageTokenParameter],
-          responses: { '200': jsonResponse('The message.', ref('MessageStatus')), ...errors },
-        },
-        delete: {
-          operationId: 'eraseMessage',
-          summary: 'Erases the message: its events and every index row of it.',
-          security: adminKeyed,
-          parameters: [pathParameter('messageId', 'The ACS messageId.', MAX_KEY_LENGTH)],
-          responses: erased,
-        },
-      },
-      '/api/recipients/{address}': {
-        get: {
-          operationId: 'getRecipient',
-          summary: 'What is known about an address across every message sent to it.',
-          security: keyed,
-          parameters: [addressParameter],
-          responses: { '200': jsonResponse('The address.', ref('RecipientSummary')), ...errors },
-        },
-        delete: {
-          operationId: 'eraseRecipient',
-          summary: 'Erases every event and index row that names the address; other recipients keep theirs.',
-          security: adminKeyed,
-          parameters: [addressParameter],
-          responses: erased,
-        },
-      },
-      '/api/recipients/{address}/messages': {
-        get: {
-          operationId: 'listRecipientMessages',
-          summary: "The messages sent to an address, newest attempt first, each with this address's own status.",
-          security: keyed,
-          parameters: [
-            addressParameter,
-            limitParameter(DEFAULT_RECIPIENT_PAGE_SIZE),
-            pageTokenParameter,
-            { name: 'status', in: 'query', description: 'Only messages whose latest report for the address has this status (any case).', schema: { type: 'string', enum: [...KNOWN_DELIVERY_STATUSES] } },
-            { name: 'since', in: 'query', description: 'Only messages attempted at or after this instant: ISO 8601 with its offset (Z or ±hh:mm), up to 9 fraction digits.', schema: { type: 'string' } },
-            { name: 'until', in: 'query', description: 'Only messages attempted at or before this instant: ISO 8601 with its offset (Z or ±hh:mm), up to 9 fraction digits.', schema: { type: 'string' } },
-          ],
-          responses: { '200': jsonResponse('One page of messages.', ref('RecipientMessages')), ...errors },
-        },
-      },
-      '/api/internet-messages/{internetMessageId}': {
-        get: {
-          operationId: 'getInternetMessage',
-          summary: 'The message(s) that carry an Internet Message-ID (with or without its <>).',
-          security: keyed,
-          parameters: [pathParameter('internetMessageId', 'A Message-ID header value.', MAX_LOOKUP_VALUE_LENGTH)],
-          responses: { '200': jsonResponse('The message(s).', ref('InternetMessageLookup')), ...errors },
+          operationId: 'getSignedInUser',
+          summary: 'Who the app takes the caller for: a signed-in person (name and app roles), or nobody, with where to sign in when the platform sign-in is in front of the app.',
+          security: [],
+          responses: {
+            '200': jsonResponse('The caller.', {
+              oneOf: [
+                object({ signedIn: { const: true }, name: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } } }, ['name']),
+                object({ signedIn: { const: false }, signIn: { type: 'string', description: 'Where to sign in.' } }, ['signIn']),
+              ],
+            }),
+          },
         },
       },
       '/api/activity': {

@@ -8,6 +8,7 @@
  * deletes what is left without deleting anything twice.
  */
 import { randomUUID } from 'node:crypto';
+import type { Caller } from '../auth/caller.js';
 import type { EmailEvent } from '../events/emailEvent.js';
 import type { EventStore } from '../storage/eventStore.js';
 import { EXPIRY_PARTITION, RECIPIENT_PARTITION, expiryPartitionsBefore, fromGroupEntity, groupRange, recipientPartitionKey, recipientPartitionOf } from '../storage/indexEntities.js';
@@ -117,15 +118,20 @@ function foundOf(row: Record<string, unknown>): string[] {
 
 export type ErasureKind = 'message' | 'recipient';
 
+/** Who asked for an erasure, as its record keeps it: the caller's kind, and a person's object id and name. */
+function requestedBy(by: Caller): Record<string, string> {
+  return { requestedByKind: by.kind, ...(by.id ? { requestedById: by.id } : {}), ...(by.name ? { requestedByName: by.name } : {}) };
+}
+
 /**
- * Records an erasure (when, what kind; an address only as its index partition's digest) and
+ * Records an erasure (when, what kind, who asked; an address only as its index partition's digest) and
  * schedules its re-application after Event Grid's retry window, then erases, then records how many
  * rows went. Recorded first, so that an erasure that fails half-way is finished by its re-application
  * even when nobody asks again.
  */
-async function erase(store: EventStore, kind: ErasureKind, target: string, now: Date, deleteRows: () => Promise<{ rows: number; found: string[] }>): Promise<number> {
+async function erase(store: EventStore, kind: ErasureKind, target: string, now: Date, by: Caller, deleteRows: () => Promise<{ rows: number; found: string[] }>): Promise<number> {
   const rowKey = `${now.toISOString()}|${randomUUID()}`;
-  await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, kind, target, requestedAt: now.toISOString() });
+  await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, kind, target, requestedAt: now.toISOString(), ...requestedBy(by) });
   await store.upsertIndexRow({
     partitionKey: ERASURE_PENDING_PARTITION,
     rowKey,
@@ -141,17 +147,17 @@ async function erase(store: EventStore, kind: ErasureKind, target: string, now: 
 }
 
 /** Erases a message: every row of it, in every table. Idempotent; returns the rows deleted now. */
-export function eraseMessage(store: EventStore, messageId: string, now: Date): Promise<number> {
-  return erase(store, 'message', messageId, now, async () => {
+export function eraseMessage(store: EventStore, messageId: string, now: Date, by: Caller): Promise<number> {
+  return erase(store, 'message', messageId, now, by, async () => {
     const { rows, partitions } = await deleteMessage(store, messageId);
     return { rows, found: partitions };
   });
 }
 
 /** Erases an address (normalized): every event and index row that names it. Idempotent; returns the rows deleted now. */
-export function eraseRecipient(store: EventStore, normalizedAddress: string, now: Date): Promise<number> {
+export function eraseRecipient(store: EventStore, normalizedAddress: string, now: Date, by: Caller): Promise<number> {
   const partitionKey = recipientPartitionKey(normalizedAddress);
-  return erase(store, 'recipient', partitionKey, now, async () => {
+  return erase(store, 'recipient', partitionKey, now, by, async () => {
     const { rows, messageIds } = await deleteRecipient(store, partitionKey);
     return { rows, found: messageIds };
   });
