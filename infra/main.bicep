@@ -69,6 +69,9 @@ param eventsTableName string = 'EmailEvents'
 @maxValue(36500)
 param retentionDays int = 90
 
+@description('Application (client) ID of the Entra ID app registration people sign in to (AUTH_CLIENT_ID; the preprovision hook makes it). Empty: no sign-in, function keys only.')
+param authClientId string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -164,6 +167,17 @@ module functionApp 'modules/functionApp.bicep' = {
   dependsOn: [
     roles
   ]
+}
+
+// People sign in with Entra ID in front of the app; machines keep their function keys (docs/authentication.md).
+module authentication 'modules/authentication.bicep' = if (!empty(authClientId)) {
+  name: 'authentication'
+  scope: rg
+  params: {
+    functionAppName: functionApp.outputs.name
+    clientId: authClientId
+    tenantId: tenant().tenantId
+  }
 }
 
 module existingSystemTopic 'modules/systemTopicLookup.bicep' = if (reuseSystemTopic) {

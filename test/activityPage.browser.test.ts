@@ -10,10 +10,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import '../src/index.js';
 import { registeredFunctions } from '../src/registry.js';
 import { createLocalHost } from '../scripts/localHost.js';
+import { localUserOf, type PlatformUser } from '../scripts/localSignIn.js';
 import { sampleMessageEvents } from '../scripts/sampleEvents.js';
 import { activityUrl, recipientsOf, sendEvents } from '../scripts/sendSample.js';
 import * as data from './activityEvents.js';
@@ -385,6 +386,46 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     await other.goto(activity());
     expect(await other.evaluate(() => sessionStorage.getItem('acs-email-status.function-key'))).toBeNull();
     await context.close();
+  });
+
+  it('signed in with Microsoft Entra ID, reads through the people\'s door without a key; with no role, says so; signed out, offers to sign in', async () => {
+    // As npm start with EmailEventsLocalSignIn: the local host stands in for App Service Authentication.
+    vi.stubEnv('WEBSITE_AUTH_ENABLED', 'True');
+    const signedInHost = async (user: PlatformUser | undefined) => {
+      const server = createLocalHost(registeredFunctions(), () => {}, { signedInAs: user });
+      await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+      return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    };
+    const reader = await signedInHost(localUserOf({ EmailEventsLocalSignIn: 'read', EmailEventsLocalUserName: 'Rita Reader' }));
+    const roleless = await signedInHost(localUserOf({ EmailEventsLocalSignIn: 'none', EmailEventsLocalUserName: 'Nora Norole' }));
+    const nobody = await signedInHost(undefined);
+    try {
+      const { context, page } = await openPage();
+      const paths: string[] = [];
+      page.on('request', (request) => paths.push(new URL(request.url()).pathname));
+      await page.goto(`${reader.base}/api/activity#${new URLSearchParams({ q: data.ORDER })}`);
+      await page.locator('.message-view table.events').waitFor();
+      expect(await page.locator('#sign-in').textContent()).toBe('Signed in as Rita Reader (EmailStatus.Read)');
+      expect(await page.locator('#key-form').isHidden()).toBe(true);
+      const apiCalls = paths.filter((path) => /\/api\/(signed-in\/)?(messages|recipients|internet-messages)\//.test(path));
+      expect(apiCalls.length).toBeGreaterThan(0);
+      expect(apiCalls.every((path) => path.startsWith('/api/signed-in/'))).toBe(true);
+
+      await page.goto(`${roleless.base}/api/activity#${new URLSearchParams({ q: data.ORDER })}`);
+      await page.waitForFunction(() => document.getElementById('view')?.textContent?.includes('app role'));
+      expect(await page.locator('#sign-in').textContent()).toBe('Signed in as Nora Norole (no role: ask for one to see data)');
+      expect(await page.locator('#key-form').isHidden()).toBe(true);
+
+      await page.goto(`${nobody.base}/api/activity`);
+      const signIn = page.locator('#sign-in a');
+      await signIn.waitFor();
+      expect(await signIn.textContent()).toBe('Sign in with Microsoft Entra ID');
+      expect(await signIn.getAttribute('href')).toBe('/.auth/login/aad?post_login_redirect_uri=%2Fapi%2Factivity');
+      await context.close();
+    } finally {
+      vi.unstubAllEnvs();
+      for (const { server } of [reader, roleless, nobody]) await new Promise((closed) => server.close(closed));
+    }
   });
 
   /** Serves a message's real answers changed by `change`, as a stored value the page must cope with. */

@@ -69,6 +69,7 @@ function html(pagePath: string): string {
 <a class="skip" href="#main">Skip to results</a>
 <header class="top">
 <h1>Email activity</h1>
+<p id="sign-in" class="hint" hidden></p>
 <form id="search" class="search" role="search">
 <label for="q">Message ID, email address or Message-ID header</label>
 <input id="q" name="q" type="search" autocomplete="off" spellcheck="false" aria-describedby="q-hint" placeholder="e.g. 3c2e8f4a-5b6d-4e7f-9a0b-1c2d3e4f5a6b, sam@contoso.com or &lt;id@contoso.com&gt;">

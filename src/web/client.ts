@@ -101,15 +101,34 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     showForgetKey();
   });
 
-  /** GETs an API path. Locally no key is needed; in Azure a 401 asks for one, once, and tries again. */
+  // --- who is signed in: a person signed in with Microsoft Entra ID reads through the people's door, with no key ---
+  type Me = { signedIn: true; name?: string; roles: string[] } | { signedIn: false; signIn?: string };
+  const signInLine = document.getElementById('sign-in')!;
+  const me: Promise<Me> = fetch(`${apiBase}signed-in/me`, { headers: { accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' })
+    .then(async (response): Promise<Me> => (response.ok ? ((await response.json()) as Me) : { signedIn: false }))
+    .catch((): Me => ({ signedIn: false }));
+  void me.then((caller) => {
+    if (caller.signedIn) signInLine.replaceChildren(`Signed in as ${caller.name ?? 'you'}`, caller.roles.length ? ` (${caller.roles.join(', ')})` : ' (no role: ask for one to see data)');
+    else if (caller.signIn) {
+      const back = encodeURIComponent(location.pathname + location.hash);
+      signInLine.replaceChildren(el('a', { href: `${caller.signIn}?post_login_redirect_uri=${back}` }, 'Sign in with Microsoft Entra ID'), ' or use a function key.');
+    } else return;
+    signInLine.hidden = false;
+  });
+
+  /**
+   * GETs an API path: through the people's door when a person is signed in; otherwise with the function
+   * key, which locally is not needed, and which in Azure a 401 asks for, once, before trying again.
+   */
   async function api<T>(path: string): Promise<Answer<T>> {
+    const signedIn = (await me).signedIn;
     for (;;) {
-      const key = storedKey();
+      const key = signedIn ? null : storedKey();
       const headers: Record<string, string> = { accept: 'application/json' };
       if (key !== null) headers['x-functions-key'] = key;
-      const response = await fetch(apiBase + path, { headers, credentials: 'same-origin', cache: 'no-store' });
-      // The Functions host answers 401 to a missing or wrong key; anything else is the answer.
-      if (response.status === 401) {
+      const response = await fetch(apiBase + (signedIn ? 'signed-in/' : '') + path, { headers, credentials: 'same-origin', cache: 'no-store' });
+      // The Functions host answers 401 to a missing or wrong key; anything else is the answer (a person's 401 or 403 too).
+      if (response.status === 401 && !signedIn) {
         if (key !== null) sessionStorage.removeItem(config.keyStorageName);
         await askForKey(key === null ? 'This app needs a function key to answer. It is kept in this tab only.' : 'That key was not accepted. Enter another one.');
         continue;
