@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { findTool, PROJECT_ROOT } from './tools.js';
 
 /** What azd deploys: the template `azd provision` runs, and the one the postdeploy hook deploys alone. */
-export const BICEP_ENTRY_POINTS = ['infra/main.bicep', 'infra/modules/eventSubscriptions.bicep'] as const;
+export const BICEP_ENTRY_POINTS = ['infra/main.bicep', 'infra/modules/eventSubscriptions.bicep', 'infra/modules/authentication.bicep'] as const;
 
 /** The one line that tells a developer without a Bicep CLI how to get one. */
 export const BICEP_INSTALL_HINT =

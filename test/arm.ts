@@ -222,7 +222,7 @@ function run(node: Node, scope: Scope): unknown {
     case 'guid':
       return guidOf(args);
     case 'environment':
-      return { suffixes: { storage: 'core.windows.net' } };
+      return { suffixes: { storage: 'core.windows.net' }, authentication: { loginEndpoint: 'https://login.microsoftonline.com/' } };
     case 'subscription':
       return { subscriptionId, id: `/subscriptions/${subscriptionId}` };
     case 'tenant':

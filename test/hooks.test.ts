@@ -21,7 +21,7 @@ it.runIf(inCI)('finds PowerShell (required under CI)', () => {
 });
 
 type Shell = 'sh' | 'pwsh';
-type Step = 'preprovision' | 'predeploy' | 'postdeploy' | 'postdown';
+type Step = 'preprovision' | 'postprovision' | 'predeploy' | 'postdeploy' | 'postdown';
 
 // The cases run concurrently (each with stand-ins of its own): removed when all are done.
 const standIns: StandIns[] = [];
@@ -170,6 +170,80 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
       const longAgo = await hook('predeploy', { ROLES_ASSIGNED_AT: '2026-01-01T00:00:00Z' }, tools);
       const later = await hook('predeploy', { ROLES_ASSIGNED_AT: new Date().toISOString(), DEPLOY_EVENT_SUBSCRIPTIONS: 'true' }, tools);
       for (const result of [longAgo, later]) expect(result).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    });
+  });
+
+  describe.skipIf(skip)('postprovision (sign-in with Microsoft Entra ID)', () => {
+    const PROVISIONED_APP = {
+      AZURE_ENV_NAME: 'dev',
+      AZURE_SUBSCRIPTION_ID: SUBSCRIPTION_ID,
+      AZURE_TENANT_ID: '00000000-0000-0000-0000-0000000000t1',
+      AZURE_RESOURCE_GROUP: 'rg-dev',
+      AZURE_FUNCTION_APP_NAME: 'func-api-abc',
+      SERVICE_API_URI: 'https://func-api-abc.azurewebsites.net',
+      AZURE_PRINCIPAL_ID: '00000000-0000-0000-0000-0000000000u1',
+    };
+    const CHANGE_ROLE_ID = '4f8d2c61-7a3e-4b9a-9c15-2e6b0d1f7a02';
+    const az = (tools: StandIns) => tools.calls().filter((c) => c.tool === 'az').map((c) => c.args);
+    const option = (args: string[], name: string) => args[args.indexOf(name) + 1];
+
+    it('on the first azd up, registers the app with both roles and the redirect, assigns the deployer, puts authentication in front and saves AUTH_CLIENT_ID', async () => {
+      const tools = withStandIns(['az', 'azd'], {
+        az: { 'ad app create': { stdout: 'client-1\n' }, 'ad sp create': { stdout: 'sp-1\n' }, 'rest --method GET': { stdout: '0\n' } },
+      });
+      const result = await hook('postprovision', PROVISIONED_APP, tools);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const calls = az(tools);
+      expect(calls.map((args) => args.slice(0, 3).join(' '))).toEqual([
+        'ad app list',
+        'ad app create',
+        'ad app update',
+        'ad sp list',
+        'ad sp create',
+        'ad sp update',
+        'rest --method GET',
+        'rest --method POST',
+        'deployment group create',
+      ]);
+      const create = calls[1]!;
+      expect(option(create, '--display-name')).toBe('acs-email-status-dev');
+      expect(option(create, '--sign-in-audience')).toBe('AzureADMyOrg');
+      expect(option(create, '--enable-id-token-issuance')).toBe('true');
+      expect(option(create, '--web-redirect-uris')).toBe('https://func-api-abc.azurewebsites.net/.auth/login/aad/callback');
+      expect(option(create, '--app-roles')).toMatch(/^@/);
+      expect(option(calls[2]!, '--identifier-uris')).toBe('api://client-1');
+      expect(calls[5]!).toEqual(['ad', 'sp', 'update', '--id', 'sp-1', '--set', 'appRoleAssignmentRequired=true']);
+      expect(JSON.parse(option(calls[7]!, '--body')!)).toEqual({ principalId: PROVISIONED_APP.AZURE_PRINCIPAL_ID, resourceId: 'sp-1', appRoleId: CHANGE_ROLE_ID });
+      const deploy = calls[8]!;
+      expect(option(deploy, '--template-file')!.replace(/\\/g, '/')).toMatch(/infra\/hooks\/\.\.\/modules\/authentication\.bicep$/);
+      expect(deploy.slice(deploy.indexOf('--parameters') + 1)).toEqual(['functionAppName=func-api-abc', 'clientId=client-1', `tenantId=${PROVISIONED_APP.AZURE_TENANT_ID}`]);
+      expect(tools.azdEnv()).toEqual({ AUTH_CLIENT_ID: 'client-1' });
+      expect(lines(result.stdout).at(-1)).toBe(
+        'People sign in with Microsoft Entra ID at https://func-api-abc.azurewebsites.net/api/activity (app registration acs-email-status-dev, client-1); assign them EmailStatus.Read or EmailStatus.Change.',
+      );
+    });
+
+    it('on a later azd up, updates the registration it has, assigns nobody twice and leaves the authentication to main.bicep', async () => {
+      const tools = withStandIns(['az', 'azd'], { az: { 'ad sp list': { stdout: 'sp-1\n' }, 'rest --method GET': { stdout: '1\n' } } });
+      const result = await hook('postprovision', { ...PROVISIONED_APP, AUTH_CLIENT_ID: 'client-1' }, tools);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(az(tools).map((args) => args.slice(0, 3).join(' '))).toEqual(['ad app update', 'ad app update', 'ad sp list', 'ad sp update', 'rest --method GET']);
+      expect(tools.azdEnv()).toEqual({});
+    });
+
+    it('leaves sign-in out with AUTH_SIGN_IN=false, goes on without az (keys still work), and fails in one line when the registration cannot be made', async () => {
+      const off = withStandIns(['az', 'azd']);
+      expect(await hook('postprovision', { ...PROVISIONED_APP, AUTH_SIGN_IN: 'False' }, off)).toMatchObject({ code: 0, stdout: 'Sign-in with Microsoft Entra ID is off (AUTH_SIGN_IN=false): only function keys open the API.\n' });
+      expect(off.calls()).toEqual([]);
+      const withoutAz = await hook('postprovision', PROVISIONED_APP, withStandIns(['azd']));
+      expect(withoutAz.code).toBe(0);
+      expect(lines(withoutAz.stderr)).toEqual([expect.stringMatching(/^The Azure CLI \(az\) is not on PATH, so nobody can sign in yet \(function keys still work\)/)]);
+      const denied = withStandIns(['az', 'azd'], { az: { 'ad app create': { exits: [1] } } });
+      const failing = await hook('postprovision', PROVISIONED_APP, denied);
+      expect(failing.code).toBe(1);
+      expect(lines(failing.stderr).at(-1)).toMatch(/^Could not create the app registration acs-email-status-dev: your account needs permission to register applications/);
+      expect(denied.azdEnv()).toEqual({});
     });
   });
 

@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../src/index.js';
 import { DELIVERY_REPORT_EVENT_TYPE, EMAIL_EVENT_TYPES, ENGAGEMENT_REPORT_EVENT_TYPE } from '../src/events/emailEvent.js';
 import { registeredFunctions } from '../src/registry.js';
+import { EVENT_GRID_WEBHOOK_PATH } from '../scripts/localHost.js';
 import { DEFAULT_EVENTS_TABLE, readSettings, STORAGE_SETTING, TABLE_SETTING } from '../src/settings.js';
 import {
   type ArmTemplate,
@@ -322,6 +323,64 @@ describe.skipIf(!bicep)(bicep ? 'infra/ with the Bicep CLI' : `infra/ with the B
     });
   });
 
+  describe('sign-in: App Service Authentication in front of the app', () => {
+    const SIGN_IN_CLIENT_ID = '7c1d9e20-4b3a-4f6e-8a2d-5e9f0c1b2a3d';
+    const authentication = () => {
+      const scope = moduleScope('authentication', { authClientId: SIGN_IN_CLIENT_ID });
+      const [config] = ofType(scope.template, 'Microsoft.Web/sites/config');
+      return { scope, name: evaluate(config!.name, scope), settings: evaluate(config!.properties, scope) as any };
+    };
+
+    it('is there once AUTH_CLIENT_ID names the app registration (the postprovision hook makes it), on the Function App in its group', () => {
+      expect(moduleScope('authentication').condition).toBe(false);
+      const { scope, name } = authentication();
+      expect(scope.condition).toBe(true);
+      expect(name).toBe('func-api-x/authsettingsV2');
+      expect(scope.parameters).toEqual({ functionAppName: 'func-api-x', clientId: SIGN_IN_CLIENT_ID, tenantId: '00000000-0000-0000-0000-0000000000aa' });
+    });
+
+    it('signs people in with Entra ID of this tenant (v2.0 issuer), with no secret and no token store, over HTTPS only', () => {
+      const { settings } = authentication();
+      expect(settings.platform).toEqual({ enabled: true });
+      expect(settings.identityProviders).toEqual({
+        azureActiveDirectory: {
+          enabled: true,
+          registration: { clientId: SIGN_IN_CLIENT_ID, openIdIssuer: 'https://login.microsoftonline.com/00000000-0000-0000-0000-0000000000aa/v2.0' },
+          validation: { allowedAudiences: [SIGN_IN_CLIENT_ID, `api://${SIGN_IN_CLIENT_ID}`] },
+        },
+      });
+      expect(settings.login).toEqual({ tokenStore: { enabled: false } });
+      expect(settings.httpSettings).toEqual({ requireHttps: true });
+    });
+
+    it('lets keyed machines and Event Grid (its system key) through to the host, and leaves the webhook out of it altogether; the app requires sign-in on the people\'s routes', () => {
+      const { settings } = authentication();
+      // Required authentication would turn away every request with a key and no token (docs/authentication.md).
+      expect(settings.globalValidation).toEqual({ requireAuthentication: false, unauthenticatedClientAction: 'AllowAnonymous', excludedPaths: [EVENT_GRID_WEBHOOK_PATH] });
+      const http = registeredFunctions().flatMap((fn) => (fn.trigger === 'http' ? [fn.options] : []));
+      // Anonymous to the host: the page, its files, this document, and the people's routes, where the app checks the role.
+      expect(http.filter((options) => options.authLevel === 'anonymous').map((options) => options.route).sort()).toEqual([
+        'activity',
+        'activity/{asset}',
+        'openapi.json',
+        ...http.filter((options) => options.route!.startsWith('signed-in/')).map((options) => options.route!),
+      ].sort());
+      expect(http.filter((options) => options.authLevel !== 'anonymous').every((options) => options.authLevel === 'function')).toBe(true);
+    });
+
+    it('is the same template in main.bicep as the one the postprovision hooks deploy alone, with exactly the parameters it declares', () => {
+      const { metadata: _inMain, ...inMain } = moduleOf(main(), 'authentication').template as ArmTemplate & { metadata?: unknown };
+      const { metadata: _alone, ...alone } = template('infra/modules/authentication.bicep') as ArmTemplate & { metadata?: unknown };
+      expect(inMain).toEqual(alone);
+      const declared = Object.keys(alone.parameters!).sort();
+      for (const hook of ['postprovision.sh', 'postprovision.ps1']) {
+        const text = readFileSync(join(INFRA, 'hooks', hook), 'utf8');
+        const block = text.slice(text.indexOf('--parameters')).split(/\n/)[0]!;
+        expect([...block.matchAll(/"?\b([a-zA-Z]+)=/g)].map((m) => m[1]!).sort(), hook).toEqual(declared);
+      }
+    });
+  });
+
   describe('app settings', () => {
     const settings = () => {
       const app = moduleScope('functionApp');
@@ -437,12 +496,13 @@ describe.skipIf(!bicep)(bicep ? 'infra/ with the Bicep CLI' : `infra/ with the B
         existingSystemTopicResourceGroup: '${ACS_SYSTEM_TOPIC_RESOURCE_GROUP}',
         alertEmail: '${ALERT_EMAIL}',
         retentionDays: '${RETENTION_DAYS=90}',
+        authClientId: '${AUTH_CLIENT_ID}',
       });
       expect(declared.deployEventSubscriptions!.defaultValue).toBe(false);
     });
 
     // Values the hooks read that azd or the user set, not the template.
-    const NOT_OUTPUTS = new Set(['AZURE_ENV_NAME', 'AZURE_SUBSCRIPTION_ID', 'ACS_RESOURCE_NAME', 'ACS_RESOURCE_GROUP', 'ACS_SYSTEM_TOPIC_NAME', 'DEPLOY_EVENT_SUBSCRIPTIONS', 'POSTDEPLOY_ATTEMPTS', 'POSTDEPLOY_RETRY_DELAY_SECONDS', 'ROLE_PROPAGATION_SECONDS']);
+    const NOT_OUTPUTS = new Set(['AUTH_CLIENT_ID', 'AUTH_SIGN_IN', 'AZURE_PRINCIPAL_ID', 'AZURE_PRINCIPAL_TYPE', 'AZURE_ENV_NAME', 'AZURE_SUBSCRIPTION_ID', 'ACS_RESOURCE_NAME', 'ACS_RESOURCE_GROUP', 'ACS_SYSTEM_TOPIC_NAME', 'DEPLOY_EVENT_SUBSCRIPTIONS', 'POSTDEPLOY_ATTEMPTS', 'POSTDEPLOY_RETRY_DELAY_SECONDS', 'ROLE_PROPAGATION_SECONDS']);
 
     it('main.bicep outputs every value the hooks read, and those azd and the docs use', () => {
       const outputs = Object.keys(main().outputs!);
@@ -504,7 +564,7 @@ describe('azure.yaml', () => {
     const text = yaml();
     const hooks = text.slice(text.search(/^hooks:$/m));
     const steps = [...hooks.matchAll(/^ {2}(\w+):$/gm)].map((m) => m[1]);
-    expect(steps).toEqual(['preprovision', 'predeploy', 'postdeploy', 'postdown']);
+    expect(steps).toEqual(['preprovision', 'postprovision', 'predeploy', 'postdeploy', 'postdown']);
     for (const step of steps) {
       const block = hooks.slice(hooks.indexOf(`  ${step}:`)).split(/\n {2}\w+:\n/)[0]!;
       expect([...block.matchAll(/run: (\S+)/g)].map((m) => m[1]), step).toEqual([`./infra/hooks/${step}.sh`, `./infra/hooks/${step}.ps1`]);
