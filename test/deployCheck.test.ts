@@ -32,6 +32,7 @@ describe('npm run deploy:check', () => {
     expect(result.ok).toEqual([
       expect.stringMatching(/^infra\/main\.bicep compiles \(\d+ ms\)$/),
       expect.stringMatching(/^infra\/modules\/eventSubscriptions\.bicep compiles \(\d+ ms\)$/),
+      expect.stringMatching(/^infra\/modules\/authentication\.bicep compiles \(\d+ ms\)$/),
       'bicep lint: no errors or warnings in infra/',
       'ACS_RESOURCE_NAME=acs-mail',
       'ACS_RESOURCE_GROUP=rg-mail',

@@ -96,6 +96,21 @@ describe('npm start', () => {
     expect(run.output().stderr.trim().split('\n')).toEqual(['Setting EmailEventsTable is not a valid table name: use 3–53 letters and digits, starting with a letter.']);
   });
 
+  it('signs in as a person of the role EmailEventsLocalSignIn names, and stops with one line for a role it does not know', async () => {
+    const port = await freePort();
+    const run = runStart({ EmailEventsStorage: connectionString(), PORT: String(port), EmailEventsLocalSignIn: 'read', EmailEventsLocalUserName: 'Rita Reader' }, /Press Ctrl-C to stop/);
+    await Promise.race([run.ready, run.exited]);
+    expect(run.output().stdout).toContain('Signed in as Rita Reader, with the role EmailStatus.Read: use the routes under /api/signed-in/.');
+    expect(await (await fetch(`http://localhost:${port}/api/signed-in/me`)).json()).toEqual({ signedIn: true, name: 'Rita Reader', roles: ['EmailStatus.Read'] });
+    expect((await fetch(`http://localhost:${port}/api/signed-in/messages/x`, { method: 'DELETE' })).status).toBe(403);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+
+    const bad = runStart({ EmailEventsStorage: connectionString(), EmailEventsLocalSignIn: 'admin' });
+    expect(await bad.exited).toBe(1);
+    expect(bad.output().stderr.trim().split('\n')).toEqual(['Setting EmailEventsLocalSignIn must be read, change or none (a person with no role); it is "admin".']);
+  });
+
   it('stops with one line when the port is taken', async () => {
     const blocker = createServer();
     const port = await freePort();
