@@ -5,8 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { findTool, PROJECT_ROOT as ROOT } from '../scripts/tools.js';
+import { signalGroup } from './processes.js';
 import { type Answers, runCommand, StandIns } from './standIns.js';
 
 const pwsh = findTool('pwsh');
@@ -149,6 +150,8 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
       const [command, ...args] = shell === 'sh' ? ['sh', join(ROOT, 'infra/hooks/predeploy.sh')] : [pwsh!, '-NoProfile', '-NonInteractive', '-File', join(ROOT, 'infra/hooks/predeploy.ps1')];
       // A group of its own, stopped whole: the pwsh tool shim and sh leave their child (dotnet, sleep) behind otherwise, sleeping for the hour.
       const child = spawn(command!, args, { env, cwd: ROOT, detached: true });
+      // Stopped whatever the test finds, also when an assertion fails first; the hook may have exited already.
+      onTestFinished(() => void signalGroup(child, 'SIGTERM'));
       let stdout = '';
       const said = await new Promise<string>((resolve, reject) => {
         child.stdout.on('data', (chunk: Buffer) => {
@@ -156,9 +159,9 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
           if (stdout.includes('\n')) resolve(stdout);
         });
         child.once('exit', (code) => reject(new Error(`the hook ended (${code}) without waiting: ${stdout}`)));
+        child.once('error', reject);
       });
       expect(child.exitCode).toBeNull();
-      process.kill(-child.pid!, 'SIGTERM');
       const seconds = Number(/waiting (\d+)s/.exec(said)?.[1]);
       expect(said).toMatch(/^First deploy: waiting \d+s for the app's new storage roles to apply \(until then its package upload fails with 403\)\.\.\.\n$/);
       expect(seconds).toBeGreaterThan(3500);

@@ -166,6 +166,8 @@ describe('Event Grid handshakes and bad requests', () => {
     const socket = connect(Number(new URL(baseUrl).port), '127.0.0.1');
     let received = '';
     socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    // A reset instead of the answer fails the assertions below, not the whole run.
+    socket.on('error', () => {});
     await new Promise((closed) => socket.on('close', closed).write('GET /api/messages/x HTTP/1.1\r\nHost: localhost\r\nBad Header\r\n\r\n'));
     expect(received).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect(received).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/);
