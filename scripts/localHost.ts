@@ -157,11 +157,47 @@ function nestsDeeperThan(text: string, limit: number): boolean {
 }
 
 /**
- * 413, and the connection closed after it: the rest of the body is still on its way and would be read
- * as the next request, so the connection cannot serve another one.
+ * After a 413 for a body over the limit, how much more of it is read, and for how long, before the
+ * connection closes. A client may still be sending when the answer goes out (it was decided by the
+ * Content-Length, before a byte of the body was read); closing a socket with bytes still coming makes
+ * the kernel reset the connection, and the client then loses the answer along with the write (EPIPE, no
+ * status at all). So the rest is read and dropped, as Apache's and nginx's lingering close do, up to
+ * these bounds: a body a client means to end gets its answer cleanly, one that never ends is cut off.
  */
-function refuseTooLarge(response: ServerResponse): number {
-  return sendProblem(response, 413, 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`, { connection: 'close' });
+export const DRAIN_AFTER_REFUSAL_BYTES = 2 * MAX_BODY_BYTES;
+export const DRAIN_AFTER_REFUSAL_MS = 5_000;
+
+/**
+ * Sockets answered 413 that are draining the rest of a body before they close: a request that follows
+ * on one of them (pipelined after the body) is never served, as the answer said (Connection: close).
+ */
+const refusedSockets = new WeakSet<object>();
+
+/**
+ * 413, and the connection closed after it: the rest of the body cannot be read as the next request.
+ * The answer is written whole at once (its Content-Length tells the client where it ends) and the
+ * response ends, closing the connection, only once the rest of the body has been read and dropped,
+ * within the drain bounds.
+ */
+function refuseTooLarge(request: IncomingMessage, response: ServerResponse): number {
+  const body = problemBody({ status: 413, title: 'Content Too Large', detail: `Bodies are limited to ${MAX_BODY_BYTES} bytes.` });
+  response.writeHead(413, { 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(body)), connection: 'close' }).write(body);
+  refusedSockets.add(request.socket);
+  let drained = 0;
+  const close = () => {
+    clearTimeout(deadline);
+    request.off('data', onData).off('end', close).off('error', close);
+    response.end();
+  };
+  const onData = (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_AFTER_REFUSAL_BYTES) close();
+  };
+  const deadline = setTimeout(close, DRAIN_AFTER_REFUSAL_MS);
+  response.once('close', () => clearTimeout(deadline));
+  if (request.readableEnded) close();
+  else request.on('data', onData).once('end', close).once('error', close).resume();
+  return 413;
 }
 
 /**
@@ -290,7 +326,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
         return [sendProblem(response, 400, 'Bad Request', 'The URL path is not valid percent-encoding.'), route.name];
       }
       const body = await readBody(request);
-      if (body === undefined) return [refuseTooLarge(response), route.name];
+      if (body === undefined) return [refuseTooLarge(request, response), route.name];
       const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
       // GET and HEAD have no body to give (@azure/functions would drop it with a warning on the console).
       const hasBody = body.length > 0 && request.method !== 'GET' && request.method !== 'HEAD';
@@ -332,7 +368,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       return [sendProblem(response, 404, 'Not Found', `No timer function named "${name}". Known: ${known || 'none'}.`), name || '-'];
     }
     if (request.method !== 'POST') return [sendProblem(response, 405, 'Method Not Allowed', 'Run a function with POST.', { allow: 'POST' }), registration.name];
-    if ((await readBody(request)) === undefined) return [refuseTooLarge(response), registration.name];
+    if ((await readBody(request)) === undefined) return [refuseTooLarge(request, response), registration.name];
     void runTimer(registration, false);
     return [send(response, 202), registration.name];
   }
@@ -357,7 +393,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       return [sendProblem(response, 400, 'Bad Request', 'The aeg-event-type header must be Notification, SubscriptionValidation or Unsubscribe.'), registration.name];
     }
     const body = await readBody(request);
-    if (body === undefined) return [refuseTooLarge(response), registration.name];
+    if (body === undefined) return [refuseTooLarge(request, response), registration.name];
     const text = body.toString('utf8');
     if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
       return [sendProblem(response, 400, 'Bad Request', `The body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`), registration.name];
@@ -401,6 +437,8 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
   }
 
   const server = createServer((request, response) => {
+    // Pipelined behind a body that was refused: the connection closes once that body is read.
+    if (refusedSockets.has(request.socket)) return;
     const started = performance.now();
     const url = requestUrl(request);
     if (url === undefined) {
