@@ -161,6 +161,32 @@ describe('invariant 4: nothing lost', () => {
     expect(logs.filter((line) => line.level === 'warning')).toHaveLength(6);
   });
 
+  it('logs an unknown event type capped and redacted: a 1,000,000-character one is no 1,000,000-character line, an address or a token is not quoted', async () => {
+    const { store } = recordingStore();
+    const huge = 'Contoso.'.repeat(125_000);
+    const address = `Alice.Smith.${randomUUID().slice(0, 8)}@Fabrikam.example`;
+    const token = `Bearer eyJ${randomUUID().replace(/-/g, '')}`;
+    for (const eventType of [huge, address, token]) {
+      const { context, logs } = recordingContext();
+      expect(await ingestEvent({ ...seedDeliveryReport, id: randomUUID(), eventType }, context, { store })).toBe('quarantined');
+      expect(logs.map((line) => line.level)).toEqual(['warning']);
+      const logged = JSON.stringify(logs);
+      expect(logged.length).toBeLessThan(1_000);
+      expect(logged).not.toContain(address);
+      expect(logged).not.toContain(token.slice('Bearer '.length));
+      expect(logs[0]!.args[1]).toMatchObject({ reason: 'unknown-event-type' });
+    }
+  });
+
+  it('logs an accepted event whose message id is an address without the address', async () => {
+    const { store } = recordingStore();
+    const { context, logs } = recordingContext();
+    const messageId = `Zed.${randomUUID().slice(0, 8)}@Fabrikam.example`;
+    expect(await ingestEvent({ ...seedDeliveryReport, id: randomUUID(), data: { ...seedDeliveryReport.data, messageId } }, context, { store })).toBe('stored');
+    expect(logs).toHaveLength(1);
+    expect(JSON.stringify(logs)).not.toContain(messageId);
+  });
+
   it('stores clicked links without query values, in the events and the quarantine table, unless told to keep them whole', async () => {
     const link = 'https://contoso.com/reset?utm_campaign=pw&token=s3cret-reset-token';
     const messageId = randomUUID();

@@ -327,4 +327,15 @@ describe('the index rows', () => {
     expect(logged).not.toContain('secret.person');
     expect(logs.length).toBeGreaterThan(0);
   });
+
+  it('never put an address into the logs when it comes as a message id, read or erased', async () => {
+    // The activity page looks up whatever was typed as a message id too, once the other lookups find nothing.
+    const address = `Alice.Smith.${randomUUID().slice(0, 8)}@${domain()}`;
+    const { context } = recordingContext();
+    await ingestEvent(delivery(address, `someone@${domain()}`, 'Delivered', second(1)), context);
+    const answers = [await call('getMessageStatus', { messageId: address }), await call('eraseMessage', { messageId: address })];
+    expect(answers.map((answer) => answer.status)).toEqual([200, 204]);
+    expect(answers.every((answer) => answer.logs.length > 0)).toBe(true);
+    expect(JSON.stringify(answers.flatMap((answer) => answer.logs))).not.toContain('Alice.Smith');
+  });
 });

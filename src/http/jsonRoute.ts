@@ -9,6 +9,8 @@ import type { Parsed } from './problem.js';
 // Loaded when a request needs them, like everything the functions use (functions/onFirstUse.ts).
 const problemResponse = async (...args: Parameters<typeof import('./problem.js').problemResponse>) => (await import('./problem.js')).problemResponse(...args);
 const errorFacts = async (error: unknown) => (await import('../errors.js')).errorFacts(error);
+/** The fields as logs may quote them: a path value can be anything, an address included, whatever the route expects. */
+const loggedFields = async (fields: Record<string, unknown>) => (await import('../logs/loggedValue.js')).loggedFields(fields);
 
 type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
@@ -26,7 +28,7 @@ export interface JsonRoute<Q, B> extends Route<Q> {
   read(query: Q): Promise<B | undefined>;
   /** The detail of the 404. */
   notFound: string;
-  /** What the log lines say of the query and the body. Never an address: the app writes none into its logs. */
+  /** What the log lines say of the query and the body, each value passed through loggedFields (logs/loggedValue.ts). Never an address. */
   logFields(query: Q, body?: B): Record<string, unknown>;
 }
 
@@ -45,7 +47,7 @@ function serve<Q>(route: Route<Q> & { logFields(query: Q): Record<string, unknow
     try {
       return await act(parsed.query, context, instance);
     } catch (error) {
-      context.error(`${route.failure} failed.`, { ...route.logFields(parsed.query), ...(await errorFacts(error)) });
+      context.error(`${route.failure} failed.`, { ...(await loggedFields(route.logFields(parsed.query))), ...(await errorFacts(error)) });
       return problemResponse({ status: 500, title: 'Internal Server Error', detail: route.unavailable }, instance);
     }
   };
@@ -55,7 +57,7 @@ export function jsonRoute<Q, B>(route: JsonRoute<Q, B>): Handler {
   return serve(route, async (query, context, instance) => {
     const body = await route.read(query);
     if (body === undefined) return problemResponse({ status: 404, title: 'Not Found', detail: route.notFound }, instance);
-    context.info(`${route.failure} served.`, route.logFields(query, body));
+    context.info(`${route.failure} served.`, await loggedFields(route.logFields(query, body)));
     return { status: 200, jsonBody: body };
   });
 }
@@ -63,7 +65,7 @@ export function jsonRoute<Q, B>(route: JsonRoute<Q, B>): Handler {
 export function eraseRoute<Q>(route: EraseRoute<Q>): Handler {
   return serve(route, async (query, context) => {
     const rows = await route.erase(query);
-    context.info(`${route.failure} done.`, { ...route.logFields(query), rows });
+    context.info(`${route.failure} done.`, { ...(await loggedFields(route.logFields(query))), rows });
     return { status: 204 };
   });
 }
