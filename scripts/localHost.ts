@@ -14,7 +14,9 @@ import { STATUS_CODES, createServer, type IncomingMessage, type Server, type Ser
 import type { Duplex } from 'node:stream';
 import functions, { type HttpResponseInit, type LogLevel } from '@azure/functions';
 import { Cron } from 'croner';
+import { errorFacts } from '../src/errors.js';
 import { PROBLEM_CONTENT_TYPE, problemBody } from '../src/http/problem.js';
+import { loggedText } from '../src/logs/loggedValue.js';
 import type { FunctionRegistration } from '../src/registry.js';
 import { SettingsError } from '../src/settings.js';
 import { pool } from './pool.js';
@@ -365,7 +367,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
     const registration = timerFunctions.get(name.toLowerCase());
     if (!registration) {
       const known = [...timerFunctions.values()].map((fn) => fn.name).join(', ');
-      return [sendProblem(response, 404, 'Not Found', `No timer function named "${name}". Known: ${known || 'none'}.`), name || '-'];
+      return [sendProblem(response, 404, 'Not Found', `No timer function named "${name}". Known: ${known || 'none'}.`), '-'];
     }
     if (request.method !== 'POST') return [sendProblem(response, 405, 'Method Not Allowed', 'Run a function with POST.', { allow: 'POST' }), registration.name];
     if ((await readBody(request)) === undefined) return [refuseTooLarge(request, response), registration.name];
@@ -378,7 +380,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
     const registration = eventGridFunctions.get(name.toLowerCase());
     if (!registration) {
       const known = [...eventGridFunctions.values()].map((fn) => fn.name).join(', ');
-      return [sendProblem(response, 404, 'Not Found', `No Event Grid function named "${name}". Known functions: ${known}.`), name || '-'];
+      return [sendProblem(response, 404, 'Not Found', `No Event Grid function named "${name}". Known functions: ${known}.`), '-'];
     }
     if (request.method === 'OPTIONS') {
       // CloudEvents abuse protection: Event Grid asks whether this endpoint accepts its deliveries.
@@ -423,17 +425,54 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
     return [send(response, 202), summary];
   }
 
-  /** The path as the request log shows it: addresses are personal data, and the app logs none. */
+  /** Path segments that some route has: the only ones a request line shows as they came. */
+  const fixedSegments = new Set(
+    routes.flatMap((route) => route.path.split('?')[0]!.split('/')).filter((segment) => segment !== '' && !segment.startsWith('{')).map((segment) => segment.toLowerCase()),
+  );
+
+  /**
+   * The path as the request log shows it: for a path a function serves, the route's template
+   * (/api/messages/{messageId}), never the values in its place, which can be an address or a
+   * Message-ID (the activity page looks up whatever was typed by each of them); elsewhere only the
+   * segments that routes have, each other one as "…".
+   */
   function shownPath(pathname: string): string {
-    for (const route of httpRoutes) {
-      const match = route.pattern.exec(pathname);
-      if (!match) continue;
-      const segments = pathname.split('/');
-      const templateSegments = route.path.split('/');
-      return segments.map((segment, i) => (templateSegments[i] === '{address}' ? '{address}' : segment)).join('/');
+    const route = httpRoutes.find((candidate) => candidate.pattern.test(pathname));
+    if (route) return route.path;
+    return pathname
+      .split('/')
+      .map((segment) => (segment === '' || fixedSegments.has(segment.toLowerCase()) ? segment : '…'))
+      .join('/');
+  }
+
+  /** The query parameters the functions and the host read, and the values of each that a request line may show. */
+  const shownQueryValues: Record<string, (value: string) => string | undefined> = {
+    functionName: (value) => (eventGridFunctions.get(value.toLowerCase()) ?? timerFunctions.get(value.toLowerCase()))?.name,
+    limit: (value) => (/^\d{1,6}$/.test(value) ? value : undefined),
+    status: (value) => (/^[A-Za-z]{1,40}$/.test(value) ? value : undefined),
+    since: (value) => (/^[0-9TZz:.+ -]{1,40}$/.test(value) ? value : undefined),
+    until: (value) => (/^[0-9TZz:.+ -]{1,40}$/.test(value) ? value : undefined),
+    // Bound to the address it pages through.
+    pageToken: () => undefined,
+  };
+
+  /**
+   * The query as the request log shows it: the parameters the app reads, each value only where it can
+   * be no personal data or key (a function's name, a limit, a status, an instant), else "…"; any other
+   * parameter as one "…". The function key never shows, in whatever case it is spelled: the Functions
+   * host reads `code` without regard to case.
+   */
+  function shownQuery(url: URL): string {
+    const shown: string[] = [];
+    let others = false;
+    for (const [name, value] of url.searchParams) {
+      if (name.toLowerCase() === 'code') continue;
+      const show = Object.hasOwn(shownQueryValues, name) ? shownQueryValues[name]! : undefined;
+      if (show) shown.push(`${name}=${show(value) ?? '…'}`);
+      else others = true;
     }
-    // A path no function serves may still hold an address (a mistyped lookup): only its first segments show.
-    return pathname.split('/').slice(0, 3).join('/') + (pathname.split('/').length > 3 ? '/…' : '');
+    if (others) shown.push('…');
+    return shown.length > 0 ? `?${shown.join('&')}` : '';
   }
 
   const server = createServer((request, response) => {
@@ -446,23 +485,22 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       log(`${request.method} (not a path) → ${status} - (${(performance.now() - started).toFixed(1)} ms)`);
       return;
     }
-    const shownUrl = new URL(url);
-    shownUrl.searchParams.delete('code');
     const path = url.pathname.toLowerCase();
     const serve = path === EVENT_GRID_WEBHOOK_PATH ? serveEventGrid : path.startsWith(`${ADMIN_FUNCTIONS_PATH}/`) ? serveAdmin : serveHttpFunction;
     serve(request, response, url)
       .catch((error: unknown) => {
-        log(`  [error] ${error instanceof Error ? error.message : String(error)}`);
+        // Its name and code, never its message: a function's error can quote what the request carried.
+        log(`  [error] ${JSON.stringify(errorFacts(error))}`);
         return [response.headersSent ? response.statusCode : sendProblem(response, 500, 'Internal Server Error', 'The function failed.'), '-'] as [number, string];
       })
-      .then(([status, what]) => log(`${request.method} ${shownPath(url.pathname)}${shownUrl.search} → ${status} ${what} (${(performance.now() - started).toFixed(1)} ms)`));
+      .then(([status, what]) => log(`${request.method} ${shownPath(url.pathname)}${shownQuery(url)} → ${status} ${what} (${(performance.now() - started).toFixed(1)} ms)`));
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerParseError(error, socket, log));
   // Node answers any Expect but 100-continue with a bare 417; this says why.
   server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
     const status = sendProblem(response, 417, 'Expectation Failed', 'The only Expect this host meets is 100-continue.', { connection: 'close' });
     // Not the URL: it may carry a function key (?code=), which the request lines leave out.
-    log(`${request.method} → ${status} - (Expect: ${String(request.headers.expect).slice(0, 40)})`);
+    log(`${request.method} → ${status} - (Expect: ${loggedText(String(request.headers.expect))})`);
   });
 
   // Timers fire on their schedules, as under func start, while the host listens. The schedules are read

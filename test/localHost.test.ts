@@ -130,11 +130,38 @@ describe('Event Grid handshakes and bad requests', () => {
     expect(((await unknown.json()) as { detail: string }).detail).toContain('Known functions: emailDeliveryReport, emailEngagementReport');
   });
 
-  it('logs one line per request, without function keys', async () => {
+  it('logs one line per request, without function keys in any case', async () => {
     lines.length = 0;
-    await fetch(`${baseUrl}/api/messages/${randomUUID()}?code=secret-key`);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^GET \/api\/messages\/[0-9a-f-]+ → 404 getMessageStatus \(\d+\.\d ms\)$/);
+    for (const key of ['code', 'Code', 'CODE']) await fetch(`${baseUrl}/api/messages/${randomUUID()}?${key}=secret-key&limit=5`);
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(line).toMatch(/^GET \/api\/messages\/\{messageId\}\?limit=5 → 404 getMessageStatus \(\d+\.\d ms\)$/);
+  });
+
+  it('logs the route template of every parameterized route, and no value that could be an address, in the path or the query', async () => {
+    const address = `Alice.Smith.${randomUUID().slice(0, 8)}@Fabrikam.example`;
+    const query = `?limit=1000&status=${encodeURIComponent(address)}&pageToken=${encodeURIComponent(address)}&q=${encodeURIComponent(address)}&${encodeURIComponent(address)}=1`;
+    const parameterized = routesOf(registeredFunctions()).filter((route) => route.trigger === 'http' && route.path.includes('{'));
+    expect(parameterized.map((route) => route.path)).toEqual(expect.arrayContaining(['/api/messages/{messageId}', '/api/internet-messages/{internetMessageId}', '/api/recipients/{address}', '/api/recipients/{address}/messages']));
+    lines.length = 0;
+    for (const route of parameterized) {
+      for (const value of [address, encodeURIComponent(address)]) {
+        await fetch(`${baseUrl}${route.path.replace(/\{\w+\}/g, value)}${query}`, { method: route.methods[0] });
+      }
+    }
+    // Paths no function serves, and names no function has.
+    await fetch(`${baseUrl}/api/${encodeURIComponent(address)}/x`);
+    await fetch(`${baseUrl}/admin/functions/${encodeURIComponent(address)}`, { method: 'POST', body: '{}' });
+    await webhook(encodeURIComponent(address), '[]');
+    expect(lines).toHaveLength(2 * parameterized.length + 3);
+    for (const [i, route] of parameterized.entries()) {
+      for (const line of lines.slice(2 * i, 2 * i + 2)) expect(line.startsWith(`${route.methods[0]} ${route.path}?limit=1000&status=…&pageToken=…&… → `)).toBe(true);
+    }
+    expect(lines.slice(-3).map((line) => line.replace(/ \([\d.]+ ms\)$/, ''))).toEqual([
+      'GET /api/…/… → 404 -',
+      'POST /admin/functions/… → 404 -',
+      'POST /runtime/webhooks/eventgrid?functionName=… → 404 -',
+    ]);
+    for (const line of lines) expect(line.toLowerCase()).not.toMatch(/alice|%40|@/);
   });
 
   it('runs a timer function now on the admin call, answering 202 at once, as the Functions host does', async () => {
