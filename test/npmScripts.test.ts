@@ -2,7 +2,7 @@
 import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { Script } from 'node:vm';
 import { dirname, join, resolve } from 'node:path';
 import { createServer } from 'node:net';
@@ -57,7 +57,8 @@ describe('npm start', () => {
     const port = await freePort();
     const run = runStart({ EmailEventsStorage: connectionString(), PORT: String(port) }, /Press Ctrl-C to stop/);
     await Promise.race([run.ready, run.exited]);
-    expect(run.output().stdout).toContain(`getMessageStatus: GET http://localhost:${port}/api/messages/{messageId}`);
+    expect(run.output().stdout).toContain(`Local Functions host (Core Tools not found) listening on 127.0.0.1:${port} (this machine only; HOST=0.0.0.0 opens it to the network):`);
+    expect(run.output().stdout).toContain(`getMessageStatus: GET http://127.0.0.1:${port}/api/messages/{messageId}`);
     const events = sampleMessageEvents();
     const deliveries = await sendEvents(events, { baseUrl: `http://localhost:${port}` });
     expect(deliveries.every((delivery) => delivery.status === 202)).toBe(true);
@@ -72,7 +73,7 @@ describe('npm start', () => {
     // The default window (the tests' setup keeps everything).
     const run = runStart({ EmailEventsStorage: connectionString(), PORT: String(port), EmailEventsRetentionDays: '90' }, /Press Ctrl-C to stop/);
     await Promise.race([run.ready, run.exited]);
-    expect(run.output().stdout).toContain(`getActivityPage: GET http://localhost:${port}/api/activity`);
+    expect(run.output().stdout).toContain(`getActivityPage: GET http://127.0.0.1:${port}/api/activity`);
     const sent = execFileSync(process.execPath, [SEND_SAMPLE, '--url', `http://localhost:${port}`], { encoding: 'utf8' });
     expect(sent).toContain(`Open http://localhost:${port}/api/activity#q=receiver@azure.com`);
     // Dated now, the sample outlives a retention run (the seed's own dates, 2020 and 2022, would not).
@@ -160,6 +161,53 @@ describe('npm start', () => {
     const run = runStart({}, undefined, await buildInTemporaryRoot({ withApp: false }));
     expect(await run.exited).toBe(1);
     expect(run.output().stderr.trim()).toBe('The app is not built (dist/src/index.js is missing): run npm run build, or npm start, which builds first.');
+  });
+
+  /** An IPv4 address of this machine that is not the loopback one, if it has any: where another machine would connect. */
+  const networkAddress = Object.values(networkInterfaces())
+    .flat()
+    .find((address) => address && !address.internal && address.family === 'IPv4')?.address;
+
+  it.skipIf(!networkAddress)('listens on the loopback address only, unless HOST says otherwise: the local host checks no function key', async () => {
+    const reach = (host: string, port: number) => fetch(`http://${host}:${port}/api/openapi.json`).then((response) => response.status, (error: TypeError) => (error.cause as { code?: string }).code);
+    const port = await freePort();
+    const loopbackOnly = runStart({ EmailEventsStorage: connectionString(), PORT: String(port) }, /Press Ctrl-C to stop/);
+    await Promise.race([loopbackOnly.ready, loopbackOnly.exited]);
+    expect(await reach('127.0.0.1', port)).toBe(200);
+    expect(await reach(networkAddress!, port)).toBe('ECONNREFUSED');
+    loopbackOnly.child.kill('SIGINT');
+    expect(await loopbackOnly.exited).toBe(0);
+
+    const open = runStart({ EmailEventsStorage: connectionString(), PORT: String(port), HOST: '0.0.0.0' }, /Press Ctrl-C to stop/);
+    await Promise.race([open.ready, open.exited]);
+    expect(open.output().stdout).toContain(`listening on 0.0.0.0:${port} (open to the network: it checks no function key):`);
+    expect(open.output().stdout).toContain(`getOpenApi: GET http://localhost:${port}/api/openapi.json`);
+    expect(await reach(networkAddress!, port)).toBe(200);
+    open.child.kill('SIGINT');
+    expect(await open.exited).toBe(0);
+  });
+
+  it('stops with one line for a HOST that is not an address', async () => {
+    const run = runStart({ EmailEventsStorage: connectionString(), PORT: String(await freePort()), HOST: 'every interface' });
+    expect(await run.exited).toBe(1);
+    expect(run.output().stderr.trim()).toBe('Setting HOST must be an IP address to listen on: 127.0.0.1 (the default, this machine only) or 0.0.0.0 (every interface).');
+  });
+
+  it("names AZURITE_PORT when Azurite's port is taken, and starts nothing", async () => {
+    const blocker = createServer();
+    const azuritePort = await freePort();
+    await new Promise<void>((listening) => blocker.listen(azuritePort, '127.0.0.1', listening));
+    try {
+      const script = await buildInTemporaryRoot({ withApp: true });
+      const run = runStart({ EmailEventsStorage: '', PORT: String(await freePort()), AZURITE_PORT: String(azuritePort) }, undefined, script);
+      expect(await run.exited).toBe(1);
+      expect(run.output().stderr.trim()).toBe(
+        `Port ${azuritePort} (Azurite) is in use: stop what uses it, set AZURITE_PORT to another port for npm start's Azurite (AZURITE_PORT=10012 npm start), or set EmailEventsStorage to the storage account to use.`,
+      );
+      expect(azuriteDataIn(script)).toBe(false);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('stops with one line for a PORT that is not a port', async () => {
