@@ -23,6 +23,7 @@ import {
   startAzurite,
   type RunningAzurite,
 } from './azurite.js';
+import { silenceTestModeWarnings } from './testModeWarnings.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -144,30 +145,19 @@ async function runFunc(port: number, azuritePort: number): Promise<number> {
   });
 }
 
-/**
- * Outside the Functions host, @azure/functions warns that it runs in "test mode" and skips each
- * registration. The local host is what stands in for the host, serving those registrations, so the
- * warnings say nothing useful here; every other warning still shows.
- */
-async function withoutTestModeWarnings<T>(load: () => Promise<T>): Promise<T> {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!(typeof args[0] === 'string' && args[0].startsWith('WARNING:') && args[0].includes('test mode'))) warn(...args);
-  };
-  try {
-    return await load();
-  } finally {
-    console.warn = warn;
-  }
-}
-
 async function runLocalHost(port: number, azuritePort: number, listenOn: string): Promise<void> {
   const settings = await loadSettingsModule();
   const ownStorage = settings.namesOwnStorage(process.env);
   if (!ownStorage) process.env[settings.STORAGE_SETTING] = azuriteConnectionString(azuritePort);
   settings.readSettings(process.env);
   // Loaded only now: the entry point checks the settings, which are complete only from here on.
-  await withoutTestModeWarnings(() => import('../src/index.js'));
+  // The local host serves the registrations that @azure/functions' test mode only records (testModeWarnings.ts).
+  const restoreWarnings = silenceTestModeWarnings();
+  try {
+    await import('../src/index.js');
+  } finally {
+    restoreWarnings();
+  }
   const { registeredFunctions } = await import('../src/registry.js');
   const { createLocalHost, routesOf } = await import('./localHost.js');
   // It reads the timers' schedules: like every setting and the port, before Azurite starts.
