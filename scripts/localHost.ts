@@ -15,6 +15,7 @@ import type { Duplex } from 'node:stream';
 import functions, { type HttpResponseInit, type LogLevel } from '@azure/functions';
 import { Cron } from 'croner';
 import { errorFacts } from '../src/errors.js';
+import { KNOWN_DELIVERY_STATUSES } from '../src/events/emailEvent.js';
 import { PROBLEM_CONTENT_TYPE, problemBody } from '../src/http/problem.js';
 import { loggedText } from '../src/logs/loggedValue.js';
 import type { FunctionRegistration } from '../src/registry.js';
@@ -47,6 +48,9 @@ export const MAX_EVENTS_PER_DELIVERY = 5_000;
 export const EVENTS_IN_FLIGHT_PER_DELIVERY = 16;
 
 export const EVENT_GRID_WEBHOOK_PATH = '/runtime/webhooks/eventgrid';
+
+/** An ISO 8601 date or instant, as `since` and `until` take them (a + in a query reads as a space): nothing else of the kind shows in a request line. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:[Zz]|[+ -]\d{2}(?::?\d{2})?)?$/;
 export const ADMIN_FUNCTIONS_PATH = '/admin/functions';
 
 export interface Route {
@@ -449,9 +453,9 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
   const shownQueryValues: Record<string, (value: string) => string | undefined> = {
     functionName: (value) => (eventGridFunctions.get(value.toLowerCase()) ?? timerFunctions.get(value.toLowerCase()))?.name,
     limit: (value) => (/^\d{1,6}$/.test(value) ? value : undefined),
-    status: (value) => (/^[A-Za-z]{1,40}$/.test(value) ? value : undefined),
-    since: (value) => (/^[0-9TZz:.+ -]{1,40}$/.test(value) ? value : undefined),
-    until: (value) => (/^[0-9TZz:.+ -]{1,40}$/.test(value) ? value : undefined),
+    status: (value) => KNOWN_DELIVERY_STATUSES.find((status) => status.toLowerCase() === value.trim().toLowerCase()),
+    since: (value) => (INSTANT.test(value) ? value : undefined),
+    until: (value) => (INSTANT.test(value) ? value : undefined),
     // Bound to the address it pages through.
     pageToken: () => undefined,
   };
