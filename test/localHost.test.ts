@@ -287,7 +287,7 @@ describe('a body over the limit', () => {
     expect(body.length / 2 ** 20).toBeCloseTo(5.48, 1);
     const upload = rawUpload(`POST ${webhookPath} HTTP/1.1\r\nHost: localhost\r\naeg-event-type: Notification\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
     // Refused by its Content-Length: the whole answer comes before a byte of the body is sent.
-    await expect.poll(upload.answered, { timeout: 5_000 }).toBe(true);
+    await expect.poll(upload.answered, { timeout: 10_000 }).toBe(true);
     expect(upload.received()).toMatch(/^HTTP\/1\.1 413 [^\r]*\r\n/);
     expect(upload.received()).toMatch(/\r\nconnection: close\r\n/i);
     // The client goes on sending its body, as clients that send before they read do.
@@ -314,7 +314,7 @@ describe('a body over the limit', () => {
 
   it(`stops reading a refused body after ${DRAIN_AFTER_REFUSAL_BYTES} more bytes`, async () => {
     const upload = rawUpload(`POST ${webhookPath} HTTP/1.1\r\nHost: localhost\r\naeg-event-type: Notification\r\nContent-Length: ${64 * MAX_BODY_BYTES}\r\n\r\n`);
-    await expect.poll(upload.answered, { timeout: 5_000 }).toBe(true);
+    await expect.poll(upload.answered, { timeout: 10_000 }).toBe(true);
     const written = await upload.send(Buffer.alloc(64 * MAX_BODY_BYTES, 0x20));
     await upload.closed;
     // What the sockets' buffers took on top of the bound, far from all of it.
@@ -324,7 +324,7 @@ describe('a body over the limit', () => {
 
   it(`closes a refused connection whose body stops coming after ${DRAIN_AFTER_REFUSAL_MS} ms`, async () => {
     const upload = rawUpload(`POST ${webhookPath} HTTP/1.1\r\nHost: localhost\r\naeg-event-type: Notification\r\nContent-Length: ${2 * MAX_BODY_BYTES}\r\n\r\n`);
-    await expect.poll(upload.answered, { timeout: 5_000 }).toBe(true);
+    await expect.poll(upload.answered, { timeout: 10_000 }).toBe(true);
     await upload.send(Buffer.alloc(1024, 0x20));
     await upload.closed;
     // The host decided after the head arrived, so no earlier than the connection opened.

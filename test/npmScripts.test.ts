@@ -185,7 +185,8 @@ describe('npm start', () => {
     expect(await reach(networkAddress!, port)).toBe(200);
     open.child.kill('SIGINT');
     expect(await open.exited).toBe(0);
-  });
+    // Two starts of npm start, each some seconds on a busy 2-core machine.
+  }, 90_000);
 
   it('stops with one line for a HOST that is not an address', async () => {
     const run = runStart({ EmailEventsStorage: connectionString(), PORT: String(await freePort()), HOST: 'every interface' });
