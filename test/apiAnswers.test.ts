@@ -143,13 +143,14 @@ describe('what a schema-driven fuzzer found undeclared', () => {
     expectDeclared('/api/activity/{asset}', 'GET', answer);
   });
 
-  it("answers the webhook's 413, 417 and 431 as the document declares them", async () => {
+  it("answers the webhook's 413, 417 and 431, and its handshake, as the document declares them", async () => {
     const webhook = '/runtime/webhooks/eventgrid?functionName=emailDeliveryReport';
     const eventGrid = { 'content-type': 'application/json', 'aeg-event-type': 'Notification' };
     const tooMany = await send('POST', webhook, eventGrid, JSON.stringify(Array(MAX_EVENTS_PER_DELIVERY + 1).fill(1)));
     const badExpect = await send('POST', webhook, { ...eventGrid, expect: 'something-else' }, '[]');
     const hugeHeaders = await sendRaw(Buffer.from(`POST ${webhook} HTTP/1.1\r\nHost: localhost\r\naeg-event-type: Notification\r\nx-padding: ${'a'.repeat(64 * 1024)}\r\ncontent-length: 2\r\n\r\n[]`));
-    expect([tooMany.status, badExpect.status, hugeHeaders.status]).toEqual([413, 417, 431]);
-    for (const answer of [tooMany, badExpect, hugeHeaders]) expectDeclared('/runtime/webhooks/eventgrid', 'POST', answer);
+    const handshake = await send('POST', webhook, { ...eventGrid, 'aeg-event-type': 'SubscriptionValidation' }, JSON.stringify([{ id: '1', data: { validationCode: 'code-1' } }]));
+    expect([tooMany.status, badExpect.status, hugeHeaders.status, handshake.status]).toEqual([413, 417, 431, 200]);
+    for (const answer of [tooMany, badExpect, hugeHeaders, handshake]) expectDeclared('/runtime/webhooks/eventgrid', 'POST', answer);
   });
 });

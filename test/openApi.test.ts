@@ -57,8 +57,10 @@ describe('GET /api/openapi.json', () => {
 describe("the status filter's schema", () => {
   const statusSchema = async () => {
     const { body } = await call('getOpenApi', {});
-    const parameters = body.paths['/api/recipients/{address}/messages'].get.parameters as { name: string; schema: { pattern: string } }[];
-    return new RegExp(parameters.find((parameter) => parameter.name === 'status')!.schema.pattern);
+    const parameters = body.paths['/api/recipients/{address}/messages'].get.parameters as { name: string; schema: { pattern?: string; enum?: unknown } }[];
+    const { schema } = parameters.find((parameter) => parameter.name === 'status')!;
+    expect(schema).not.toHaveProperty('enum');
+    return new RegExp(schema.pattern!);
   };
   const accepted = (status: string) => parseRecipientMessagesRequest('sam@northwind.example', new URLSearchParams({ status })).ok;
 

@@ -400,7 +400,8 @@ export function openApiDocument(): Record<string, unknown> {
             },
           },
           responses: {
-            '200': jsonResponse('The validation handshake answer.', object({ validationResponse: { type: 'string' } })),
+            // Not jsonResponse: the handshake's answer is the host's (the local host's, locally), and holds no personal data.
+            '200': { description: 'The validation handshake answer.', content: { 'application/json': { schema: object({ validationResponse: { type: 'string' } }) } } },
             '202': { description: 'Every event was handled: stored, a duplicate, or quarantined.' },
             '400': problemResponse('The body is not JSON, or the aeg-event-type header is missing.'),
             '404': problemResponse('No Event Grid function has that name.'),
