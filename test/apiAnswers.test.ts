@@ -53,6 +53,8 @@ function sendRaw(request: Buffer): Promise<Answer> {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // The host closes after a refusal; what it answered still counts.
+    socket.on('error', () => {});
     socket.on('close', () => {
       const [head = '', body = ''] = Buffer.concat(chunks).toString('utf8').split(/\r\n\r\n([\s\S]*)/, 2);
       const headers = Object.fromEntries(head.split('\r\n').slice(1).map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
@@ -148,7 +150,7 @@ describe('what a schema-driven fuzzer found undeclared', () => {
     const eventGrid = { 'content-type': 'application/json', 'aeg-event-type': 'Notification' };
     const tooMany = await send('POST', webhook, eventGrid, JSON.stringify(Array(MAX_EVENTS_PER_DELIVERY + 1).fill(1)));
     const badExpect = await send('POST', webhook, { ...eventGrid, expect: 'something-else' }, '[]');
-    const hugeHeaders = await sendRaw(Buffer.from(`POST ${webhook} HTTP/1.1\r\nHost: localhost\r\naeg-event-type: Notification\r\nx-padding: ${'a'.repeat(64 * 1024)}\r\ncontent-length: 2\r\n\r\n[]`));
+    const hugeHeaders = await sendRaw(Buffer.from(`POST ${webhook} HTTP/1.1\r\nHost: localhost\r\naeg-event-type: Notification\r\nx-padding: ${'a'.repeat(20 * 1024)}\r\ncontent-length: 2\r\n\r\n[]`));
     const handshake = await send('POST', webhook, { ...eventGrid, 'aeg-event-type': 'SubscriptionValidation' }, JSON.stringify([{ id: '1', data: { validationCode: 'code-1' } }]));
     expect([tooMany.status, badExpect.status, hugeHeaders.status, handshake.status]).toEqual([413, 417, 431, 200]);
     for (const answer of [tooMany, badExpect, hugeHeaders, handshake]) expectDeclared('/runtime/webhooks/eventgrid', 'POST', answer);
