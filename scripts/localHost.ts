@@ -16,7 +16,7 @@ import functions, { type HttpResponseInit, type LogLevel } from '@azure/function
 import { Cron } from 'croner';
 import { errorFacts } from '../src/errors.js';
 import { KNOWN_DELIVERY_STATUSES } from '../src/events/emailEvent.js';
-import { PROBLEM_CONTENT_TYPE, problemBody } from '../src/http/problem.js';
+import { PRIVATE_ANSWER_HEADERS, PROBLEM_CONTENT_TYPE, problemBody } from '../src/http/problem.js';
 import { loggedText } from '../src/logs/loggedValue.js';
 import type { FunctionRegistration } from '../src/registry.js';
 import { SettingsError } from '../src/settings.js';
@@ -111,8 +111,8 @@ function send(response: ServerResponse, status: number, body?: unknown, headers:
   return status;
 }
 
-function sendProblem(response: ServerResponse, status: number, title: string, detail: string, headers: Record<string, string> = {}): number {
-  response.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, ...headers }).end(problemBody({ status, title, detail }));
+function sendProblem(response: ServerResponse, status: number, title: string, detail: string, headers: Record<string, string> = {}, parameter?: string): number {
+  response.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, ...PRIVATE_ANSWER_HEADERS, ...headers }).end(problemBody({ status, title, detail, ...(parameter === undefined ? {} : { parameter }) }));
   return status;
 }
 
@@ -187,7 +187,7 @@ const refusedSockets = new WeakSet<object>();
  */
 function refuseTooLarge(request: IncomingMessage, response: ServerResponse): number {
   const body = problemBody({ status: 413, title: 'Content Too Large', detail: `Bodies are limited to ${MAX_BODY_BYTES} bytes.` });
-  response.writeHead(413, { 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(body)), connection: 'close' }).write(body);
+  response.writeHead(413, { 'content-type': PROBLEM_CONTENT_TYPE, ...PRIVATE_ANSWER_HEADERS, 'content-length': String(Buffer.byteLength(body)), connection: 'close' }).write(body);
   refusedSockets.add(request.socket);
   let drained = 0;
   const close = () => {
@@ -287,7 +287,8 @@ function answerParseError(error: NodeJS.ErrnoException, socket: Duplex, log: Log
   const status = PARSE_ERROR_STATUS[error.code ?? ''] ?? 400;
   const title = STATUS_CODES[status]!;
   const body = problemBody({ status, title, detail: 'The request is not HTTP this host can read.' });
-  socket.end(`HTTP/1.1 ${status} ${title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  const privateHeaders = Object.entries(PRIVATE_ANSWER_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${status} ${title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\n${privateHeaders}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   log(`(not HTTP: ${error.code ?? 'parse error'}) → ${status}`);
 }
 
@@ -326,10 +327,12 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       const match = route.pattern.exec(url.pathname);
       if (!match || !route.methods.includes(request.method ?? '')) continue;
       const params: Record<string, string> = {};
-      try {
-        route.parameters.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1]!)));
-      } catch {
-        return [sendProblem(response, 400, 'Bad Request', 'The URL path is not valid percent-encoding.'), route.name];
+      for (const [i, name] of route.parameters.entries()) {
+        try {
+          params[name] = decodeURIComponent(match[i + 1]!);
+        } catch {
+          return [sendProblem(response, 400, 'Bad Request', `The ${name} in the URL path is not valid percent-encoding.`, {}, name), route.name];
+        }
       }
       const body = await readBody(request);
       if (body === undefined) return [refuseTooLarge(request, response), route.name];
@@ -339,6 +342,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       const httpRequest = new HttpRequest({ method: request.method, url: url.href, headers, params, ...(hasBody ? { body: { bytes: body } } : {}) });
       const result = (await route.registration.options.handler(httpRequest, invocationContext(route.name, log))) as HttpResponseInit | InstanceType<typeof HttpResponse> | undefined;
       const reply = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
+      // On HEAD, Node writes the headers and drops the body.
       response.writeHead(reply.status, Object.fromEntries(reply.headers)).end(Buffer.from(await reply.arrayBuffer()));
       return [reply.status, route.name];
     }

@@ -536,6 +536,17 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     await closeContext(context);
   });
 
+  it('gives a status named like an Object member the tone of any other unknown status', async () => {
+    const { context, page } = await openTamperedOrder((body) => {
+      body.recipients[0]!.status = 'constructor';
+      body.recipients[1]!.status = '__proto__';
+    });
+    const badges = page.locator('table.recipients tbody tr td .badge');
+    expect((await rows(page, 'recipients')).slice(0, 2).map((row) => row[1])).toEqual(['constructor', '__proto__']);
+    expect(await badges.evaluateAll((spans) => spans.slice(0, 2).map((span) => span.className))).toEqual(['badge tone-other', 'badge tone-other']);
+    await context.close();
+  });
+
   it('shows bidi controls in stored text instead of obeying them', async () => {
     const { context, page } = await openTamperedOrder((body) => {
       body.recipients[2]!.statusMessage = 'invoice\u202Egnp.exe';

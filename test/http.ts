@@ -3,7 +3,7 @@ import { HttpRequest, type HttpResponseInit } from '@azure/functions';
 import '../src/index.js';
 import { registeredFunctions } from '../src/registry.js';
 import { recordingContext, type LogLine } from './helpers.js';
-import { expectMatchesOpenApi } from './openApiContract.js';
+import { expectHeadersMatchOpenApi, expectMatchesOpenApi } from './openApiContract.js';
 
 export interface Answer {
   status: number;
@@ -27,5 +27,6 @@ export async function call(name: string, params: Record<string, string>, query: 
   const body = response.jsonBody ?? (typeof response.body === 'string' ? JSON.parse(response.body) : undefined);
   const status = response.status ?? 200;
   if (body !== undefined) expectMatchesOpenApi(`/api/${route}`, method, status, headers['content-type'] ?? 'application/json', body);
+  expectHeadersMatchOpenApi(`/api/${route}`, method, status, headers);
   return { status, body, headers, logs };
 }

@@ -36,13 +36,13 @@ describe('the local host serves exactly what the app registers', () => {
       { name: 'emailEngagementReport', trigger: 'eventGrid', methods: ['POST'], path: '/runtime/webhooks/eventgrid?functionName=emailEngagementReport', authLevel: 'system' },
       { name: 'eraseMessage', trigger: 'http', methods: ['DELETE'], path: '/api/messages/{messageId}', authLevel: 'admin' },
       { name: 'eraseRecipient', trigger: 'http', methods: ['DELETE'], path: '/api/recipients/{address}', authLevel: 'admin' },
-      { name: 'getActivityAsset', trigger: 'http', methods: ['GET'], path: '/api/activity/{asset}', authLevel: 'anonymous' },
-      { name: 'getActivityPage', trigger: 'http', methods: ['GET'], path: '/api/activity', authLevel: 'anonymous' },
-      { name: 'getInternetMessage', trigger: 'http', methods: ['GET'], path: '/api/internet-messages/{internetMessageId}', authLevel: 'function' },
-      { name: 'getMessageStatus', trigger: 'http', methods: ['GET'], path: '/api/messages/{messageId}', authLevel: 'function' },
-      { name: 'getOpenApi', trigger: 'http', methods: ['GET'], path: '/api/openapi.json', authLevel: 'anonymous' },
-      { name: 'getRecipient', trigger: 'http', methods: ['GET'], path: '/api/recipients/{address}', authLevel: 'function' },
-      { name: 'listRecipientMessages', trigger: 'http', methods: ['GET'], path: '/api/recipients/{address}/messages', authLevel: 'function' },
+      { name: 'getActivityAsset', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/activity/{asset}', authLevel: 'anonymous' },
+      { name: 'getActivityPage', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/activity', authLevel: 'anonymous' },
+      { name: 'getInternetMessage', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/internet-messages/{internetMessageId}', authLevel: 'function' },
+      { name: 'getMessageStatus', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/messages/{messageId}', authLevel: 'function' },
+      { name: 'getOpenApi', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/openapi.json', authLevel: 'anonymous' },
+      { name: 'getRecipient', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/recipients/{address}', authLevel: 'function' },
+      { name: 'listRecipientMessages', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/recipients/{address}/messages', authLevel: 'function' },
     ]);
   });
 
@@ -61,7 +61,7 @@ describe('the local host serves exactly what the app registers', () => {
     expect((await fetch(`${baseUrl}/api/other/x`)).status).toBe(404);
     const wrongMethod = await fetch(`${baseUrl}/api/messages/x`, { method: 'PUT' });
     expect(wrongMethod.status).toBe(405);
-    expect(wrongMethod.headers.get('allow')).toBe('DELETE, GET');
+    expect(wrongMethod.headers.get('allow')).toBe('DELETE, GET, HEAD');
   });
 });
 

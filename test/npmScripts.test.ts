@@ -58,7 +58,7 @@ describe('npm start', () => {
     const run = runStart({ EmailEventsStorage: connectionString(), PORT: String(port) }, /Press Ctrl-C to stop/);
     await Promise.race([run.ready, run.exited]);
     expect(run.output().stdout).toContain(`Local Functions host (Core Tools not found) listening on 127.0.0.1:${port} (this machine only; HOST=0.0.0.0 opens it to the network):`);
-    expect(run.output().stdout).toContain(`getMessageStatus: GET http://127.0.0.1:${port}/api/messages/{messageId}`);
+    expect(run.output().stdout).toContain(`getMessageStatus: GET,HEAD http://127.0.0.1:${port}/api/messages/{messageId}`);
     const events = sampleMessageEvents();
     const deliveries = await sendEvents(events, { baseUrl: `http://localhost:${port}` });
     expect(deliveries.every((delivery) => delivery.status === 202)).toBe(true);
@@ -73,7 +73,7 @@ describe('npm start', () => {
     // The default window (the tests' setup keeps everything).
     const run = runStart({ EmailEventsStorage: connectionString(), PORT: String(port), EmailEventsRetentionDays: '90' }, /Press Ctrl-C to stop/);
     await Promise.race([run.ready, run.exited]);
-    expect(run.output().stdout).toContain(`getActivityPage: GET http://127.0.0.1:${port}/api/activity`);
+    expect(run.output().stdout).toContain(`getActivityPage: GET,HEAD http://127.0.0.1:${port}/api/activity`);
     const sent = execFileSync(process.execPath, [SEND_SAMPLE, '--url', `http://localhost:${port}`], { encoding: 'utf8' });
     expect(sent).toContain(`Open http://localhost:${port}/api/activity#q=receiver@azure.com`);
     // Dated now, the sample outlives a retention run (the seed's own dates, 2020 and 2022, would not).

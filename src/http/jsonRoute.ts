@@ -8,6 +8,8 @@ import type { Parsed } from './problem.js';
 
 // Loaded when a request needs them, like everything the functions use (functions/onFirstUse.ts).
 const problemResponse = async (...args: Parameters<typeof import('./problem.js').problemResponse>) => (await import('./problem.js')).problemResponse(...args);
+/** A 200 with JSON, with the headers of every answer that may carry personal data. */
+export const jsonAnswer = async (body: unknown): Promise<HttpResponseInit> => ({ status: 200, jsonBody: body, headers: { ...(await import('./problem.js')).PRIVATE_ANSWER_HEADERS } });
 const errorFacts = async (error: unknown) => (await import('../errors.js')).errorFacts(error);
 /** The fields as logs may quote them: a path value can be anything, an address included, whatever the route expects. */
 const loggedFields = async (fields: Record<string, unknown>) => (await import('../logs/loggedValue.js')).loggedFields(fields);
@@ -58,7 +60,7 @@ export function jsonRoute<Q, B>(route: JsonRoute<Q, B>): Handler {
     const body = await route.read(query);
     if (body === undefined) return problemResponse({ status: 404, title: 'Not Found', detail: route.notFound }, instance);
     context.info(`${route.failure} served.`, await loggedFields(route.logFields(query, body)));
-    return { status: 200, jsonBody: body };
+    return jsonAnswer(body);
   });
 }
 

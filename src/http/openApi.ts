@@ -5,7 +5,7 @@
  */
 import { DELIVERY_REPORT_EVENT_TYPE, EMAIL_EVENT_TYPES, ENGAGEMENT_REPORT_EVENT_TYPE, KNOWN_DELIVERY_STATUSES } from '../events/emailEvent.js';
 import { DEFAULT_RECIPIENT_PAGE_SIZE, MAX_LOOKUP_VALUE_LENGTH } from './lookupRequests.js';
-import { PROBLEM_CONTENT_TYPE } from './problem.js';
+import { PRIVATE_ANSWER_HEADERS, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './statusRequest.js';
 import { MAX_KEY_LENGTH } from '../storage/tableLimits.js';
 import { ACTIVITY_ASSET_TYPES, ACTIVITY_PAGE_TYPE } from '../web/assets.js';
@@ -20,10 +20,15 @@ const object = (properties: Record<string, unknown>, optional: string[] = []) =>
   additionalProperties: false,
 });
 
-const problemResponse = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } } });
-const jsonResponse = (description: string, schema: unknown) => ({ description, content: { 'application/json': { schema } } });
+/** Declared on every answer of the app's that carries JSON (src/http/problem.ts sets them). */
+const privateAnswerHeaders = { 'Cache-Control': { $ref: '#/components/headers/NoStore' }, 'X-Content-Type-Options': { $ref: '#/components/headers/NoSniff' } };
+const problemResponse = (description: string) => ({ description, headers: privateAnswerHeaders, content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } } });
+const jsonResponse = (description: string, schema: unknown) => ({ description, headers: privateAnswerHeaders, content: { 'application/json': { schema } } });
+const badRequest = problemResponse(
+  'A bad parameter: `parameter` names it. A request the host cannot read at all (raw bytes in its path, a target that is no URL path, not HTTP) is answered 400 without one.',
+);
 const errors = {
-  '400': problemResponse('A bad parameter; `parameter` names it.'),
+  '400': badRequest,
   '404': problemResponse('Nothing is recorded for it.'),
   '500': problemResponse('Storage could not be read; the body says nothing more.'),
 };
@@ -50,6 +55,15 @@ const pathParameter = (name: string, description: string, maxLength: number) => 
 const addressParameter = pathParameter('address', 'An email address; matched trimmed and case-insensitively.', MAX_LOOKUP_VALUE_LENGTH);
 const status = { type: 'string', description: `${KNOWN_DELIVERY_STATUSES.join(', ')}, or what ACS sent.` };
 
+/**
+ * A pattern that matches any of `names` in any case, with the white space around it that the parser
+ * trims (JSON Schema patterns take no flags, so each letter is a class: `[Dd][Ee]…`).
+ */
+function anyCasePattern(names: readonly string[]): string {
+  const letters = (name: string) => [...name].map((c) => (c.toLowerCase() === c.toUpperCase() ? c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : `[${c.toUpperCase()}${c.toLowerCase()}]`)).join('');
+  return `^\\s*(?:${names.map(letters).join('|')})\\s*$`;
+}
+
 const schemas = {
   Problem: {
     type: 'object',
@@ -60,7 +74,7 @@ const schemas = {
       title: { type: 'string' },
       status: { type: 'integer' },
       detail: { type: 'string' },
-      parameter: { type: 'string', description: 'The parameter at fault (400).' },
+      parameter: { type: 'string', description: 'The parameter at fault (400), when the request named one that is bad.' },
       instance: { type: 'string' },
     },
   },
@@ -129,7 +143,11 @@ const schemas = {
     latestDelivery: { oneOf: [ref('DeliveryOutcome'), { type: 'null' }] },
     messages: object({
       total: { type: 'integer', minimum: 0 },
-      byStatus: { type: 'object', additionalProperties: { type: 'integer', minimum: 1 } },
+      byStatus: {
+        type: 'object',
+        description: 'Messages per the status the message list shows for the address; `""` counts those whose latest report has no status (`""` or null).',
+        additionalProperties: { type: 'integer', minimum: 1 },
+      },
     }),
     latestFailure: { oneOf: [ref('DeliveryOutcome'), { type: 'null' }], description: 'The latest report whose status is Bounced or Failed.' },
     engagement: object({
@@ -165,13 +183,50 @@ const schemas = {
   }),
 };
 
+const TAGS = {
+  messages: 'Messages',
+  addresses: 'Addresses',
+  erasure: 'Retention and erasure',
+  page: 'Activity page',
+  ingest: 'Ingest',
+} as const;
+
 const keyed = [{ functionKey: [] }, { functionKeyQuery: [] }];
 const adminKeyed = [{ adminKey: [] }];
+const systemKeyed = [{ systemKeyQuery: [] }, { systemKey: [] }];
 const erased = {
   '204': { description: 'Erased, or nothing was left to erase. Applied again after Event Grid\'s 24-hour retry window.' },
   '400': errors['400'],
   '500': errors['500'],
 };
+
+/** What the Functions host answers a keyed route called without a valid key, before the app sees the request. */
+const unauthorized = { description: 'No key, or not one this route takes: the Functions host answers, with no body (the local host checks no key).' };
+
+type Operation = { operationId: string; summary: string; security: unknown[]; responses: Record<string, { description: string; headers?: unknown; content?: unknown }> } & Record<string, unknown>;
+type PathItem = Record<string, Operation>;
+
+/**
+ * What every operation gets by rule, so that a route added later gets it too: a 401 where a key is
+ * asked for, and a HEAD beside every GET (the app registers one; src/registry.ts), with the GET's
+ * statuses and headers and no body.
+ */
+function byRule(paths: Record<string, PathItem>): Record<string, PathItem> {
+  const withUnauthorized = (operation: Operation): Operation =>
+    operation.security.length === 0 ? operation : { ...operation, responses: { ...operation.responses, '401': unauthorized } };
+  const headOf = (get: Operation): Operation => ({
+    ...get,
+    operationId: `${get.operationId}Head`,
+    summary: `The headers of GET, without its body: ${get.summary.charAt(0).toLowerCase()}${get.summary.slice(1)}`,
+    responses: Object.fromEntries(Object.entries(get.responses).map(([code, { description, headers }]) => [code, { description, ...(headers ? { headers } : {}) }])),
+  });
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => {
+      const operations = Object.fromEntries(Object.entries(item).map(([method, operation]) => [method, withUnauthorized(operation)]));
+      return [path, operations.get ? { ...operations, head: headOf(operations.get) } : operations];
+    }),
+  );
+}
 
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -182,18 +237,37 @@ export function openApiDocument(): Record<string, unknown> {
       description: 'What happened to an email sent with Azure Communication Services: by message, by address, by Internet Message-ID.',
     },
     servers: [{ url: '/' }],
+    tags: [
+      { name: TAGS.messages, description: 'What happened to a message: by its ACS messageId, or by the Message-ID header it carried.' },
+      { name: TAGS.addresses, description: 'What happened to the email sent to an address.' },
+      { name: TAGS.erasure, description: 'Erasing a message or an address, and running retention now.' },
+      { name: TAGS.page, description: 'The activity page, for people, and this document.' },
+      { name: TAGS.ingest, description: 'Where Event Grid delivers the ACS Email events.' },
+    ],
     components: {
       schemas,
+      headers: {
+        NoStore: { description: 'The answer may hold personal data: no cache keeps it.', required: true, schema: { const: PRIVATE_ANSWER_HEADERS['cache-control'] } },
+        NoSniff: { description: 'Read as its content type says, never sniffed.', required: true, schema: { const: PRIVATE_ANSWER_HEADERS['x-content-type-options'] } },
+      },
       securitySchemes: {
         functionKey: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'A function key (not needed locally).' },
-        functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code' },
+        functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code', description: 'A function key, in the query (not needed locally).' },
         adminKey: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'The host master (admin) key (not needed locally).' },
+        systemKeyQuery: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'code',
+          description: "The Event Grid extension's system key (`eventgrid_extension`), as the Event Grid subscription's URL carries it (not needed locally).",
+        },
+        systemKey: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: "The Event Grid extension's system key, in a header (not needed locally)." },
       },
     },
-    paths: {
+    paths: byRule({
       '/api/messages/{messageId}': {
         get: {
           operationId: 'getMessageStatus',
+          tags: [TAGS.messages],
           summary: "A message's status, recipients, engagement and events, oldest first, a page at a time.",
           security: keyed,
           parameters: [pathParameter('messageId', 'The ACS messageId.', MAX_KEY_LENGTH), limitParameter(DEFAULT_PAGE_SIZE), pageTokenParameter],
@@ -201,6 +275,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
         delete: {
           operationId: 'eraseMessage',
+          tags: [TAGS.erasure],
           summary: 'Erases the message: its events and every index row of it.',
           security: adminKeyed,
           parameters: [pathParameter('messageId', 'The ACS messageId.', MAX_KEY_LENGTH)],
@@ -210,6 +285,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/recipients/{address}': {
         get: {
           operationId: 'getRecipient',
+          tags: [TAGS.addresses],
           summary: 'What is known about an address across every message sent to it.',
           security: keyed,
           parameters: [addressParameter],
@@ -217,6 +293,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
         delete: {
           operationId: 'eraseRecipient',
+          tags: [TAGS.erasure],
           summary: 'Erases every event and index row that names the address; other recipients keep theirs.',
           security: adminKeyed,
           parameters: [addressParameter],
@@ -226,13 +303,19 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/recipients/{address}/messages': {
         get: {
           operationId: 'listRecipientMessages',
+          tags: [TAGS.addresses],
           summary: "The messages sent to an address, newest attempt first, each with this address's own status.",
           security: keyed,
           parameters: [
             addressParameter,
             limitParameter(DEFAULT_RECIPIENT_PAGE_SIZE),
             pageTokenParameter,
-            { name: 'status', in: 'query', description: 'Only messages whose latest report for the address has this status (any case).', schema: { type: 'string', enum: [...KNOWN_DELIVERY_STATUSES] } },
+            {
+              name: 'status',
+              in: 'query',
+              description: `Only messages whose latest report for the address has this status: ${KNOWN_DELIVERY_STATUSES.join(', ')}, in any case.`,
+              schema: { type: 'string', pattern: anyCasePattern(KNOWN_DELIVERY_STATUSES), examples: ['Bounced', 'bounced'] },
+            },
             { name: 'since', in: 'query', description: 'Only messages attempted at or after this instant: ISO 8601 with its offset (Z or ±hh:mm), up to 9 fraction digits.', schema: { type: 'string' } },
             { name: 'until', in: 'query', description: 'Only messages attempted at or before this instant: ISO 8601 with its offset (Z or ±hh:mm), up to 9 fraction digits.', schema: { type: 'string' } },
           ],
@@ -242,6 +325,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/internet-messages/{internetMessageId}': {
         get: {
           operationId: 'getInternetMessage',
+          tags: [TAGS.messages],
           summary: 'The message(s) that carry an Internet Message-ID (with or without its <>).',
           security: keyed,
           parameters: [pathParameter('internetMessageId', 'A Message-ID header value.', MAX_LOOKUP_VALUE_LENGTH)],
@@ -251,6 +335,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/activity': {
         get: {
           operationId: 'getActivityPage',
+          tags: [TAGS.page],
           summary: 'The activity page: search by message ID, address or Message-ID header, and see what happened (a page for people; it calls the API above).',
           security: [],
           responses: { '200': { description: 'The page.', content: { [ACTIVITY_PAGE_TYPE.split(';')[0]!]: { schema: { type: 'string' } } } } },
@@ -259,11 +344,17 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/activity/{asset}': {
         get: {
           operationId: 'getActivityAsset',
+          tags: [TAGS.page],
           summary: "The activity page's script, stylesheet and icon.",
           security: [],
           parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string', enum: Object.keys(ACTIVITY_ASSET_TYPES) } }],
           responses: {
             '200': { description: 'The file.', content: Object.fromEntries(Object.values(ACTIVITY_ASSET_TYPES).map((type) => [type.split(';')[0]!, { schema: { type: 'string' } }])) },
+            '308': {
+              description: 'No name (`/api/activity/`): the page is at `/api/activity`, without the slash, where its files resolve.',
+              headers: { Location: { description: 'The page.', required: true, schema: { type: 'string' } } },
+            },
+            '400': badRequest,
             '404': problemResponse('The page has no file of that name.'),
           },
         },
@@ -271,6 +362,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/openapi.json': {
         get: {
           operationId: 'getOpenApi',
+          tags: [TAGS.page],
           summary: 'This document.',
           security: [],
           responses: { '200': jsonResponse('The OpenAPI 3.1 document.', { type: 'object' }) },
@@ -279,6 +371,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/admin/functions/applyRetention': {
         post: {
           operationId: 'runApplyRetention',
+          tags: [TAGS.erasure],
           summary: "Runs the retention timer now (the Functions host's admin call).",
           security: adminKeyed,
           requestBody: { required: true, content: { 'application/json': { schema: object({ input: { type: 'string' } }) } } },
@@ -288,7 +381,9 @@ export function openApiDocument(): Record<string, unknown> {
       '/runtime/webhooks/eventgrid': {
         post: {
           operationId: 'eventGridWebhook',
+          tags: [TAGS.ingest],
           summary: 'Where Event Grid delivers ACS Email events (the Functions host route; Event Grid calls it with the system key).',
+          security: systemKeyed,
           parameters: [
             { name: 'functionName', in: 'query', required: true, schema: { type: 'string', enum: ['emailDeliveryReport', 'emailEngagementReport'] } },
             { name: 'aeg-event-type', in: 'header', required: true, schema: { type: 'string', enum: ['Notification', 'SubscriptionValidation', 'Unsubscribe'] } },
@@ -305,14 +400,18 @@ export function openApiDocument(): Record<string, unknown> {
             },
           },
           responses: {
-            '200': jsonResponse('The validation handshake answer.', object({ validationResponse: { type: 'string' } })),
+            // Not jsonResponse: the handshake's answer is the host's (the local host's, locally), and holds no personal data.
+            '200': { description: 'The validation handshake answer.', content: { 'application/json': { schema: object({ validationResponse: { type: 'string' } }) } } },
             '202': { description: 'Every event was handled: stored, a duplicate, or quarantined.' },
             '400': problemResponse('The body is not JSON, or the aeg-event-type header is missing.'),
             '404': problemResponse('No Event Grid function has that name.'),
+            '413': problemResponse('The body is larger than the host takes, or holds more events than Event Grid sends at once; Event Grid dead-letters the delivery.'),
+            '417': problemResponse('An Expect header other than 100-continue.'),
+            '431': problemResponse('The request headers are too large to read.'),
             '500': problemResponse('An event could not be stored; Event Grid retries the delivery.'),
           },
         },
       },
-    },
+    }),
   };
 }

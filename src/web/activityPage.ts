@@ -50,9 +50,8 @@ const ICON_SVG =
 
 const ASSET_BODIES: Record<ActivityAssetName, () => string> = { 'app.js': builtScript, 'app.css': () => ACTIVITY_CSS, 'icon.svg': () => ICON_SVG };
 
-function html(pagePath: string): string {
-  // The page's own path, as the host served it, so that the assets resolve under any route prefix.
-  const base = pagePath.replace(/\/+$/, '');
+/** `base`: the page's own path, as the host served it, so that the assets resolve under any route prefix. */
+function html(base: string): string {
   const attribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   return `<!doctype html>
 <html lang="en">
@@ -95,9 +94,15 @@ function html(pagePath: string): string {
 
 const ok = (contentType: string, body: string): HttpResponseInit => ({ status: 200, headers: { 'content-type': contentType, ...SECURITY_HEADERS }, body });
 
-/** GET /api/activity: the page, with its assets addressed under its own path. */
+/**
+ * GET /api/activity: the page, with its assets addressed under its own path. The hosts route
+ * /api/activity/ here too, which is the asset route's path with no name: that redirects to the page,
+ * so that one URL serves it and the asset route's answers are all files or problems.
+ */
 export function activityPageResponse(pagePath: string): HttpResponseInit {
-  return ok(ACTIVITY_PAGE_TYPE, html(pagePath));
+  const page = pagePath.replace(/\/+$/, '');
+  if (page !== pagePath && page !== '') return { status: 308, headers: { location: page, 'cache-control': SECURITY_HEADERS['cache-control'] } };
+  return ok(ACTIVITY_PAGE_TYPE, html(page));
 }
 
 /** GET /api/activity/{asset}: the script or the stylesheet; a 404 problem for any other name. */

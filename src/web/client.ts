@@ -126,7 +126,8 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   }
 
   // --- small views of values ---
-  const STATUS_TONES: Record<string, string> = {
+  // A Map: a status is what ACS sent, and `constructor` is no tone (an object's keys would find Object).
+  const STATUS_TONES = new Map<string, string>(Object.entries({
     delivered: 'good',
     expanded: 'good',
     bounced: 'bad',
@@ -135,8 +136,8 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     quarantined: 'warn',
     filteredspam: 'warn',
     pending: 'wait',
-  };
-  const toneOf = (status: string | null): string => STATUS_TONES[(status ?? '').toLowerCase()] ?? 'other';
+  }));
+  const toneOf = (status: string | null): string => STATUS_TONES.get((status ?? '').toLowerCase()) ?? 'other';
   // An empty status is as missing as null: a badge with no word would say nothing.
   const statusWord = (status: string | null): string => status || 'No status';
   /** A status as a badge: its word is always shown, so the colour is never the only sign. */
