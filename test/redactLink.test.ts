@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { REDACTED, decodePercentEscapes, redactLink } from '../src/events/redactLink.js';
+import { decodePercentEscapes } from '../src/events/percentEscapes.js';
+import { REDACTED, redactLink } from '../src/events/redactLink.js';
 
 describe('redactLink', () => {
   it.each([

@@ -11,6 +11,8 @@
  * space or tab), the link is stored as that parser writes it, with the credentials taken out.
  */
 
+import { decodePercentEscapes } from './percentEscapes.js';
+
 /** What stands in for every value taken out. */
 export const REDACTED = 'REDACTED';
 
@@ -34,19 +36,6 @@ const AUTHORITY = /^([\u0000-\u0020]*(?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/)([^/?#]*)
 
 /** `;name=value` path parameters (`;jsessionid=…`), which servers read as session identifiers. */
 const PATH_PARAMETER = /;([^;=/]*)=([^;/]+)/g;
-
-/** `%XX` escapes decoded, as often as they nest (`%253F` is `?` after two decodings); malformed ones stay. */
-export function decodePercentEscapes(text: string): string {
-  let decoded = text;
-  for (let previous = ''; previous !== decoded; ) {
-    previous = decoded;
-    decoded = decoded.replace(/(?:%[0-9A-Fa-f]{2})+/g, (escapes) => {
-      const bytes = Uint8Array.from(escapes.match(/%../g)!, (escape) => parseInt(escape.slice(1), 16));
-      return new TextDecoder().decode(bytes);
-    });
-  }
-  return decoded;
-}
 
 /** `user:password@host` → `REDACTED@host`: credentials in a link are secrets however they are spelled. */
 function redactUserInfo(beforeQuery: string): string {
