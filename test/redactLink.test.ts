@@ -172,6 +172,13 @@ describe('redactLink, by what a URL parser reads', () => {
   });
 });
 
+describe('a campaign value nested deeper than any server decodes', () => {
+  it('is redacted, after a bounded number of decodings', () => {
+    const deep = `%${'25'.repeat(16_000)}3Ftoken%3DS3CR3T`;
+    expect(redactLink(`https://contoso.com/?utm_source=${deep}`)).toBe('https://contoso.com/?utm_source=REDACTED');
+  });
+});
+
 describe('decodePercentEscapes', () => {
   it.each([
     ['a%40b', 'a@b'],

@@ -11,7 +11,7 @@
  * space or tab), the link is stored as that parser writes it, with the credentials taken out.
  */
 
-import { decodePercentEscapes } from './percentEscapes.js';
+import { decodePercentEscapes, hasPercentEscape } from './percentEscapes.js';
 
 /** What stands in for every value taken out. */
 export const REDACTED = 'REDACTED';
@@ -24,6 +24,12 @@ const CAMPAIGN_PARAMETER = /^utm_(?:source|medium|campaign|term|content|id|sourc
 
 /** What a campaign value may not hold once its percent-escapes are decoded: it would carry a nested query (`x?token=…`). */
 const NESTED_QUERY = /[?=&#;]/;
+
+/** A campaign value without a nested query, however deep its escapes go (one still escaped after every decoding is not plain). */
+function isPlainCampaignValue(value: string): boolean {
+  const decoded = decodePercentEscapes(value);
+  return !NESTED_QUERY.test(decoded) && !hasPercentEscape(decoded);
+}
 
 /** Between query items; captured, so that each separator is kept as sent. */
 const QUERY_SEPARATOR = /([&;])/;
@@ -65,7 +71,7 @@ function redactQueryItem(item: string): string {
   if (equals < 0) return REDACTED;
   const name = item.slice(0, equals);
   const value = item.slice(equals + 1);
-  if (value === '' || (CAMPAIGN_PARAMETER.test(name) && !NESTED_QUERY.test(decodePercentEscapes(value)))) return item;
+  if (value === '' || (CAMPAIGN_PARAMETER.test(name) && isPlainCampaignValue(value))) return item;
   return `${name}=${REDACTED}`;
 }
 

@@ -16,6 +16,8 @@ import { fitStringProperty } from '../storage/tableLimits.js';
 /** What stands where the address was. */
 export const ERASED = '[erased]';
 
+/** What may not stand right before an address: it would be part of a longer one. */
+const WITHIN_ADDRESS = /[\p{L}\p{N}._+-]/u;
 const BEFORE = String.raw`(?:(?<=%[0-9a-f]{2})|(?<![\p{L}\p{N}._+\-]))`;
 const AFTER = String.raw`(?![\p{L}\p{N}\-]|\.[\p{L}\p{N}])`;
 
@@ -70,7 +72,7 @@ export function eraseAddressFromEvent(event: EmailEvent, pattern: RegExp): Email
   return changed ? erased : undefined;
 }
 
-const LOCAL_PART = /[^\s<>()[\]{},;:"'`\\/=?&#|]/u;
+const LOCAL_PART = /[^\s<>()[\]{},;:"'`\\/=?&#|@]/u;
 const DOMAIN = /[\p{L}\p{N}.-]/u;
 const MAX_LOCAL_PART = 64;
 const MAX_DOMAIN = 255;
@@ -93,6 +95,8 @@ function addressCandidates(text: string): Set<string> {
       if (next === '.') ends.push(end);
     }
     for (let start = at - 1; start >= Math.max(0, at - MAX_LOCAL_PART) && LOCAL_PART.test(decoded[start]!); start--) {
+      // Only where an address may begin, as addressPattern has it.
+      if (start > 0 && WITHIN_ADDRESS.test(decoded[start - 1]!)) continue;
       for (const end of ends) if (end > at + 1) candidates.add(decoded.slice(start, end));
     }
   }
