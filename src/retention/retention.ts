@@ -159,7 +159,7 @@ export type ErasureKind = 'message' | 'recipient';
 interface ErasurePass {
   /** Rows deleted. */
   rows: number;
-  /** Rows whose text was rewritten (other recipients' events that named an erased address). */
+  /** Events whose text was rewritten, with their index rows (other recipients' events that named an erased address). */
   rewritten: number;
   found: string[];
 }
