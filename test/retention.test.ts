@@ -170,6 +170,8 @@ describe('erasure', () => {
       delivery(shared, other, '2026-11-27T10:00:01Z', { internetMessageId: `<${shared}@x>` }),
       engagement(shared, address, '2026-11-27T11:00:00Z'),
       engagement(shared, other, '2026-11-27T11:00:01Z'),
+      // A click that names no recipient, whose link holds the address (kept: a path, and a campaign value).
+      engagement(shared, undefined, '2026-11-27T12:00:00Z', { engagementType: 'click', engagementContext: `https://contoso.com/p/${address}?utm_term=${encodeURIComponent(address)}` }),
       delivery(own, address, '2026-11-28T10:00:00Z'),
     ];
     await ingestAll(events);
@@ -181,7 +183,8 @@ describe('erasure', () => {
     expect((await call('listRecipientMessages', { address })).status).toBe(404);
     expect((await call('getMessageStatus', { messageId: own })).status).toBe(404);
     const message = (await call('getMessageStatus', { messageId: shared })).body;
-    expect(JSON.stringify(message).toLowerCase()).not.toContain('erase.me');
+    expect(decodePercentEscapes(JSON.stringify(message)).toLowerCase()).not.toContain('erase.me');
+    expect(message.engagement.links).toEqual([{ url: 'https://contoso.com/p/[erased]?utm_term=[erased]', clicks: 1 }]);
     expect(message.recipients.map((entry: { recipient: string }) => entry.recipient)).toEqual([other]);
     expect(message.engagement.views).toBe(1);
     expect((await call('getRecipient', { address: other })).body).toEqual(otherBefore);
