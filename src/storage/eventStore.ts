@@ -11,7 +11,7 @@ import { errorFacts } from '../errors.js';
 import { asciiBodies } from './asciiBodies.js';
 import { appSettings, type Settings, type StorageConnection } from '../settings.js';
 import { groupRange, indexWritesFor, quarantineExpiryRow, type IndexWrites } from './indexEntities.js';
-import { fromEventEntity, toEventEntity, toQuarantineEntity, type EventEntity, type QuarantineRecord } from './tableEntities.js';
+import { fromEventEntity, fromStoredEntity, toQuarantineEntity, toStoredEntity, type EventEntity, type QuarantineRecord, type StoredEvent } from './tableEntities.js';
 
 export type AppendResult = 'stored' | 'duplicate';
 
@@ -35,6 +35,8 @@ export interface EventStore {
   quarantine(record: QuarantineRecord): Promise<AppendResult>;
   /** Every stored event of one message, in no particular order (Cosmos DB for Table does not sort). */
   messageEvents(messageId: string): Promise<EmailEvent[]>;
+  /** messageEvents, with when each event was received (retention and erasure). */
+  storedEvents(messageId: string): Promise<StoredEvent[]>;
   /** Every stored event, a page at a time, in no particular order (the re-index command). */
   allEvents(pageSize: number): AsyncIterable<EmailEvent[]>;
   /**
@@ -62,6 +64,11 @@ export interface EventStore {
   deleteRows(table: StoreTable, partitionKey: string, rowKeys: readonly string[]): Promise<number>;
   /** Inserts a row into the index table, or merges these properties into it (erasure records). */
   upsertIndexRow(entity: EventEntity): Promise<void>;
+  /**
+   * Replaces rows that are there with these (erasure's rewrite of text that named an address), all
+   * requests issued at once. A row already gone stays gone: a replace never brings a row back.
+   */
+  replaceRows(table: StoreTable, entities: readonly EventEntity[]): Promise<void>;
 }
 
 export type StoreTable = 'events' | 'index' | 'quarantine';
@@ -227,6 +234,18 @@ class LazyTable {
     return deleted;
   }
 
+  /** Replaces the row if it is there; says whether it was. */
+  async replace(entity: EventEntity): Promise<boolean> {
+    const client = await this.tableClient();
+    try {
+      await client.updateEntity(entity, 'Replace');
+      return true;
+    } catch (error) {
+      if (errorFacts(error).statusCode === 404) return false;
+      throw error;
+    }
+  }
+
   async upsert(entity: EventEntity): Promise<void> {
     await this.write((client) => client.upsertEntity(entity, 'Merge'));
   }
@@ -267,9 +286,14 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
     return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
   }
 
+  async function storedEvents(messageId: string): Promise<StoredEvent[]> {
+    const { odata } = await loadTablesSdk();
+    return (await events.all(odata`PartitionKey eq ${messageId}`)).map(fromStoredEntity);
+  }
+
   return {
     append: async (event, receivedAt) => {
-      const [result] = await settleAll([events.insert(toEventEntity(event)), ...indexWrites(indexWritesFor(event, receivedAt))]);
+      const [result] = await settleAll([events.insert(toStoredEntity({ event, receivedAt })), ...indexWrites(indexWritesFor(event, receivedAt))]);
       return result!;
     },
     appendIndexRows: async (event, receivedAt) => {
@@ -280,10 +304,8 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
       const [result] = await settleAll([quarantine.insert(entity), index.insert(quarantineExpiryRow(entity, record.receivedAt))]);
       return result!;
     },
-    messageEvents: async (messageId) => {
-      const { odata } = await loadTablesSdk();
-      return (await events.all(odata`PartitionKey eq ${messageId}`)).map((entity) => fromEventEntity(entity));
-    },
+    messageEvents: async (messageId) => (await storedEvents(messageId)).map(({ event }) => event),
+    storedEvents,
     allEvents: async function* (pageSize) {
       for await (const page of events.query(undefined, pageSize)) yield page.rows.map((entity) => fromEventEntity(entity));
     },
@@ -300,6 +322,9 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
     },
     deleteRows: (table, partitionKey, rowKeys) => tables[table].delete(partitionKey, rowKeys),
     upsertIndexRow: (entity) => index.upsert(entity),
+    replaceRows: async (table, entities) => {
+      await settleAll(entities.map((entity) => tables[table].replace(entity)));
+    },
     messageGroupRows: async (partitionKey, messageDigests) => {
       const { odata } = await loadTablesSdk();
       const queries: Promise<Record<string, unknown>[]>[] = [];

@@ -23,6 +23,7 @@ import { fromEventEntity, toEventEntity, type EventEntity } from './tableEntitie
 import { keyProblem } from './tableLimits.js';
 import { endOf, messageDigest, tailRowKey } from './tailKeys.js';
 import { normalizeAddress, normalizeInternetMessageId } from '../events/addresses.js';
+import { retentionTime } from '../retention/retentionTime.js';
 
 export const RECIPIENT_PARTITION = 'recipient';
 export const INTERNET_MESSAGE_ID_PARTITION = 'internetMessageId';
@@ -52,9 +53,12 @@ export function expiryPartitionsBefore(day: string): { from: string; to: string 
   return { from: `${EXPIRY_PARTITION}|`, to: `${EXPIRY_PARTITION}|${day}` };
 }
 
-/** The expiry row of a message for an event: its day is the event's own time, or when it was received where it has none. */
+/**
+ * The expiry row of a message for an event: its day is the event's retention time (its own time, or
+ * when it was received where it has none or where its own time lies beyond that).
+ */
 export function messageExpiryRow(event: Pick<EmailEvent, 'messageId' | 'occurredAt'>, receivedAt: string): EventEntity {
-  const day = (event.occurredAt ?? receivedAt).slice(0, 10);
+  const day = retentionTime(event.occurredAt, receivedAt)!.slice(0, 10);
   return { partitionKey: expiryPartitionKey(day, sha256(event.messageId)), rowKey: `m|${messageDigest(event.messageId)}`, messageId: event.messageId };
 }
 
@@ -109,8 +113,9 @@ export interface IndexWrites {
 /**
  * The index rows an event feeds: its message's expiry row; the address's rows for an event that
  * names one; and, for a delivery report that carries one, the Internet Message-ID's row. The same
- * event always gives the same rows (`receivedAt` counts only for an event without a time), so writing
- * them is idempotent.
+ * event always gives the same rows (`receivedAt` counts only for an event without a believable time:
+ * a redelivery then files its message under a later day as well, which retention passes over), so
+ * writing them is idempotent in effect.
  */
 export function indexWritesFor(event: EmailEvent, receivedAt: string): IndexWrites {
   const writes: IndexWrites = { expiry: messageExpiryRow(event, receivedAt) };
