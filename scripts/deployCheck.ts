@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { BICEP_ENTRY_POINTS, BICEP_INSTALL_HINT, buildBicep, findBicep, lintBicep } from './bicep.js';
 import { findTool, PROJECT_ROOT } from './tools.js';
 
-/** The azd environment values main.parameters.json maps to required parameters, and how to set them. */
+/** The azd environment values the preprovision hook requires (the template gives them an empty default, so that azd does not prompt first), and how to set them. */
 export const REQUIRED_VALUES = {
   ACS_RESOURCE_NAME: 'the name of your Azure Communication Services resource',
   ACS_RESOURCE_GROUP: 'its resource group',
