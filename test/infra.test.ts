@@ -32,6 +32,7 @@ import {
   BICEP_INSTALL_HINT,
   bicepVersion,
   buildBicep,
+  environmentValuesOfSettings,
   type BicepRun,
   findBicep,
   lintBicep,
@@ -464,22 +465,20 @@ describe.skipIf(!bicep)(bicep ? 'infra/ with the Bicep CLI' : `infra/ with the B
 
     it('set every setting a user may tune from a main.bicep parameter bound to an azd environment value, so that the next provision keeps it', () => {
       expect(tunable.length).toBeGreaterThanOrEqual(4);
-      const { raw } = settings();
-      const module = moduleOf(main(), 'functionApp');
-      const passed = module.properties!.parameters as Record<string, { value: string }>;
-      const environmentValues = Object.fromEntries(
-        Object.entries(JSON.parse(readFileSync(join(INFRA, 'main.parameters.json'), 'utf8')).parameters as Record<string, { value: string }>).map(([name, { value }]) => [name, value]),
-      );
-      for (const setting of tunable) {
-        // The app setting comes from a parameter of functionApp.bicep ...
-        const inner = /^\[(?:string\()?parameters\('(\w+)'\)\)?\]$/.exec(raw[setting] ?? '')?.[1];
-        expect(inner, `${setting} = ${raw[setting]}`).toBeDefined();
-        // ... which main.bicep passes from one of its own ...
-        const outer = /^\[parameters\('(\w+)'\)\]$/.exec(passed[inner!]?.value ?? '')?.[1];
-        expect(outer, `${setting}: functionApp's ${inner} = ${passed[inner!]?.value}`).toBeDefined();
-        // ... which main.parameters.json binds to an azd environment value.
-        expect(environmentValues[outer!], `${setting}: main.bicep's ${outer}`).toMatch(/^\$\{[A-Z][A-Z0-9_]*(=[^}]*)?\}$/);
-      }
+      const parametersFile = JSON.parse(readFileSync(join(INFRA, 'main.parameters.json'), 'utf8')).parameters;
+      const bound = environmentValuesOfSettings(main(), parametersFile);
+      expect(Object.keys(bound).sort()).toEqual([...tunable].sort());
+      expect(bound).toMatchObject({
+        [appSettingNames.TABLE_SETTING]: { name: 'EMAIL_EVENTS_TABLE', fallback: DEFAULT_EVENTS_TABLE },
+        [appSettingNames.RETENTION_DAYS_SETTING]: { name: 'RETENTION_DAYS', fallback: String(appSettingNames.DEFAULT_RETENTION_DAYS) },
+        [appSettingNames.RETENTION_SCHEDULE_SETTING]: { name: 'RETENTION_SCHEDULE' },
+        [appSettingNames.REDACT_LINKS_SETTING]: { name: 'REDACT_LINKS' },
+      });
+      // Not blind: a setting written as a constant is not bound to anything.
+      const constant = structuredClone(main());
+      const config = ofType(moduleOf(constant, 'functionApp').template, 'Microsoft.Web/sites/config')[0]!;
+      (config.properties as Record<string, string>)[appSettingNames.REDACT_LINKS_SETTING] = 'false';
+      expect(Object.keys(environmentValuesOfSettings(constant, parametersFile))).not.toContain(appSettingNames.REDACT_LINKS_SETTING);
     });
 
     it('carry the values chosen in the azd environment to the app, and leave the app its defaults when none is chosen', () => {
