@@ -59,7 +59,11 @@ const machine = {
   },
 };
 const count = { type: 'integer', minimum: 0 };
-const rate = { type: ['number', 'null'], minimum: 0, maximum: 1, description: 'A fraction of 1, to 4 places; null when there is nothing to divide by.' };
+const rate = {
+  type: ['number', 'null'],
+  minimum: 0,
+  description: 'A fraction, to 4 places; null when there is nothing to divide by. Opens and clicks count on their own day, over that day\'s deliveries, so an open or click rate may pass 1.',
+};
 const split = object({ total: count, unique: count });
 const engagementCounts = object({ total: count, unique: count, human: split, machine: split });
 const countsProperties = {
