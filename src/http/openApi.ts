@@ -219,6 +219,17 @@ const erased = {
   '500': errors['500'],
 };
 
+/** The Functions host's admin call that runs a timer function now. */
+const runTimerNow = (operationId: string, what: string) => ({
+  post: {
+    operationId,
+    summary: `Runs ${what} now (the Functions host's admin call).`,
+    security: adminKeyed,
+    requestBody: { required: true, content: { 'application/json': { schema: object({ input: { type: 'string' } }) } } },
+    responses: { '202': { description: 'The run has started; its summary goes to the log.' } },
+  },
+});
+
 export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
@@ -336,24 +347,8 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': jsonResponse('The OpenAPI 3.1 document.', { type: 'object' }) },
         },
       },
-      '/admin/functions/applyRetention': {
-        post: {
-          operationId: 'runApplyRetention',
-          summary: "Runs the retention timer now (the Functions host's admin call).",
-          security: adminKeyed,
-          requestBody: { required: true, content: { 'application/json': { schema: object({ input: { type: 'string' } }) } } },
-          responses: { '202': { description: 'The run has started; its summary goes to the log.' } },
-        },
-      },
-      '/admin/functions/rollUpStatistics': {
-        post: {
-          operationId: 'runRollUpStatistics',
-          summary: "Runs the statistics roll-up now (the Functions host's admin call).",
-          security: adminKeyed,
-          requestBody: { required: true, content: { 'application/json': { schema: object({ input: { type: 'string' } }) } } },
-          responses: { '202': { description: 'The run has started; its summary goes to the log.' } },
-        },
-      },
+      '/admin/functions/applyRetention': runTimerNow('runApplyRetention', 'the retention timer'),
+      '/admin/functions/rollUpStatistics': runTimerNow('runRollUpStatistics', 'the statistics roll-up'),
       '/runtime/webhooks/eventgrid': {
         post: {
           operationId: 'eventGridWebhook',
