@@ -446,7 +446,7 @@ async function benchRead() {
  * up, against one raw partition query of 30 rows. Counts the storage requests of the read.
  */
 async function benchStatistics() {
-  const { rollUpDay } = await import('../src/stats/rollUp.js');
+  const { rollUpDay, rollUpShard } = await import('../src/stats/rollUp.js');
   const { readStatistics } = await import('../src/stats/statistics.js');
   const { SHARDS } = await import('../src/stats/facts.js');
   const { seedDeliveryReport, seedEngagementReport } = await import('./sampleEvents.js');
@@ -472,7 +472,8 @@ async function benchStatistics() {
     await store.append(normalized.event, normalized.event.occurredAt!);
   });
   const now = new Date('2026-11-30T23:00:00Z');
-  await pool(days.flatMap((day) => SHARDS.map((shard) => ({ day, shard }))), CONCURRENCY, ({ day, shard }) => rollUpDay(store, day, shard, now));
+  await pool(days.flatMap((day) => SHARDS.map((shard) => ({ day, shard }))), CONCURRENCY, ({ day, shard }) => rollUpShard(store, day, shard, now));
+  await pool(days, CONCURRENCY, (day) => rollUpDay(store, day));
   const query = { from: days[0]!, to: days.at(-1)!, sender: 'news@contoso.com', granularity: 'day' as const };
   const readApi = async () => {
     const body = await readStatistics(store, query, now);

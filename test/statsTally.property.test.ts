@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StatsFact } from '../src/stats/facts.js';
-import { daySummaries } from '../src/stats/summaries.js';
+import { addShards, daySummaries, toShardSummaryRow } from '../src/stats/summaries.js';
 import { addCounts, emptyCounts, tally, type Tallied } from '../src/stats/tally.js';
 
 const byDay = (fact: StatsFact) => fact.day;
@@ -95,9 +95,9 @@ describe('tally', () => {
 
 describe('daySummaries', () => {
   it('writes a row for every sender even for a day with nothing, and per sender only for those with counts', () => {
-    expect(daySummaries([], '2026-11-27', '3', 'now')).toEqual([{ day: '2026-11-27', shard: '3', sender: null, rolledAt: 'now', counts: emptyCounts(), hours: {} }]);
+    expect(daySummaries([], '2026-11-27', 'now')).toEqual([{ day: '2026-11-27', sender: null, rolledAt: 'now', counts: emptyCounts(), hours: {} }]);
     const delivered = fact({ message: 'm', event: 'd', kind: 'delivery', occurredAt: '2026-11-27T10:00:00Z', status: 'Delivered' });
-    const summaries = daySummaries([delivered], '2026-11-27', '0', 'now');
+    const summaries = daySummaries([delivered], '2026-11-27', 'now');
     expect(summaries.map((s) => [s.sender, s.counts.recipients, Object.keys(s.hours)])).toEqual([
       [null, 1, ['10']],
       ['news@contoso.com', 1, ['10']],
@@ -107,7 +107,28 @@ describe('daySummaries', () => {
   it('leaves a recipient to the next day when its latest report lies there', () => {
     const failed = fact({ message: 'm', event: 'a', kind: 'delivery', occurredAt: '2026-11-27T23:59:00Z', status: 'Failed' });
     const delivered = fact({ message: 'm', event: 'b', kind: 'delivery', occurredAt: '2026-11-28T00:10:00Z', status: 'Delivered' });
-    expect(daySummaries([failed, delivered], '2026-11-27', '0', 'now')[0]!.counts.recipients).toBe(0);
-    expect(daySummaries([failed, delivered], '2026-11-28', '0', 'now')[0]!.counts.statuses).toEqual({ Delivered: 1 });
+    expect(daySummaries([failed, delivered], '2026-11-27', 'now')[0]!.counts.recipients).toBe(0);
+    expect(daySummaries([failed, delivered], '2026-11-28', 'now')[0]!.counts.statuses).toEqual({ Delivered: 1 });
+  });
+});
+
+describe('addShards', () => {
+  it("adds a day's shards up to the counts of the whole day, per sender and for every sender, and says how many shards were counted", () => {
+    fc.assert(
+      fc.property(facts, (list) => {
+        const day = '2026-11-27';
+        const rows = ['0', '1'].flatMap((shard) => daySummaries(list.filter((f) => f.shard === shard), day, `t${shard}`).map((summary) => toShardSummaryRow(summary, shard)));
+        const added = addShards(rows, day);
+        const whole = daySummaries(list, day, 't0');
+        for (const summary of whole) {
+          const found = added.find((entry) => entry.summary.sender === summary.sender);
+          if (summary.sender !== null && summary.counts.recipients + summary.counts.opens.total + summary.counts.clicks.total === 0) continue;
+          expect(found?.summary.counts).toEqual(summary.counts);
+          expect(found?.summary.hours).toEqual(summary.hours);
+          expect(found?.shards).toBe(2);
+          if (summary.sender === null) expect(found?.summary.rolledAt).toBe('t0'); // the older of its shards' counts
+        }
+      }),
+    );
   });
 });

@@ -2,14 +2,15 @@
  * The roll-up: counts each day's facts into summary rows, so that a range of days reads a few rows per
  * day whatever the events in it. Every run counts today and the REROLLED_DAYS days before it (late
  * reports land there while Event Grid retries), and every day a late fact marked since; it reads each
- * day one shard at a time (and the same shard of the day after), so its memory stays one shard's.
+ * day one shard at a time (and the same shard of the day after), so its memory stays one shard's, then
+ * adds the day's shards up into one row per sender.
  *
  * Counting a day again writes the same rows over the old ones: a run that stops half-way is finished
  * by the next, and a day counted twice is the same.
  */
 import type { EventStore } from '../storage/eventStore.js';
 import { DIRTY_PARTITION, REROLLED_DAYS, SHARDS, addDays, factPartitionKey, fromStatsFactRow, type StatsFact } from './facts.js';
-import { daySummaries, toSummaryRow } from './summaries.js';
+import { addShards, daySummaries, shardSummaryPartitionKey, toDayRows, toShardSummaryRow } from './summaries.js';
 
 /** Day-and-shard pairs counted at the same time. */
 const PAIRS_AT_ONCE = 4;
@@ -44,12 +45,19 @@ async function factsOf(store: EventStore, day: string, shard: string): Promise<S
   return facts;
 }
 
-/** Counts one day of one shard again and writes its summaries; returns the facts read. */
-export async function rollUpDay(store: EventStore, day: string, shard: string, now: Date): Promise<number> {
+/** Counts one day of one shard again and writes its shard summaries; returns the facts read. */
+export async function rollUpShard(store: EventStore, day: string, shard: string, now: Date): Promise<number> {
   const [facts, later] = await Promise.all([factsOf(store, day, shard), factsOf(store, addDays(day, 1), shard)]);
-  const summaries = daySummaries([...facts, ...later], day, shard, now.toISOString());
-  await Promise.all(summaries.map((summary) => store.upsertIndexRow(toSummaryRow(summary))));
+  const summaries = daySummaries([...facts, ...later], day, now.toISOString());
+  await Promise.all(summaries.map((summary) => store.upsertIndexRow(toShardSummaryRow(summary, shard))));
   return facts.length + later.length;
+}
+
+/** Adds a day's shard summaries up into its day and hour rows, per sender (one query of the day's shard rows). */
+export async function rollUpDay(store: EventStore, day: string): Promise<void> {
+  const rows: Record<string, unknown>[] = [];
+  for await (const page of store.indexRows(shardSummaryPartitionKey(day))) rows.push(...page);
+  await Promise.all(addShards(rows, day).flatMap(({ summary, shards }) => toDayRows(summary, shards).map((row) => store.upsertIndexRow(row))));
 }
 
 export async function rollUpStatistics(store: EventStore, { now, budgetMs = 8 * 60_000 }: RollUpOptions): Promise<RollUpRun> {
@@ -82,13 +90,16 @@ export async function rollUpStatistics(store: EventStore, { now, budgetMs = 8 * 
       break;
     }
     const batch = work.slice(start, start + PAIRS_AT_ONCE);
-    const counts = await Promise.all(batch.map(([, { day, shard }]) => rollUpDay(store, day, shard, now)));
+    const counts = await Promise.all(batch.map(([, { day, shard }]) => rollUpShard(store, day, shard, now)));
     for (const [i, [key]] of batch.entries()) {
       done.add(key);
       run.facts += counts[i]!;
       run.counted++;
     }
   }
+
+  const days = [...new Set([...done].map((pair) => pair.split('|')[0]!))];
+  for (let start = 0; start < days.length; start += PAIRS_AT_ONCE) await Promise.all(days.slice(start, start + PAIRS_AT_ONCE).map((day) => rollUpDay(store, day)));
 
   const settled = new Date(now.getTime() - MARKER_SETTLE_MS).toISOString().slice(0, 13);
   for (const marker of markers) {
