@@ -90,12 +90,17 @@ describe('statistics', () => {
   it('reads the same numbers from the roll-up, in two requests for 30 days of one sender, and the statistics hold no address', async () => {
     const { store: target, requests, settings } = await mailbox();
     const live = await readStatistics(target, query({ sender: 'news@contoso.com' }), NOW);
+    const hourly = query({ from: '2026-11-27', to: '2026-11-28', granularity: 'hour' });
+    const liveHours = await readStatistics(target, hourly, NOW);
     const run = await rollUpStatistics(target, { now: NOW });
     expect(run).toMatchObject({ complete: true, counted: 48 });
     const rolled = await readStatistics(target, query({ sender: 'news@contoso.com' }), NOW);
     // The 25th and 26th were not rolled up (the roll-up counts today and the two days before), so they are read live.
     expect(rolled.buckets.map((bucket) => bucket.source)).toEqual(['live', 'live', 'rollup', 'rollup', 'rollup']);
     expect(counts(rolled)).toEqual(counts(live));
+    const rolledHours = await readStatistics(target, hourly, NOW);
+    expect(rolledHours.buckets.every((bucket) => bucket.source === 'rollup')).toBe(true);
+    expect(counts(rolledHours)).toEqual(counts(liveHours));
 
     const month = { from: '2026-10-31', to: '2026-11-29', granularity: 'day' as const, sender: 'news@contoso.com' };
     await rollUpStatistics(target, { now: new Date('2026-11-27T12:00:00Z') }); // the 25th and 26th
