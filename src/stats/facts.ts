@@ -24,7 +24,7 @@ import { messageDigest } from '../storage/tailKeys.js';
 
 export const FACT_PARTITION = 'stats';
 export const DIRTY_PARTITION = 'statsdirty';
-export const STATS_SHARDS = 16;
+const STATS_SHARDS = 16;
 export const SHARDS: readonly string[] = Array.from({ length: STATS_SHARDS }, (_, shard) => shard.toString(16));
 
 /**
@@ -39,12 +39,12 @@ const DAY_MS = 86_400_000;
 /** The day `days` days after `day` (YYYY-MM-DD), in UTC. */
 export const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
-export const shardOf = (messageId: string) => SHARDS[parseInt(sha256(messageId).slice(0, 8), 16) % STATS_SHARDS]!;
+const shardOf = (messageId: string) => SHARDS[parseInt(sha256(messageId).slice(0, 8), 16) % STATS_SHARDS]!;
 export const factPartitionKey = (day: string, shard: string) => `${FACT_PARTITION}|${day}|${shard}`;
-export const dirtyPartitionKey = (shard: string) => `${DIRTY_PARTITION}|${shard}`;
+const dirtyPartitionKey = (shard: string) => `${DIRTY_PARTITION}|${shard}`;
 
 /** A recipient of one message, without its address: counts each recipient of a message once. */
-export const recipientKey = (messageId: string, normalizedAddress: string) => shortDigest(`${messageId}\n${normalizedAddress}`);
+const recipientKey = (messageId: string, normalizedAddress: string) => shortDigest(`${messageId}\n${normalizedAddress}`);
 
 /** A sender as statistics group by it: trimmed and lowercased, as addresses are matched. */
 export const normalizeSender = (sender: string | null) => (sender === null ? null : (normalizeAddress(sender) ?? null));
@@ -71,7 +71,7 @@ export interface StatsFact {
 const dayOfEvent = (event: Pick<EmailEvent, 'occurredAt'>, receivedAt: string) => (event.occurredAt ?? receivedAt).slice(0, 10);
 
 /** The fact row of an event. The same event always gives the same row (`receivedAt` counts only for an event without a time). */
-export function statsFactRow(event: EmailEvent, receivedAt: string): EventEntity {
+function statsFactRow(event: EmailEvent, receivedAt: string): EventEntity {
   const row: EventEntity = {
     partitionKey: factPartitionKey(dayOfEvent(event, receivedAt), shardOf(event.messageId)),
     rowKey: `${messageDigest(event.messageId)}|${eventDigest(event)}`,
@@ -93,7 +93,7 @@ export function statsFactRow(event: EmailEvent, receivedAt: string): EventEntity
 }
 
 /** The marker that makes the roll-up count a late fact's day again, or undefined when it need not. */
-export function lateFactMarker(event: EmailEvent, receivedAt: string): EventEntity | undefined {
+function lateFactMarker(event: EmailEvent, receivedAt: string): EventEntity | undefined {
   const day = dayOfEvent(event, receivedAt);
   if (day >= addDays(receivedAt.slice(0, 10), 1 - REROLLED_DAYS)) return undefined;
   return { partitionKey: dirtyPartitionKey(shardOf(event.messageId)), rowKey: `${day}|${receivedAt.slice(0, 13)}`, day };

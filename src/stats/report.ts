@@ -50,7 +50,7 @@ export interface StatisticsBody {
 
 const ratio = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
 
-export function withRates(counts: Counts): CountsView {
+function withRates(counts: Counts): CountsView {
   const delivered = counts.statuses.Delivered ?? 0;
   const attempted = counts.recipients - (counts.statuses.Expanded ?? 0);
   return {

@@ -82,8 +82,10 @@ export async function rollUpStatistics(store: EventStore, { now, budgetMs = 8 * 
 
   const run: RollUpRun = { counted: 0, facts: 0, markers: 0, elapsedMs: 0, complete: true };
   const done = new Set<string>();
-  // Oldest first: a marked day and the day before it are counted in the same run, or neither is marked done.
-  const work = [...pairs.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  // The last days first, which every read of today wants; then marked days, oldest first. A marker goes
+  // only once its day and the day before are both counted, so a run that stops between them keeps it.
+  const recent = addDays(today, -REROLLED_DAYS);
+  const work = [...pairs.entries()].sort(([a], [b]) => Number(b >= recent) - Number(a >= recent) || (a < b ? -1 : 1));
   for (let start = 0; start < work.length; start += PAIRS_AT_ONCE) {
     if (performance.now() - started > budgetMs) {
       run.complete = false;

@@ -20,9 +20,9 @@ import type { EventEntity } from '../storage/tableEntities.js';
 import type { StatsFact } from './facts.js';
 import { addCounts, emptyCounts, tally, type Counts } from './tally.js';
 
-export const SHARD_SUMMARY_PARTITION = 'statsshard';
-export const DAY_SUMMARY_PARTITION = 'statsday';
-export const HOUR_SUMMARY_PARTITION = 'statshour';
+const SHARD_SUMMARY_PARTITION = 'statsshard';
+const DAY_SUMMARY_PARTITION = 'statsday';
+const HOUR_SUMMARY_PARTITION = 'statshour';
 
 const senderKey = (sender: string | null) => (sender === null ? 'all' : `s|${shortDigest(sender)}`);
 export const daySummaryPartitionKey = (sender: string | null) => `${DAY_SUMMARY_PARTITION}|${senderKey(sender)}`;

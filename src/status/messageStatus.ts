@@ -210,7 +210,7 @@ export function summarize(events: readonly EmailEvent[]): MessageSummary {
  * The delivery attempt an engagement is measured against: the latest attempt of the recipient it names
  * (by address, as the lookups match them), or of the only recipient when it names none.
  */
-export function attemptFor(recipients: readonly Pick<RecipientStatus, 'recipient' | 'attemptedAt'>[]): (engagement: Pick<EmailEvent, 'recipient'>) => string | null {
+function attemptFor(recipients: readonly Pick<RecipientStatus, 'recipient' | 'attemptedAt'>[]): (engagement: Pick<EmailEvent, 'recipient'>) => string | null {
   const byAddress = new Map<string, string | null>();
   for (const { recipient, attemptedAt } of recipients) {
     const address = recipient === null ? undefined : normalizeAddress(recipient);
