@@ -13,7 +13,9 @@ import './functions/getInternetMessage.js';
 import './functions/getMessageStatus.js';
 import './functions/getOpenApi.js';
 import './functions/getRecipient.js';
+import './functions/getStatistics.js';
 import './functions/listRecipientMessages.js';
+import './functions/rollUpStatistics.js';
 import { appSettings } from './settings.js';
 
 appSettings();

@@ -19,6 +19,8 @@ export interface Settings {
   retentionDays: number;
   /** When applyRetention runs: an NCRONTAB expression with seconds, as Azure Functions timers take it. */
   retentionSchedule: string;
+  /** When rollUpStatistics runs: an NCRONTAB expression with seconds. */
+  statisticsSchedule: string;
   /** Whether clicked links are stored with their query values redacted (src/events/redactLink.ts). */
   redactLinks: boolean;
 }
@@ -37,6 +39,9 @@ export const RETENTION_SCHEDULE_SETTING = 'EmailEventsRetentionSchedule';
 export const DEFAULT_RETENTION_DAYS = 90;
 /** Daily at 02:30 UTC, when mail traffic is usually lowest. */
 export const DEFAULT_RETENTION_SCHEDULE = '0 30 2 * * *';
+export const STATISTICS_SCHEDULE_SETTING = 'EmailEventsStatisticsSchedule';
+/** Every 15 minutes: today's statistics are at most that old once the roll-up has counted the day. */
+export const DEFAULT_STATISTICS_SCHEDULE = '0 */15 * * * *';
 /** A hundred years: beyond it a window means nothing, and dates overflow sooner or later. */
 const MAX_RETENTION_DAYS = 36500;
 const QUARANTINE_SUFFIX = 'Quarantine';
@@ -157,7 +162,8 @@ export function readSettings(env: Env): Settings {
     quarantineTable: `${eventsTable}${QUARANTINE_SUFFIX}`,
     indexTable: `${eventsTable}${INDEX_SUFFIX}`,
     retentionDays: retentionDays(env),
-    retentionSchedule: retentionSchedule(env),
+    retentionSchedule: schedule(env, RETENTION_SCHEDULE_SETTING, DEFAULT_RETENTION_SCHEDULE, 'daily at 02:30 UTC'),
+    statisticsSchedule: schedule(env, STATISTICS_SCHEDULE_SETTING, DEFAULT_STATISTICS_SCHEDULE, 'every 15 minutes'),
     redactLinks: redactLinks(env),
   };
 }
@@ -227,20 +233,21 @@ function cronItemProblem(item: string, field: CronField): string | undefined {
   return every >= 1 && every <= count ? undefined : `the step ${step} is not from 1 to ${count}`;
 }
 
-function retentionSchedule(env: Env): string {
-  const schedule = value(env, RETENTION_SCHEDULE_SETTING) ?? DEFAULT_RETENTION_SCHEDULE;
+/** A timer's schedule from `setting`, or `fallback` (said as `said` in the message) when it is not set. */
+function schedule(env: Env, setting: string, fallback: string, said: string): string {
+  const schedule = value(env, setting) ?? fallback;
   // NCrontab splits on spaces only: a tab stays inside a field, and makes it bad.
   const fields = schedule.split(/ +/);
   if (fields.length !== CRON_FIELDS.length) {
     throw new SettingsError(
-      `Setting ${RETENTION_SCHEDULE_SETTING} is not an NCRONTAB schedule: six fields, seconds first, such as "${DEFAULT_RETENTION_SCHEDULE}" (daily at 02:30 UTC).`,
+      `Setting ${setting} is not an NCRONTAB schedule: six fields, seconds first, such as "${fallback}" (${said}).`,
     );
   }
   for (const [i, field] of CRON_FIELDS.entries()) {
     const text = fields[i]!;
     const problem = text.split(',').map((item) => cronItemProblem(item, field)).find((found) => found !== undefined);
     // JSON quotes the field, and escapes what would break the line.
-    if (problem) throw new SettingsError(`Setting ${RETENTION_SCHEDULE_SETTING} has a bad ${field.name} field, ${JSON.stringify(text)}: ${problem}.`);
+    if (problem) throw new SettingsError(`Setting ${setting} has a bad ${field.name} field, ${JSON.stringify(text)}: ${problem}.`);
   }
   return schedule;
 }

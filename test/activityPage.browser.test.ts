@@ -169,6 +169,32 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     await closeContext(context);
   });
 
+  it('shows the overview of a sender: rates per day as charts, the numbers as a table, a day leading to its hours', async () => {
+    const { context, page, foreign } = await openPage();
+    await page.goto(`${baseUrl}/api/activity#sender=DoNotReply%40contoso.example&from=2026-11-01&to=2026-11-30`);
+    await page.locator('table.stats').waitFor();
+    expect(await page.locator('#overview-heading').textContent()).toBe('Deliverability of donotreply@contoso.example, 2026-11-01 to 2026-11-30');
+    const days = await rows(page, 'stats');
+    expect(days).toHaveLength(30);
+    // The order: one delivered, one bounced, one suppressed; the delivered one opened and clicked.
+    expect(days.find((row) => row[0] === '2026-11-27')).toEqual(['2026-11-27', '3', '1', '1', '33.3%', '33.3%', '1 (1 / 0)', '1 (1 / 0)', '100.0%', '100.0%']);
+    expect(days.find((row) => row[0] === '2026-11-25')).toEqual(['2026-11-25', '1', '0', '0', '0.0%', '0.0%', '0 (0 / 0)', '0 (0 / 0)', '—', '—']);
+    expect(await page.locator('svg.chart').count()).toBe(2);
+    expect(await page.locator('svg.chart[role="img"] title').allTextContents()).toEqual(expect.arrayContaining(['Delivery and bounce rates', 'Open and click rates']));
+    // A point per day with a delivery, on each of the delivery chart's two lines.
+    expect(await page.locator('svg.chart').first().locator('circle.dot').count()).toBe(2 * 4);
+    await saveScreenshot(context, page, `${SCREENSHOTS}/overview.png`);
+
+    await page.getByRole('link', { name: '2026-11-27' }).click();
+    await page.locator('#overview-heading', { hasText: '2026-11-27 to 2026-11-27' }).waitFor();
+    const hours = await rows(page, 'stats');
+    expect(hours).toHaveLength(24);
+    expect(hours.find((row) => row[0] === '2026-11-27 09:00')?.slice(1, 4)).toEqual(['3', '1', '1']);
+    expect(await page.locator('#overview-granularity').inputValue()).toBe('hour');
+    expect(foreign).toEqual([]);
+    await context.close();
+  });
+
   it('finds the message npm run send-sample sent, from the link it prints, by its address, as a newcomer would', async () => {
     const events = sampleMessageEvents();
     expect((await sendEvents(events, { baseUrl })).map((delivery) => delivery.status)).toEqual([202, 202]);

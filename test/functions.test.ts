@@ -25,8 +25,10 @@ describe('the Event Grid functions', () => {
       'http:getMessageStatus',
       'http:getOpenApi',
       'http:getRecipient',
+      'http:getStatistics',
       'http:listRecipientMessages',
       'timer:applyRetention',
+      'timer:rollUpStatistics',
     ]);
   });
 

@@ -42,7 +42,9 @@ describe('the local host serves exactly what the app registers', () => {
       { name: 'getMessageStatus', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/messages/{messageId}', authLevel: 'function' },
       { name: 'getOpenApi', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/openapi.json', authLevel: 'anonymous' },
       { name: 'getRecipient', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/recipients/{address}', authLevel: 'function' },
+      { name: 'getStatistics', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/stats', authLevel: 'function' },
       { name: 'listRecipientMessages', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/recipients/{address}/messages', authLevel: 'function' },
+      { name: 'rollUpStatistics', trigger: 'timer', methods: ['POST'], path: '/admin/functions/rollUpStatistics', authLevel: 'admin' },
     ]);
   });
 

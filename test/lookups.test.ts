@@ -85,7 +85,7 @@ describe('GET /api/recipients/{address}', () => {
         engagement: {
           views: 1,
           clicks: 1,
-          latest: { messageId: m1, engagementType: 'click', engagementContext: 'https://contoso.com/a', occurredAt: '2026-11-23T11:00:00.0000001Z' },
+          latest: { messageId: m1, engagementType: 'click', engagementContext: 'https://contoso.com/a', occurredAt: '2026-11-23T11:00:00.0000001Z', machine: false },
         },
       });
     }

@@ -281,9 +281,12 @@ describe('a retention run that deletes many messages at once', () => {
     }).flat();
     const { context } = recordingContext();
     await Promise.all(events.map((event) => ingestEvent(event, context, { store: store })));
-    const rows = (await allRows(settings)).length;
+    // Statistics hold no address: retention leaves them.
+    const isStatistics = (row: Record<string, unknown>) => String(row.partitionKey).startsWith('stats');
+    const statistics = (await allRows(settings)).filter(isStatistics);
+    const rows = (await allRows(settings)).length - statistics.length;
     expect(await applyRetention(store, { now: NOW, days: 30, concurrency: 16 })).toMatchObject({ messages: 25, rows });
-    expect(await allRows(settings)).toEqual([]);
+    expect(await allRows(settings)).toEqual(statistics);
   });
 });
 

@@ -9,6 +9,8 @@ import { PRIVATE_ANSWER_HEADERS, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './statusRequest.js';
 import { MAX_KEY_LENGTH } from '../storage/tableLimits.js';
 import { ACTIVITY_ASSET_TYPES, ACTIVITY_PAGE_TYPE } from '../web/assets.js';
+import { MACHINE_RULES, MACHINE_SECONDS } from '../engagement/machineRules.js';
+import { DEFAULT_STATS_DAYS, MAX_HOURLY_DAYS, MAX_STATS_DAYS } from './statsRequest.js';
 
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 const timestamp = { type: ['string', 'null'], description: 'UTC, ISO 8601 with the fraction digits ACS sent.', examples: ['2026-11-27T09:15:01.9731425Z'] };
@@ -54,6 +56,33 @@ const pathParameter = (name: string, description: string, maxLength: number) => 
 });
 const addressParameter = pathParameter('address', 'An email address; matched trimmed and case-insensitively.', MAX_LOOKUP_VALUE_LENGTH);
 const status = { type: 'string', description: `${KNOWN_DELIVERY_STATUSES.join(', ')}, or what ACS sent.` };
+const machine = {
+  machine: { type: 'boolean', description: 'Whether the open or click is likely a machine\'s (a mail security gateway, a link scanner, Apple Mail Privacy Protection), not a person\'s.' },
+  machineRule: {
+    enum: [...MACHINE_RULES],
+    description: `The rule that matched, when \`machine\` is true: by the user agent, or \`seconds-after-delivery\` (within ${MACHINE_SECONDS} seconds of the recipient's delivery attempt).`,
+  },
+};
+const count = { type: 'integer', minimum: 0 };
+const rate = {
+  type: ['number', 'null'],
+  minimum: 0,
+  description: 'A fraction, to 4 places; null when there is nothing to divide by. Opens and clicks count on their own day, over that day\'s deliveries, so an open or click rate may pass 1.',
+};
+const split = object({ total: count, unique: count });
+const engagementCounts = object({ total: count, unique: count, human: split, machine: split });
+const countsProperties = {
+  recipients: { ...count, description: 'Recipients counted, each recipient of a message once, by its latest delivery report.' },
+  statuses: { type: 'object', description: `Recipients by the status of their latest report: ${KNOWN_DELIVERY_STATUSES.join(', ')}, Pending (a report without a status), or what ACS sent.`, additionalProperties: { type: 'integer', minimum: 1 } },
+  opens: engagementCounts,
+  clicks: engagementCounts,
+  deliveryRate: rate,
+  bounceRate: rate,
+  openRate: rate,
+  clickRate: rate,
+  humanOpenRate: rate,
+  humanClickRate: rate,
+};
 
 /**
  * A pattern that matches any of `names` in any case, with the white space around it that the parser
@@ -113,9 +142,10 @@ const schemas = {
           engagementType: nullable('string', { description: '`view`, `click`, or what ACS sent, in lowercase.' }),
           engagementContext: nullable('string', { description: 'The clicked link; empty for views.' }),
           userAgent: nullable('string'),
+          ...machine,
           truncatedFields: { type: 'array', items: { type: 'string' } },
         },
-        ['truncatedFields'],
+        ['truncatedFields', 'machineRule'],
       ),
     ],
   },
@@ -155,7 +185,7 @@ const schemas = {
       clicks: { type: 'integer', minimum: 0 },
       latest: {
         oneOf: [
-          object({ messageId: { type: 'string' }, engagementType: nullable('string'), engagementContext: nullable('string'), occurredAt: timestamp }),
+          object({ messageId: { type: 'string' }, engagementType: nullable('string'), engagementContext: nullable('string'), occurredAt: timestamp, ...machine }, ['machineRule']),
           { type: 'null' },
         ],
       },
@@ -171,6 +201,22 @@ const schemas = {
     internetMessageId: nullable('string', { description: "From this address's reports: null when none carries one (Suppressed reports never do)." }),
     views: { type: 'integer', minimum: 0 },
     clicks: { type: 'integer', minimum: 0 },
+  }),
+  StatsCounts: object(countsProperties),
+  StatsBucket: object({
+    start: { type: 'string', description: 'The day (YYYY-MM-DD), or the first instant of the hour (YYYY-MM-DDTHH:00:00Z).' },
+    source: { enum: ['rollup', 'live'], description: '`rollup`: counted by the roll-up at `rolledUpAt`; `live`: counted from the stored facts as this request read them.' },
+    rolledUpAt: nullable('string'),
+    ...countsProperties,
+  }),
+  Statistics: object({
+    from: { type: 'string', description: 'YYYY-MM-DD' },
+    to: { type: 'string', description: 'YYYY-MM-DD' },
+    granularity: { enum: ['day', 'hour'] },
+    sender: nullable('string'),
+    generatedAt: { type: 'string' },
+    totals: { ...ref('StatsCounts'), description: 'Sums of the buckets: a recipient who opens on two days is a unique open on each.' },
+    buckets: { type: 'array', items: ref('StatsBucket') },
   }),
   RecipientMessages: object({ messages: { type: 'array', items: ref('RecipientMessage') }, nextPageToken: { type: 'string' } }, ['nextPageToken']),
   InternetMessageLookup: object({
@@ -189,6 +235,7 @@ const TAGS = {
   erasure: 'Retention and erasure',
   page: 'Activity page',
   ingest: 'Ingest',
+  statistics: 'Statistics',
 } as const;
 
 const keyed = [{ functionKey: [] }, { functionKeyQuery: [] }];
@@ -227,6 +274,17 @@ function byRule(paths: Record<string, PathItem>): Record<string, PathItem> {
     }),
   );
 }
+/** The Functions host's admin call that runs a timer function now. */
+const runTimerNow = (operationId: string, what: string, tag: string) => ({
+  post: {
+    operationId,
+    tags: [tag],
+    summary: `Runs ${what} now (the Functions host's admin call).`,
+    security: adminKeyed,
+    requestBody: { required: true, content: { 'application/json': { schema: object({ input: { type: 'string' } }) } } },
+    responses: { '202': { description: 'The run has started; its summary goes to the log.' } },
+  },
+});
 
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -242,6 +300,7 @@ export function openApiDocument(): Record<string, unknown> {
       { name: TAGS.addresses, description: 'What happened to the email sent to an address.' },
       { name: TAGS.erasure, description: 'Erasing a message or an address, and running retention now.' },
       { name: TAGS.page, description: 'The activity page, for people, and this document.' },
+      { name: TAGS.statistics, description: 'Deliverability per day or hour: delivery, bounce, open and click rates, machine engagement told apart.' },
       { name: TAGS.ingest, description: 'Where Event Grid delivers the ACS Email events.' },
     ],
     components: {
@@ -332,6 +391,21 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': jsonResponse('The message(s).', ref('InternetMessageLookup')), ...errors },
         },
       },
+      '/api/stats': {
+        get: {
+          operationId: 'getStatistics',
+          tags: [TAGS.statistics],
+          summary: 'Deliverability per day (UTC) or hour: recipients by final status, delivery and bounce rates, opens and clicks split into likely human and likely machine.',
+          security: keyed,
+          parameters: [
+            { name: 'from', in: 'query', description: `First day, UTC, YYYY-MM-DD. Default: ${DEFAULT_STATS_DAYS} days to \`to\` (1 day with hours).`, schema: { type: 'string', format: 'date' } },
+            { name: 'to', in: 'query', description: `Last day, UTC, YYYY-MM-DD, not after today. Default: today. A range covers at most ${MAX_STATS_DAYS} days (${MAX_HOURLY_DAYS} with hours).`, schema: { type: 'string', format: 'date' } },
+            { name: 'sender', in: 'query', description: 'Only mail from this sender address (matched trimmed and case-insensitively).', schema: { type: 'string', minLength: 1, maxLength: MAX_LOOKUP_VALUE_LENGTH } },
+            { name: 'granularity', in: 'query', description: 'A bucket per day or per hour.', schema: { enum: ['day', 'hour'], default: 'day' } },
+          ],
+          responses: { '200': jsonResponse('The statistics of the range.', ref('Statistics')), '400': errors['400'], '500': errors['500'] },
+        },
+      },
       '/api/activity': {
         get: {
           operationId: 'getActivityPage',
@@ -368,16 +442,8 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': jsonResponse('The OpenAPI 3.1 document.', { type: 'object' }) },
         },
       },
-      '/admin/functions/applyRetention': {
-        post: {
-          operationId: 'runApplyRetention',
-          tags: [TAGS.erasure],
-          summary: "Runs the retention timer now (the Functions host's admin call).",
-          security: adminKeyed,
-          requestBody: { required: true, content: { 'application/json': { schema: object({ input: { type: 'string' } }) } } },
-          responses: { '202': { description: 'The run has started; its summary goes to the log.' } },
-        },
-      },
+      '/admin/functions/applyRetention': runTimerNow('runApplyRetention', 'the retention timer', TAGS.erasure),
+      '/admin/functions/rollUpStatistics': runTimerNow('runRollUpStatistics', 'the statistics roll-up', TAGS.statistics),
       '/runtime/webhooks/eventgrid': {
         post: {
           operationId: 'eventGridWebhook',

@@ -8,7 +8,20 @@
  */
 import type { DeliveryEvent, EmailEvent, EngagementEvent } from '../events/emailEvent.js';
 import { tailRowKey } from '../storage/tailKeys.js';
-import { latestReport, newestEvent, senderOf } from './messageStatus.js';
+import { latestReport, machineFlags, newestEvent, senderOf } from './messageStatus.js';
+import { timeRule, userAgentRule, type MachineRule } from '../engagement/machineRules.js';
+
+/**
+ * Whether an engagement is likely a machine's: by its user agent (or, from an index row, which keeps
+ * no user agent, the rule it matched), then by its time against the address's latest attempt of that
+ * message.
+ */
+function engagementVerdict(engagement: EngagementEvent & { userAgentRule?: MachineRule | null }, events: readonly EmailEvent[]) {
+  const agentRule = 'userAgentRule' in engagement ? (engagement.userAgentRule ?? undefined) : userAgentRule(engagement.userAgent);
+  const attempt = latestReport(events.filter((event): event is DeliveryEvent => isDelivery(event) && event.messageId === engagement.messageId));
+  const rule = agentRule ?? timeRule(engagement.occurredAt, attempt?.occurredAt);
+  return machineFlags(rule === undefined ? { machine: false } : { machine: true, rule });
+}
 
 /** One message sent to the address, as GET /api/recipients/{address}/messages lists it. */
 export interface RecipientMessage {
@@ -112,7 +125,14 @@ export interface RecipientSummary {
   engagement: {
     views: number;
     clicks: number;
-    latest: { messageId: string; engagementType: string | null; engagementContext: string | null; occurredAt: string | null } | null;
+    latest: {
+      messageId: string;
+      engagementType: string | null;
+      engagementContext: string | null;
+      occurredAt: string | null;
+      machine: boolean;
+      machineRule?: MachineRule;
+    } | null;
   };
 }
 
@@ -154,6 +174,7 @@ export function recipientSummary(events: readonly EmailEvent[]): RecipientSummar
             engagementType: latestEngagement.engagementType,
             engagementContext: latestEngagement.engagementContext,
             occurredAt: latestEngagement.occurredAt,
+            ...engagementVerdict(latestEngagement, events),
           }
         : null,
     },

@@ -275,6 +275,7 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
     ...(writes.recipient ? [index.insertTogether(writes.recipient)] : []),
     ...(writes.internetMessageId ? [index.insert(writes.internetMessageId)] : []),
     index.insert(writes.expiry),
+    ...(writes.stats ?? []).map((row) => index.insert(row)),
   ];
   const tables: Record<StoreTable, LazyTable> = { events, index, quarantine };
 

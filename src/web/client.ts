@@ -13,6 +13,7 @@
 import type { MessageStatusBody, EventView, RecipientStatus } from '../status/messageStatus.js';
 import type { RecipientMessage, RecipientSummary } from '../status/recipientStatus.js';
 import type { InternetMessageLookup } from '../storage/lookups.js';
+import type { StatisticsBody, StatsBucket } from '../stats/report.js';
 import type { ClassifiedQuery, LookupKind } from './query.js';
 
 export interface ClientConfig {
@@ -561,6 +562,113 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     return answer;
   }
 
+
+  // --- the overview: deliverability per day (or hour), as charts drawn here and the numbers as a table ---
+  interface OverviewState {
+    from: string;
+    to: string;
+    sender: string;
+    granularity: string;
+  }
+  const percent = (rate: number | null): string => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
+
+  /** Rates over the buckets as lines (a gap where a rate has nothing to divide), from 0 to 100% or the highest rate. */
+  function rateChart(title: string, buckets: StatsBucket[], series: { name: string; tone: string; dashed?: boolean; rate: (bucket: StatsBucket) => number | null }[]): HTMLElement {
+    const [width, height, left, right, top, bottom] = [800, 190, 46, 14, 10, 26];
+    const x = (i: number) => left + (buckets.length < 2 ? 0.5 : i / (buckets.length - 1)) * (width - left - right);
+    // Opens of a day are over that day's deliveries, so a rate may pass 100% (opens of earlier mail).
+    const most = Math.max(1, ...series.flatMap((line) => buckets.map((bucket) => line.rate(bucket) ?? 0)));
+    const y = (rate: number) => top + (1 - rate / most) * (height - top - bottom);
+    const label = (start: string) => (start.length > 10 ? `${start.slice(5, 10)} ${start.slice(11, 16)}` : start.slice(5));
+    const id = title.toLowerCase().replace(/\W+/g, '-');
+    const picture = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc`, class: 'chart' }, svg('title', { id: `${id}-title` }, title), svg('desc', { id: `${id}-desc` }, `${series.map((line) => line.name).join(', ')}, from ${buckets[0]?.start ?? ''} to ${buckets.at(-1)?.start ?? ''}. The table below has every number.`));
+    for (const rate of [0, most / 2, most]) {
+      picture.append(svg('line', { x1: left, x2: width - right, y1: y(rate), y2: y(rate), class: 'grid' }), svg('text', { x: left - 6, y: y(rate) + 4, 'text-anchor': 'end', class: 'tick' }, `${Math.round(rate * 100)}%`));
+    }
+    for (const i of new Set([0, Math.floor((buckets.length - 1) / 2), buckets.length - 1])) {
+      if (buckets[i]) picture.append(svg('text', { x: x(i), y: height - 6, 'text-anchor': i === 0 ? 'start' : i === buckets.length - 1 ? 'end' : 'middle', class: 'tick' }, label(buckets[i]!.start)));
+    }
+    for (const line of series) {
+      let path = '';
+      let pen = 'M';
+      buckets.forEach((bucket, i) => {
+        const rate = line.rate(bucket);
+        if (rate === null) {
+          pen = 'M';
+          return;
+        }
+        path += `${pen}${x(i).toFixed(1)} ${y(rate).toFixed(1)}`;
+        pen = 'L';
+        picture.append(svg('circle', { cx: x(i), cy: y(rate), r: 3, class: `dot tone-${line.tone}` }, svg('title', {}, `${bucket.start}: ${line.name} ${percent(rate)}`)));
+      });
+      if (path) picture.append(svg('path', { d: path, class: `series tone-${line.tone}${line.dashed ? ' dashed' : ''}` }));
+    }
+    const key = series.map((line) => el('li', {}, svg('svg', { viewBox: '0 0 20 6', width: 20, height: 6, 'aria-hidden': 'true' }, svg('line', { x1: 0, x2: 20, y1: 3, y2: 3, class: `series tone-${line.tone}${line.dashed ? ' dashed' : ''}` })), ` ${line.name}`));
+    return el('figure', { class: 'chart-figure' }, picture, el('ul', { class: 'legend', 'aria-label': 'Key' }, ...key));
+  }
+
+  function overviewTable(stats: StatisticsBody): HTMLElement {
+    const hourly = stats.granularity === 'hour';
+    const split = (counts: StatsBucket['opens']) => `${counts.unique} (${counts.human.unique} / ${counts.machine.unique})`;
+    const dayLink = (start: string) => (hourly ? start.replace('T', ' ').slice(0, 16) : el('a', { href: fragment({ from: start, to: start, granularity: 'hour', ...(stats.sender ? { sender: stats.sender } : {}) }) }, start));
+    return table(
+      `Deliverability per ${stats.granularity} (UTC)`,
+      [hourly ? 'Hour (UTC)' : 'Day (UTC)', 'Recipients', 'Delivered', 'Bounced', 'Delivery rate', 'Bounce rate', 'Unique opens (human / machine)', 'Unique clicks (human / machine)', 'Open rate', 'Click rate'],
+      stats.buckets.map((bucket) => [dayLink(bucket.start), bucket.recipients, bucket.statuses.Delivered ?? 0, bucket.statuses.Bounced ?? 0, percent(bucket.deliveryRate), percent(bucket.bounceRate), split(bucket.opens), split(bucket.clicks), percent(bucket.openRate), percent(bucket.clickRate)]),
+      'stats',
+    );
+  }
+
+  function overviewForm(state: OverviewState, stats: StatisticsBody): HTMLElement {
+    const input = (name: string, label: string, type: string, value: string) => el('div', {}, el('label', { for: `overview-${name}` }, label), el('input', { id: `overview-${name}`, name, type, value }));
+    const granularity = el('select', { id: 'overview-granularity', name: 'granularity' }, el('option', { value: 'day' }, 'Days'), el('option', { value: 'hour' }, 'Hours (up to 7 days)'));
+    granularity.value = stats.granularity;
+    const form = el('form', { class: 'filters', 'aria-label': 'Choose the statistics' }, input('sender', 'Sender', 'email', state.sender), input('from', 'From (UTC)', 'date', stats.from), input('to', 'To (UTC)', 'date', stats.to), el('div', {}, el('label', { for: 'overview-granularity' }, 'Per'), granularity), el('div', { class: 'filter-actions' }, el('button', { type: 'submit' }, 'Show')));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      navigate(Object.fromEntries([...new FormData(form)].map(([name, value]) => [name, String(value).trim()])));
+    });
+    return form;
+  }
+
+  async function showOverview(current: Current, state: OverviewState): Promise<void> {
+    const parameters = new URLSearchParams(Object.entries(state).filter((entry) => entry[1] !== ''));
+    const answer = await api<StatisticsBody>(`stats?${parameters}`);
+    if (!current()) return;
+    const region = view.querySelector('#overview');
+    if (!region) return;
+    if (!answer.ok) {
+      region.replaceChildren(el('p', { class: 'muted' }, `The statistics could not be read: ${answer.problem?.detail ?? `HTTP ${answer.status}`}`));
+      return;
+    }
+    const stats = answer.body;
+    const live = stats.buckets.filter((bucket) => bucket.source === 'live').length;
+    const rolled = stats.buckets.map((bucket) => bucket.rolledUpAt ?? '').sort().at(-1);
+    region.replaceChildren(
+      el('h2', { id: 'overview-heading' }, `Deliverability${stats.sender ? ` of ${stats.sender}` : ''}, ${stats.from} to ${stats.to}`),
+      overviewForm(state, stats),
+      facts([
+        ['Recipients', String(stats.totals.recipients)],
+        ['Delivery rate', percent(stats.totals.deliveryRate)],
+        ['Bounce rate', percent(stats.totals.bounceRate)],
+        ['Open rate (human)', `${percent(stats.totals.openRate)} (${percent(stats.totals.humanOpenRate)})`],
+        ['Click rate (human)', `${percent(stats.totals.clickRate)} (${percent(stats.totals.humanClickRate)})`],
+      ]),
+      el('p', { class: 'muted' }, `${rolled ? `Counted by the roll-up, last at ${rolled.replace('T', ' ').slice(0, 16)} UTC; ` : ''}${live} ${stats.granularity}s counted live as read.`),
+      rateChart('Delivery and bounce rates', stats.buckets, [
+        { name: 'Delivery rate', tone: 'good', rate: (bucket) => bucket.deliveryRate },
+        { name: 'Bounce rate', tone: 'bad', rate: (bucket) => bucket.bounceRate },
+      ]),
+      rateChart('Open and click rates', stats.buckets, [
+        { name: 'Open rate', tone: 'open', dashed: true, rate: (bucket) => bucket.openRate },
+        { name: 'Human open rate', tone: 'open', rate: (bucket) => bucket.humanOpenRate },
+        { name: 'Click rate', tone: 'click', dashed: true, rate: (bucket) => bucket.clickRate },
+        { name: 'Human click rate', tone: 'click', rate: (bucket) => bucket.humanClickRate },
+      ]),
+      overviewTable(stats),
+    );
+  }
+
   // --- navigation: the query lives in the URL's fragment, so a view is a link, and never reaches a server log ---
   function readLocation(): { q: string } & Filters {
     const parameters = new URLSearchParams(location.hash.slice(1).replace(/\+/g, '%2B'));
@@ -569,7 +677,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     const documented = config.statuses.find((name) => name.toLowerCase() === status.toLowerCase()) ?? status;
     return { q: parameters.get('q') ?? '', status: documented, since: parameters.get('since') ?? '', until: parameters.get('until') ?? '' };
   }
-  function navigate(state: { q: string } & Partial<Filters>): void {
+  function navigate(state: Record<string, string>): void {
     const hash = fragment(Object.fromEntries(Object.entries(state).filter((entry): entry is [string, string] => Boolean(entry[1]))));
     if (location.hash === hash) void route();
     else location.hash = hash;
@@ -586,7 +694,9 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     const query = classifyQuery(state.q);
     if (query === undefined) {
       setStatus('');
-      view.replaceChildren(el('p', { class: 'intro' }, 'Search for a message ID, an email address or a Message-ID header (with or without its <>) to see what happened to the email.'));
+      view.replaceChildren(el('p', { class: 'intro' }, 'Search for a message ID, an email address or a Message-ID header (with or without its <>) to see what happened to the email.'), el('section', { id: 'overview', 'aria-labelledby': 'overview-heading' }, el('p', { class: 'loading' }, 'Loading the statistics…')));
+      const parameters = new URLSearchParams(location.hash.slice(1).replace(/\+/g, '%2B'));
+      await showOverview(current, { from: parameters.get('from') ?? '', to: parameters.get('to') ?? '', sender: parameters.get('sender') ?? '', granularity: parameters.get('granularity') ?? '' }).catch(() => undefined);
       return;
     }
     setStatus(`Looking up ${query.value}…`, true);
