@@ -32,7 +32,7 @@ export const parseInternetMessageId = (raw: string) => lookupValue('internetMess
 /** Z or ±hh[:mm] at the end: a time without one is a wall-clock time, not an instant. */
 const HAS_OFFSET = /(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/;
 
-function instant(query: URLSearchParams, parameter: 'since' | 'until'): Parsed<string | undefined> {
+export function instant(query: URLSearchParams, parameter: 'since' | 'until'): Parsed<string | undefined> {
   const text = query.get(parameter);
   if (text === null) return { ok: true, query: undefined };
   const utc = HAS_OFFSET.test(text.trim()) ? toUtcTimestamp(text) : undefined;

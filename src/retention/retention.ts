@@ -13,6 +13,7 @@ import type { EventStore } from '../storage/eventStore.js';
 import { EXPIRY_PARTITION, RECIPIENT_PARTITION, expiryPartitionsBefore, fromGroupEntity, groupRange, recipientPartitionKey, recipientPartitionOf } from '../storage/indexEntities.js';
 import { messageDigest } from '../storage/tailKeys.js';
 import { rowKeyFor } from '../storage/tableEntities.js';
+import { eraseSuppression } from '../suppression/store.js';
 import { ERASURE_REAPPLY_AFTER_MS, addRow, dayOf, hasExpired, retentionCutoff, rowsOfMessage, type RowsByPartition } from './policy.js';
 
 const ERASURE_LOG_PARTITION = 'erasure|log';
@@ -65,9 +66,10 @@ async function deleteMessage(store: EventStore, messageId: string, knownPartitio
 }
 
 /**
- * Deletes every event that names an address (its rows in the message partitions) and the address's
- * own index partition. Other recipients of the same messages keep their rows. Returns the rows deleted
- * and the messages the events were in.
+ * Deletes every event that names an address (its rows in the message partitions), the address's
+ * own index partition, and its suppression entry (README, "Suppression": erasure takes the address off
+ * the list, here and, through the sync, in ACS). Other recipients of the same messages keep their rows.
+ * Returns the rows deleted and the messages the events were in.
  *
  * `knownMessages` (the messages an earlier pass found) are read whole as well: an event of one of them
  * redelivered while that pass ran can have landed after its index rows were read and deleted, and
@@ -81,7 +83,10 @@ async function deleteRecipient(store: EventStore, partitionKey: string, knownMes
   for (const row of rows) if (String(row.rowKey).startsWith('m|')) add(fromGroupEntity(row));
   for (const messageId of knownMessages) for (const event of await store.messageEvents(messageId)) if (recipientPartitionOf(event) === partitionKey) add(event);
   const deleted = await deleteAll(store, 'events', eventRows);
-  return { rows: deleted + (await store.deleteRows('index', partitionKey, rows.map((row) => String(row.rowKey)))), messageIds: [...eventRows.keys()] };
+  const indexRows = await store.deleteRows('index', partitionKey, rows.map((row) => String(row.rowKey)));
+  // The recipient partition is named by the same digest of the address as its suppression entry.
+  const suppressionRows = await eraseSuppression(store, partitionKey.slice(RECIPIENT_PARTITION.length + 1));
+  return { rows: deleted + indexRows + suppressionRows, messageIds: [...eventRows.keys()] };
 }
 
 /**

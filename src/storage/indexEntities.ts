@@ -104,6 +104,11 @@ export interface IndexWrites {
   internetMessageId?: EventEntity;
   /** The row that files the message under the day of this event, for retention. */
   expiry: EventEntity;
+  /**
+   * A suppressing delivery report's rows in the suppression list (src/suppression/policy.ts
+   * suppressionRowsFor), in one partition, written together.
+   */
+  suppression?: EventEntity[];
 }
 
 /**

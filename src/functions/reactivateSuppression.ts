@@ -1,0 +1,30 @@
+import { jsonRoute } from '../http/jsonRoute.js';
+import { registerHttpFunction } from '../registry.js';
+import { appSettings } from '../settings.js';
+import { eventStore } from './onFirstUse.js';
+
+/**
+ * DELETE /api/suppressions/{address}?reason=…: reactivates the address (takes it off the list, here
+ * and, through the sync, in ACS), recording who, when and why; answers its entry. The entry and its
+ * history stay. The permission of erasure (admin).
+ */
+export const reactivateSuppression = jsonRoute({
+  parse: async (request) => {
+    const [{ parseReactivateRequest }, { callerOf }] = await Promise.all([import('../http/suppressionRequests.js'), import('../auth/caller.js')]);
+    const parsed = parseReactivateRequest(request.params.address ?? '', request.query);
+    return parsed.ok ? { ok: true, query: { ...parsed.query, caller: callerOf(request) } } : parsed;
+  },
+  read: async ({ caller, ...change }) =>
+    (await import('../suppression/api.js')).reactivate(await eventStore(), change, caller, new Date(), appSettings().suppression.list !== undefined),
+  notFound: 'The address is not on the suppression list and never was.',
+  failure: 'Reactivating the address',
+  unavailable: 'The address could not be reactivated. Try again.',
+  logFields: ({ caller }, body) => ({ changedBy: caller.kind, ...(body ? { state: body.state } : {}) }),
+});
+
+registerHttpFunction('reactivateSuppression', {
+  methods: ['DELETE'],
+  authLevel: 'admin',
+  route: 'suppressions/{address}',
+  handler: reactivateSuppression,
+});

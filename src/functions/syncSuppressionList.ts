@@ -1,0 +1,22 @@
+import type { InvocationContext, Timer } from '@azure/functions';
+import { registerTimerFunction } from '../registry.js';
+import { eventStore } from './onFirstUse.js';
+import { SUPPRESSION_SYNC_SCHEDULE_SETTING, appSettings } from '../settings.js';
+
+/**
+ * Timer: carries the suppression list's changes into the ACS email domain's list that
+ * EmailEventsSuppressionList names (nothing when it names none). Each run logs what it did and how far
+ * behind the sync is.
+ */
+export async function syncSuppressionList(_timer: Timer, context: InvocationContext): Promise<void> {
+  const { storage, suppression } = appSettings();
+  if (suppression.list === undefined) return;
+  const [{ syncSuppressions }, { appCredential, createSuppressionListClient }] = await Promise.all([import('../suppression/sync.js'), import('../suppression/armClient.js')]);
+  const credential = await appCredential(storage.kind === 'identity' ? storage.clientId : undefined);
+  const client = await createSuppressionListClient(suppression.list, { endpoint: suppression.armEndpoint, credential });
+  const run = await syncSuppressions(await eventStore(), client, { now: new Date() });
+  const log = run.failed > 0 || run.throttledUntil !== null ? context.warn.bind(context) : context.info.bind(context);
+  log(run.throttledUntil !== null ? 'Suppression sync waits: ARM asked it to (429).' : 'Suppression sync ran.', { ...run });
+}
+
+registerTimerFunction('syncSuppressionList', { schedule: appSettings().suppression.syncSchedule, handler: syncSuppressionList }, SUPPRESSION_SYNC_SCHEDULE_SETTING);
