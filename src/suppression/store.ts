@@ -127,7 +127,9 @@ export async function suppressionPage(store: EventStore, query: SuppressionListQ
       .filter((key) => horizon === undefined || key <= horizon)
       .sort();
     if (keys.length === 0) break;
-    const wanted = query.limit + 1 - accepted.size + Math.ceil(query.limit / 10);
+    // Twice what the page still needs: an address whose newest change lies on an earlier page has older
+    // rows further down, and passing over those should not cost another pass.
+    const wanted = 2 * (query.limit + 1 - accepted.size);
     const digests: string[] = [];
     let read = keys.length;
     for (let i = 0; i < keys.length; i++) {
