@@ -24,6 +24,7 @@ describe('readSettings', () => {
       retentionDays: 90,
       retentionSchedule: '0 30 2 * * *',
       redactLinks: true,
+      suppression: { suppressOn: ['Bounced'], list: undefined, armEndpoint: 'https://management.azure.com', syncSchedule: '0 * * * * *' },
     });
     expect(readSettings({ EmailEventsStorage: 'UseDevelopmentStorage=true', EmailEventsTable: 'Mail' }).eventsTable).toBe('Mail');
   });
