@@ -12,6 +12,7 @@
  *   429 with Retry-After or 503, for the next requests.
  * - The App Service managed identity endpoint, over HTTP as in Azure (IDENTITY_ENDPOINT,
  *   IDENTITY_HEADER): GET ?api-version=2019-08-01&resource=… with X-IDENTITY-HEADER answers a token.
+ *   GET /stand-in/addresses there shows what the lists hold.
  *
  * It keeps its list in memory. It is a stand-in: it checks the shapes and rules above, not ARM's
  * authorization (any token it issued is good for any list) nor the email service's own checks.
@@ -56,6 +57,8 @@ export interface ArmStandInOptions {
   host?: string;
   /** The X-IDENTITY-HEADER value it asks for; default: a random one. */
   identityHeader?: string;
+  /** Called with each ARM request's line (method, path, status): no address, which is in the body only. */
+  log?: (line: string) => void;
 }
 
 export interface ArmStandIn {
@@ -130,6 +133,10 @@ export async function startArmStandIn(options: ArmStandInOptions): Promise<ArmSt
 
   const identity = createHttpServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    // What the list holds, for people trying the sync by hand: a stand-in's view, not an ARM route.
+    if (url.pathname === '/stand-in/addresses') {
+      return json(response, 200, Object.fromEntries([...lists].map(([id, list]) => [id, Object.fromEntries(list)])));
+    }
     if (request.headers['x-identity-header'] !== identityHeader) return armError(response, 401, 'Unauthorized', 'X-IDENTITY-HEADER is missing or wrong.');
     if (url.searchParams.get('api-version') !== IDENTITY_API_VERSION || !url.searchParams.get('resource')) {
       return armError(response, 400, 'BadRequest', `api-version=${IDENTITY_API_VERSION} and resource are required.`);
@@ -216,7 +223,10 @@ export async function startArmStandIn(options: ArmStandInOptions): Promise<ArmSt
     const url = new URL(request.url ?? '/', `https://${request.headers.host ?? 'localhost'}`);
     serveArm(request, response, url)
       .catch(() => armError(response, 500, 'InternalServerError', 'The stand-in failed.'))
-      .then((status) => requests.push({ method: request.method ?? '', path: url.pathname, status }));
+      .then((status) => {
+        requests.push({ method: request.method ?? '', path: url.pathname, status });
+        options.log?.(`${request.method} ${url.pathname.replace(/^.*\/suppressionLists\//, '…/suppressionLists/')} → ${status}`);
+      });
   });
 
   const armPort = await listen(arm, options.armPort ?? 0, host);

@@ -5,8 +5,8 @@ import { SUPPRESSION_SYNC_SCHEDULE_SETTING, appSettings } from '../settings.js';
 
 /**
  * Timer: carries the suppression list's changes into the ACS email domain's list that
- * EmailEventsSuppressionList names (nothing when it names none). Each run logs what it did and how far
- * behind the sync is.
+ * EmailEventsSuppressionList names (nothing when it names none). Each run that found work logs what it
+ * did and how far behind the sync is (the oldest change it found still to carry).
  */
 export async function syncSuppressionList(_timer: Timer, context: InvocationContext): Promise<void> {
   const { storage, suppression } = appSettings();
@@ -15,6 +15,8 @@ export async function syncSuppressionList(_timer: Timer, context: InvocationCont
   const credential = await appCredential(storage.kind === 'identity' ? storage.clientId : undefined);
   const client = await createSuppressionListClient(suppression.list, { endpoint: suppression.armEndpoint, credential });
   const run = await syncSuppressions(await eventStore(), client, { now: new Date() });
+  // An idle run (every minute) says nothing; one that found work, or was asked to wait, says what it did.
+  if (run.outbox === 0 && run.throttledUntil === null) return;
   const log = run.failed > 0 || run.throttledUntil !== null ? context.warn.bind(context) : context.info.bind(context);
   log(run.throttledUntil !== null ? 'Suppression sync waits: ARM asked it to (429).' : 'Suppression sync ran.', { ...run });
 }
