@@ -69,6 +69,9 @@ param eventsTableName string = 'EmailEvents'
 @maxValue(36500)
 param retentionDays int = 90
 
+@description('Resource id of the ACS email domain\'s suppression list to keep in step (SUPPRESSION_LIST_ID): /subscriptions/…/resourceGroups/…/providers/Microsoft.Communication/emailServices/…/domains/…/suppressionLists/<list>. Created when missing; the app\'s identity may write its addresses. Empty: no sync.')
+param suppressionListId string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -145,6 +148,23 @@ module roles 'modules/roles.bicep' = {
   }
 }
 
+// The list's id, taken apart: ['', 'subscriptions', <2>, 'resourceGroups', <4>, 'providers', …, 'emailServices', <8>,
+// 'domains', <10>, 'suppressionLists', <12>]. Without one, placeholders: ARM evaluates a module's scope even
+// when its condition is false.
+var suppressionListParts = empty(suppressionListId)
+  ? ['', 'subscriptions', subscription().subscriptionId, 'resourceGroups', 'rg-${environmentName}', '', '', '', 'none', '', 'none', '', 'none']
+  : split(suppressionListId, '/')
+module suppressionList 'modules/suppressionList.bicep' = if (!empty(suppressionListId)) {
+  name: 'suppressionList'
+  scope: resourceGroup(suppressionListParts[2], suppressionListParts[4])
+  params: {
+    emailServiceName: suppressionListParts[8]
+    domainName: suppressionListParts[10]
+    listName: suppressionListParts[12]
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
 module functionApp 'modules/functionApp.bicep' = {
   name: 'functionApp'
   scope: rg
@@ -159,6 +179,7 @@ module functionApp 'modules/functionApp.bicep' = {
     appInsightsName: monitoring.outputs.appInsightsName
     eventsTableName: eventsTableName
     retentionDays: retentionDays
+    suppressionListId: suppressionListId
   }
   // The host reads its storage with the identity as soon as it starts: grant the roles first.
   dependsOn: [

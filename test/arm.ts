@@ -178,6 +178,8 @@ function run(node: Node, scope: Scope): unknown {
       return args.every(Array.isArray) ? [...new Set(args.flat())] : Object.assign({}, ...args);
     case 'toLower':
       return String(args[0]).toLowerCase();
+    case 'split':
+      return String(args[0]).split(String(args[1]));
     case 'empty':
       return args[0] === null || args[0] === undefined || args[0] === '' || (typeof args[0] === 'object' && Object.keys(args[0] as object).length === 0);
     case 'not':

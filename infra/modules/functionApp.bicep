@@ -18,6 +18,8 @@ param eventsTableName string
 @minValue(0)
 @maxValue(36500)
 param retentionDays int
+@description('App setting EmailEventsSuppressionList: the ACS suppression list the app keeps in step; empty: none.')
+param suppressionListId string = ''
 @allowed([
   512
   2048
@@ -101,7 +103,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   // FUNCTIONS_EXTENSION_VERSION are not allowed here.
   resource appSettings 'config' = {
     name: 'appsettings'
-    properties: {
+    properties: union({
       // The Functions host's storage, with the identity.
       AzureWebJobsStorage__accountName: storage.name
       AzureWebJobsStorage__credential: 'managedidentity'
@@ -114,7 +116,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       EmailEventsStorage__clientId: identity.properties.clientId
       EmailEventsTable: eventsTableName
       EmailEventsRetentionDays: string(retentionDays)
-    }
+    }, empty(suppressionListId) ? {} : {
+      EmailEventsSuppressionList: suppressionListId
+    })
   }
 }
 
