@@ -527,10 +527,10 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
         facts([
           outcome('Latest status', summary.latestDelivery),
           outcome('Latest bounce or failure', summary.latestFailure),
-          suppressionFact(summary.suppression),
           ['Messages', String(summary.messages.total)],
           ['Opens', String(summary.engagement.views)],
           ['Clicks', String(summary.engagement.clicks)],
+          suppressionFact(summary.suppression),
         ]),
         section('Messages per status', el('ul', { class: 'counts' }, ...byStatus.map(([status, count]) => el('li', {}, badge(status), ' ', el('strong', {}, String(count)))))),
         section(
