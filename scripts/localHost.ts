@@ -410,6 +410,8 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
     }
     const shownUrl = new URL(url);
     shownUrl.searchParams.delete('code');
+    // A reactivation's reason is free text someone typed: it may name a person.
+    if (shownUrl.searchParams.has('reason')) shownUrl.searchParams.set('reason', '…');
     const path = url.pathname.toLowerCase();
     const serve = path === EVENT_GRID_WEBHOOK_PATH ? serveEventGrid : path.startsWith(`${ADMIN_FUNCTIONS_PATH}/`) ? serveAdmin : serveHttpFunction;
     serve(request, response, url)
