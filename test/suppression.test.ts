@@ -134,10 +134,11 @@ describe('the list over HTTP', () => {
   let app: Awaited<ReturnType<typeof serveApp>>;
   const store = createEventStore(readSettings({ EmailEventsStorage: connectionString(), EmailEventsTable: table }));
   const addresses: string[] = [];
+  const lines: string[] = [];
   const at = (n: number) => `2026-10-01T00:${String(Math.floor(n / 60)).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}.${String(n).padStart(7, '0')}Z`;
 
   beforeAll(async () => {
-    app = await serveApp({ EmailEventsStorage: connectionString(), EmailEventsTable: table, EmailEventsSuppressOn: 'Bounced,Failed' });
+    app = await serveApp({ EmailEventsStorage: connectionString(), EmailEventsTable: table, EmailEventsSuppressOn: 'Bounced,Failed' }, (line) => lines.push(line));
     const events: unknown[] = [];
     // 130 addresses, newest last; some bounce twice (their older bounce lies far down the list), some fail.
     for (let n = 0; n < 130; n++) {
@@ -206,6 +207,8 @@ describe('the list over HTTP', () => {
     const reactivated = addresses[120]!;
     const response = await fetch(`${app.baseUrl}/api/suppressions/${encodeURIComponent(reactivated)}?reason=${encodeURIComponent('Fixed')}`, { method: 'DELETE' });
     expect(response.status).toBe(200);
+    // The request line names neither the address nor the reason someone typed.
+    expect(lines.filter((line) => line.startsWith('DELETE'))).toEqual([expect.stringMatching(/^DELETE \/api\/suppressions\/\{address\}\?reason=%E2%80%A6 → 200 /)]);
     expect((await walk({})).entries.map((entry) => entry.address)).not.toContain(reactivated);
     expect((await walk({ state: 'reactivated' })).entries.map((entry) => entry.address)).toEqual([reactivated]);
     expect((await walk({ state: 'all', limit: '1000' })).entries[0].address).toBe(reactivated);
