@@ -64,6 +64,18 @@ describe('the sync into the ACS suppression list', () => {
     store = createEventStore(settings);
   });
 
+  /** An address that bounced, and that the sync has put on the ACS list. */
+  async function bouncedAndSynced(name: string) {
+    const client = await armClient();
+    const address = `${name}@${domain()}`;
+    const id = armAddressId(addressDigest(address));
+    const { context } = recordingContext();
+    await ingestEvent(bounce(address, '2026-11-27T09:00:00Z'), context, { store });
+    await syncSuppressions(store, client, { now: new Date() });
+    expect(standIn.addresses().has(id)).toBe(true);
+    return { client, address, id, context };
+  }
+
   it('puts each suppressed address on the ACS list under one id, and a second run changes nothing', async () => {
     const client = await armClient();
     const addresses = [`Sam@${domain()}`, `kim@${domain()}`, `lee@${domain()}`];
@@ -90,13 +102,7 @@ describe('the sync into the ACS suppression list', () => {
   });
 
   it('removes a reactivated address from the ACS list, and puts it back after a later bounce', async () => {
-    const client = await armClient();
-    const address = `pat@${domain()}`;
-    const id = armAddressId(addressDigest(address));
-    const { context } = recordingContext();
-    await ingestEvent(bounce(address, '2026-11-27T09:00:00Z'), context, { store });
-    await syncSuppressions(store, client, { now: new Date() });
-    expect(standIn.addresses().has(id)).toBe(true);
+    const { client, address, id, context } = await bouncedAndSynced('pat');
 
     await recordChange(store, address, { kind: 'reactivate', key: changeKey('reactivate', randomUUID()), at: '2026-11-29T10:00:00.000Z', address, by: { kind: 'local' }, note: 'Mailbox fixed' });
     await syncSuppressions(store, client, { now: new Date() });
@@ -142,13 +148,7 @@ describe('the sync into the ACS suppression list', () => {
   });
 
   it('takes an erased address off the ACS list', async () => {
-    const client = await armClient();
-    const address = `eve@${domain()}`;
-    const id = armAddressId(addressDigest(address));
-    const { context } = recordingContext();
-    await ingestEvent(bounce(address, '2026-11-27T09:00:00Z'), context, { store });
-    await syncSuppressions(store, client, { now: new Date() });
-    expect(standIn.addresses().has(id)).toBe(true);
+    const { client, address, id, context } = await bouncedAndSynced('eve');
     await eraseRecipient(store, address, new Date());
     expect(entryOf(await addressHistory(store, address), true)).toBeUndefined();
     expect(await syncSuppressions(store, client, { now: new Date() })).toMatchObject({ synced: 1 });

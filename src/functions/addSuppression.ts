@@ -9,9 +9,8 @@ import { eventStore } from './onFirstUse.js';
  */
 export const addSuppression = jsonRoute({
   parse: async (request) => {
-    const [{ parseAddRequest }, { callerOf }] = await Promise.all([import('../http/suppressionRequests.js'), import('../auth/caller.js')]);
-    const parsed = parseAddRequest(request.params.address ?? '', await request.text());
-    return parsed.ok ? { ok: true, query: { ...parsed.query, caller: callerOf(request) } } : parsed;
+    const { changeRequest, parseAddRequest } = await import('../http/suppressionRequests.js');
+    return changeRequest(request, parseAddRequest(request.params.address ?? '', await request.text()));
   },
   read: async ({ caller, ...change }) =>
     (await import('../suppression/api.js')).addByHand(await eventStore(), change, caller, new Date(), appSettings().suppression.list !== undefined),

@@ -10,9 +10,8 @@ import { eventStore } from './onFirstUse.js';
  */
 export const reactivateSuppression = jsonRoute({
   parse: async (request) => {
-    const [{ parseReactivateRequest }, { callerOf }] = await Promise.all([import('../http/suppressionRequests.js'), import('../auth/caller.js')]);
-    const parsed = parseReactivateRequest(request.params.address ?? '', request.query);
-    return parsed.ok ? { ok: true, query: { ...parsed.query, caller: callerOf(request) } } : parsed;
+    const { changeRequest, parseReactivateRequest } = await import('../http/suppressionRequests.js');
+    return changeRequest(request, parseReactivateRequest(request.params.address ?? '', request.query));
   },
   read: async ({ caller, ...change }) =>
     (await import('../suppression/api.js')).reactivate(await eventStore(), change, caller, new Date(), appSettings().suppression.list !== undefined),

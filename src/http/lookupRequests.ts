@@ -32,7 +32,7 @@ export const parseInternetMessageId = (raw: string) => lookupValue('internetMess
 /** Z or ±hh[:mm] at the end: a time without one is a wall-clock time, not an instant. */
 const HAS_OFFSET = /(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/;
 
-export function instant(query: URLSearchParams, parameter: 'since' | 'until'): Parsed<string | undefined> {
+function instant(query: URLSearchParams, parameter: 'since' | 'until'): Parsed<string | undefined> {
   const text = query.get(parameter);
   if (text === null) return { ok: true, query: undefined };
   const utc = HAS_OFFSET.test(text.trim()) ? toUtcTimestamp(text) : undefined;
@@ -40,6 +40,18 @@ export function instant(query: URLSearchParams, parameter: 'since' | 'until'): P
     return badRequest(parameter, `${parameter} must be an ISO 8601 instant with its offset, such as 2026-11-27T09:15:00Z or 2026-11-27T10:15:00%2B01:00 (a + is %2B in a URL).`);
   }
   return { ok: true, query: utc };
+}
+
+/** `since` and `until`, each an instant with its offset, since not later than until. */
+export function parseTimeWindow(query: URLSearchParams): Parsed<{ since: string | undefined; until: string | undefined }> {
+  const since = instant(query, 'since');
+  if (!since.ok) return since;
+  const until = instant(query, 'until');
+  if (!until.ok) return until;
+  if (since.query !== undefined && until.query !== undefined && compareTimestamps(since.query, until.query) > 0) {
+    return badRequest('since', 'since must not be later than until.');
+  }
+  return { ok: true, query: { since: since.query, until: until.query } };
 }
 
 /** The page token of an address's message list, bound to the address and the filters. */
@@ -60,14 +72,9 @@ export function parseRecipientMessagesRequest(rawAddress: string, query: URLSear
   const statusText = query.get('status');
   const status = statusText === null ? undefined : knownDeliveryStatus(statusText.trim());
   if (statusText !== null && status === undefined) return badRequest('status', `status must be one of ${KNOWN_DELIVERY_STATUSES.join(', ')}.`);
-  const since = instant(query, 'since');
-  if (!since.ok) return since;
-  const until = instant(query, 'until');
-  if (!until.ok) return until;
-  if (since.query !== undefined && until.query !== undefined && compareTimestamps(since.query, until.query) > 0) {
-    return badRequest('since', 'since must not be later than until.');
-  }
-  const filters = { address: address.query, status, since: since.query, until: until.query };
+  const window = parseTimeWindow(query);
+  if (!window.ok) return window;
+  const filters = { address: address.query, status, ...window.query };
   const token = query.get('pageToken');
   let after: string | undefined;
   if (token !== null) {

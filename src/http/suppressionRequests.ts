@@ -2,12 +2,14 @@
  * Pure parsing of the suppression list's requests into queries or 400 problems naming the parameter at
  * fault: the list (filters, paging, JSON or CSV), an address, a change by hand with its note or reason.
  */
+import type { HttpRequest } from '@azure/functions';
+import { callerOf, type Caller } from '../auth/caller.js';
 import { KNOWN_DELIVERY_STATUSES, knownDeliveryStatus } from '../events/emailEvent.js';
-import { compareTimestamps, instantSortKey } from '../events/timestamps.js';
+import { instantSortKey } from '../events/timestamps.js';
 import { isListRowKey } from '../suppression/keys.js';
 import { MANUAL_REASON } from '../suppression/state.js';
 import type { SuppressionListQuery } from '../suppression/store.js';
-import { instant, parseAddress } from './lookupRequests.js';
+import { parseAddress, parseTimeWindow } from './lookupRequests.js';
 import { openToken, sealToken } from './pageToken.js';
 import { badRequest, type Parsed } from './problem.js';
 import { parseLimit } from './statusRequest.js';
@@ -52,16 +54,11 @@ export function parseSuppressionListRequest(query: URLSearchParams, accept: stri
   const reasonText = query.get('reason');
   const reason = reasonText === null ? undefined : reasonText.trim().toLowerCase() === MANUAL_REASON.toLowerCase() ? MANUAL_REASON : knownDeliveryStatus(reasonText.trim());
   if (reasonText !== null && reason === undefined) return badRequest('reason', `reason must be one of ${SUPPRESSION_REASONS.join(', ')}.`);
-  const since = instant(query, 'since');
-  if (!since.ok) return since;
-  const until = instant(query, 'until');
-  if (!until.ok) return until;
-  if (since.query !== undefined && until.query !== undefined && compareTimestamps(since.query, until.query) > 0) {
-    return badRequest('since', 'since must not be later than until.');
-  }
+  const window = parseTimeWindow(query);
+  if (!window.ok) return window;
   const as = format(query, accept);
   if (!as.ok) return as;
-  const filters = { state, reason, since: since.query, until: until.query };
+  const filters = { state, reason, ...window.query };
   const token = query.get('pageToken');
   let after: string | undefined;
   if (token !== null) {
@@ -120,4 +117,9 @@ export function parseReactivateRequest(rawAddress: string, query: URLSearchParam
   const reason = noteText('reason', query.get('reason') ?? undefined);
   if (!reason.ok) return reason;
   return { ok: true, query: { ...address.query, note: reason.query } };
+}
+
+/** A change's request, parsed, with who sends it: read once, here at the edge, and passed on as data. */
+export function changeRequest(request: HttpRequest, parsed: Parsed<ManualChangeRequest>): Parsed<ManualChangeRequest & { caller: Caller }> {
+  return parsed.ok ? { ok: true, query: { ...parsed.query, caller: callerOf(request) } } : parsed;
 }
