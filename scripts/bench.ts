@@ -223,7 +223,8 @@ async function benchSuppression() {
   const { suppressionPage } = await import('../src/suppression/store.js');
   const table = await freshTable();
   const settings = readSettings({ EmailEventsStorage: azurite.connectionString, EmailEventsTable: table });
-  const bounces = bouncesFor(500).map((event, n) => ({ ...event, data: { ...event.data, deliveryAttemptTimeStamp: new Date(Date.UTC(2026, 10, 1) + n * 60_000).toISOString() } }));
+  // 375 addresses (a quarter bounced twice); fewer on a short run, but always three full pages.
+  const bounces = bouncesFor(EVENTS >= 500 ? 500 : 220).map((event, n) => ({ ...event, data: { ...event.data, deliveryAttemptTimeStamp: new Date(Date.UTC(2026, 10, 1) + n * 60_000).toISOString() } }));
   const context = quietContext('emailDeliveryReport');
   const writer = createEventStore(settings);
   await pool(bounces, CONCURRENCY, (event) => ingestEvent(event, context, { store: writer }));
@@ -242,7 +243,7 @@ async function benchSuppression() {
     pages.push({ page: page + 1, roundTrips: count.roundTrips, queries: count.requests, p50Ms: round(median(times)) });
     after = result!.next;
   }
-  return { floodEvents: EVENTS, appEventsPerSecond: round(median(app), 0), rawEventsPerSecond: round(median(raw), 0), ratio: round(median(app) / median(raw)), pages };
+  return { floodEvents: EVENTS, listAddresses: new Set(bounces.map((event) => event.data.recipient)).size, appEventsPerSecond: round(median(app), 0), rawEventsPerSecond: round(median(raw), 0), ratio: round(median(app) / median(raw)), pages };
 }
 
 // --- retention ----------------------------------------------------------------------------------------
@@ -606,7 +607,7 @@ try {
       `≥ 0.9: ${check(suppression.ratio >= 0.9)}`,
     ],
     ...suppression.pages.map((p) => [
-      `suppression list, page ${p.page} of 50 entries (500 addresses), p50 ms`,
+      `suppression list, page ${p.page} of 50 entries (${suppression.listAddresses} addresses), p50 ms`,
       `${p.p50Ms} (${p.roundTrips} round trips, ${p.queries} queries)`,
       '',
       '',
