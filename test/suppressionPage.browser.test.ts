@@ -76,6 +76,14 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('the suppression lis
     await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('Reactivated'));
     expect(await row.locator('td').nth(1).textContent()).toBe('Reactivated');
 
+    // The list itself, filtered to reactivated entries, newest change first: the address is near the top.
+    await page.getByLabel('Address', { exact: true }).fill('');
+    await page.getByLabel('State').selectOption('reactivated');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForFunction(() => location.hash.includes('state=reactivated') && document.querySelector('.suppression-view .page-position') !== null);
+    expect(await page.locator('table.suppressions tbody tr td:first-child').allTextContents()).toContain(address);
+    expect(await page.locator('.suppression-view .page-position').textContent()).toMatch(/^Entries 1–\d+$/);
+
     const entry = (await (await fetch(`${baseUrl}/api/suppressions/${encodeURIComponent(address)}`)).json()) as { state: string; changes: { kind: string; note?: string; by?: { kind: string } }[] };
     expect(entry.state).toBe('reactivated');
     expect(entry.changes[0]).toMatchObject({ kind: 'reactivate', note: 'Mailbox fixed, ticket 4711', by: { kind: 'local' } });
