@@ -20,7 +20,10 @@ export async function syncSuppressionList(_timer: Timer, context: InvocationCont
     const { appCredential, createSuppressionListClient } = await import('../suppression/armClient.js');
     const credential = await appCredential(storage.kind === 'identity' ? storage.clientId : undefined);
     return createSuppressionListClient(list, { endpoint: suppression.armEndpoint, credential });
-  })();
+  })().catch((error: unknown) => {
+    listClient = undefined;
+    throw error;
+  });
   const { syncSuppressions } = await import('../suppression/sync.js');
   const run = await syncSuppressions(await eventStore(), await listClient, { now: new Date() });
   // An idle run (every minute) says nothing; one that found work, or was asked to wait, says what it did.
