@@ -80,16 +80,32 @@ async function shardRows(store: EventStore, partitionKey: string, range: Range, 
   }
 }
 
-/** The histories of addresses (by digest), read with queries of 7 addresses each, all issued at once. */
+/** Addresses read by one query (Table Storage allows 15 comparisons in a filter: the partition key and 7 ranges). */
+const ADDRESSES_PER_QUERY = 7;
+/**
+ * Queries in flight at once: a page of 50 needs about 20, so it takes one round trip; a page of 1,000
+ * takes a few, rather than opening some 300 sockets at once.
+ */
+const QUERIES_AT_ONCE = 32;
+
+/** The histories of addresses (by digest), read with queries of 7 addresses each, up to 32 at once. */
 async function histories(store: EventStore, digests: readonly string[]): Promise<Map<string, AddressHistory>> {
   const byPartition = new Map<string, string[]>();
   for (const digest of digests) {
     const partitionKey = partitionOfDigest(digest);
     byPartition.set(partitionKey, [...(byPartition.get(partitionKey) ?? []), digest]);
   }
-  const reads = [...byPartition].map(([partitionKey, group]) => store.indexRowsInRanges(partitionKey, group.map(addressRange)));
+  const queries = [...byPartition].flatMap(([partitionKey, group]) =>
+    Array.from({ length: Math.ceil(group.length / ADDRESSES_PER_QUERY) }, (_, i) => () =>
+      store.indexRowsInRanges(partitionKey, group.slice(i * ADDRESSES_PER_QUERY, (i + 1) * ADDRESSES_PER_QUERY).map(addressRange)),
+    ),
+  );
+  const rows: Record<string, unknown>[] = [];
+  for (let start = 0; start < queries.length; start += QUERIES_AT_ONCE) {
+    for (const found of await Promise.all(queries.slice(start, start + QUERIES_AT_ONCE).map((query) => query()))) rows.push(...found);
+  }
   const rowsByDigest = new Map<string, Record<string, unknown>[]>(digests.map((digest) => [digest, []]));
-  for (const row of (await Promise.all(reads)).flat()) rowsByDigest.get(String(row.rowKey).split('|')[1] ?? '')?.push(row);
+  for (const row of rows) rowsByDigest.get(String(row.rowKey).split('|')[1] ?? '')?.push(row);
   return new Map([...rowsByDigest].map(([digest, rows]) => [digest, historyOf(rows)]));
 }
 
@@ -127,9 +143,10 @@ export async function suppressionPage(store: EventStore, query: SuppressionListQ
       .filter((key) => horizon === undefined || key <= horizon)
       .sort();
     if (keys.length === 0) break;
-    // Twice what the page still needs: an address whose newest change lies on an earlier page has older
-    // rows further down, and passing over those should not cost another pass.
-    const wanted = 2 * (query.limit + 1 - accepted.size);
+    // What the page still needs and as many more (up to 50): an address whose newest change lies on an
+    // earlier page has older rows further down, and passing over those should not cost another pass.
+    const needed = query.limit + 1 - accepted.size;
+    const wanted = needed + Math.min(needed, 50);
     const digests: string[] = [];
     let read = keys.length;
     for (let i = 0; i < keys.length; i++) {
