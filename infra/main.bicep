@@ -86,6 +86,9 @@ param restrictStorageNetwork bool = false
 @description('With restrictStorageNetwork: public IP addresses or CIDR ranges that may still reach the storage account (STORAGE_ALLOWED_IPS, comma-separated), such as your own for troubleshooting.')
 param storageAllowedIpAddresses string = ''
 
+@description('Resource id of the ACS email domain\'s suppression list to keep in step (SUPPRESSION_LIST_ID): /subscriptions/…/resourceGroups/…/providers/Microsoft.Communication/emailServices/…/domains/…/suppressionLists/<list>. Created when missing; the app\'s identity may write its addresses. Empty: no sync.')
+param suppressionListId string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -177,6 +180,23 @@ module roles 'modules/roles.bicep' = {
   }
 }
 
+// The list's id, taken apart: ['', 'subscriptions', <2>, 'resourceGroups', <4>, 'providers', …, 'emailServices', <8>,
+// 'domains', <10>, 'suppressionLists', <12>]. Without one, placeholders: ARM evaluates a module's scope even
+// when its condition is false.
+var suppressionListParts = empty(suppressionListId)
+  ? ['', 'subscriptions', subscription().subscriptionId, 'resourceGroups', 'rg-${environmentName}', '', '', '', 'none', '', 'none', '', 'none']
+  : split(suppressionListId, '/')
+module suppressionList 'modules/suppressionList.bicep' = if (!empty(suppressionListId)) {
+  name: 'suppressionList'
+  scope: resourceGroup(suppressionListParts[2], suppressionListParts[4])
+  params: {
+    emailServiceName: suppressionListParts[8]
+    domainName: suppressionListParts[10]
+    listName: suppressionListParts[12]
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
 module functionApp 'modules/functionApp.bicep' = {
   name: 'functionApp'
   scope: rg
@@ -194,6 +214,7 @@ module functionApp 'modules/functionApp.bicep' = {
     retentionSchedule: retentionSchedule
     redactLinks: redactLinks
     virtualNetworkSubnetId: network.?outputs.appSubnetId ?? ''
+    suppressionListId: suppressionListId
   }
   // The host reads its storage with the identity as soon as it starts: grant the roles first.
   dependsOn: [

@@ -75,6 +75,8 @@ const { toEventEntity } = await import('../src/storage/tableEntities.js');
 const { GROUP_PREFIX, indexWritesFor, recipientPartitionKey } = await import('../src/storage/indexEntities.js');
 const { TAIL_PREFIX, endOf } = await import('../src/storage/tailKeys.js');
 const { normalizeAddress } = await import('../src/events/addresses.js');
+const { suppressionRowsFor } = await import('../src/suppression/policy.js');
+const { DEFAULT_SUPPRESS_ON } = await import('../src/settings.js');
 
 let requests = 0;
 const counting: TableServiceClientOptions = {
@@ -95,6 +97,16 @@ function eventsFor(count: number) {
     .slice(0, count);
 }
 
+/** A bounce-heavy flood: every delivery report Bounced (with its Internet Message-ID), a quarter of them to an address that bounced before. */
+function bouncesFor(count: number) {
+  const addresses = Array.from({ length: Math.ceil((count * 3) / 4) }, () => `gone.${randomUUID().slice(0, 12)}@contoso.com`);
+  return Array.from({ length: count }, (_, n) => {
+    const [delivery] = sampleMessageEvents();
+    const recipient = addresses[n % addresses.length]!;
+    return { ...delivery!, data: { ...delivery!.data, recipient, status: 'Bounced', internetMessageId: `<${randomUUID()}@contoso.com>` } };
+  });
+}
+
 async function freshTable(): Promise<string> {
   const name = `Bench${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   await TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true }).createTable();
@@ -102,11 +114,10 @@ async function freshTable(): Promise<string> {
 }
 
 // --- ingest -------------------------------------------------------------------------------------------
-async function ingestRun(count: number) {
+async function ingestRun(count: number, events: unknown[] = eventsFor(count)) {
   const table = await freshTable();
   await TableClient.fromConnectionString(azurite.connectionString, `${table}Index`, { allowInsecureConnection: true }).createTable();
   const store = createEventStore(readSettings({ EmailEventsStorage: azurite.connectionString, EmailEventsTable: table }), { clientOptions: counting });
-  const events = eventsFor(count);
   const context = quietContext('emailDeliveryReport');
   requests = 0;
   const ms = await timed(() => pool(events, CONCURRENCY, (event) => ingestEvent(event, context, { store })));
@@ -114,15 +125,16 @@ async function ingestRun(count: number) {
 }
 
 /** The same rows the app writes for the same events, written with bare TableClient calls, all at once per event. */
-async function rawRun(count: number) {
+async function rawRun(count: number, events: unknown[] = eventsFor(count)) {
   const table = await freshTable();
   const client = TableClient.fromConnectionString(azurite.connectionString, table, counting);
   const index = TableClient.fromConnectionString(azurite.connectionString, `${table}Index`, counting);
   await index.createTable();
-  const rows = eventsFor(count).map((event) => {
+  const rows = events.map((event) => {
     const normalized = normalizeEvent(event);
     if (normalized.outcome !== 'accepted') throw new Error('sample events are accepted');
-    return { entity: toEventEntity(normalized.event), index: indexWritesFor(normalized.event, new Date().toISOString()) };
+    const index = indexWritesFor(normalized.event, new Date().toISOString());
+    return { entity: toEventEntity(normalized.event), index, suppression: suppressionRowsFor(normalized.event, { suppressOn: DEFAULT_SUPPRESS_ON }) };
   });
   // A row already there counts as written, as the app counts it: a message's delivery and open of one
   // day share its expiry row.
@@ -137,6 +149,7 @@ async function rawRun(count: number) {
         ...(row.index.internetMessageId ? [once(index.createEntity(row.index.internetMessageId))] : []),
         once(index.createEntity(row.index.expiry)),
         ...(row.index.stats ?? []).map((entity) => once(index.createEntity(entity))),
+        ...(row.suppression ? [once(index.submitTransaction(row.suppression.map((entity) => ['create', entity] as ['create', typeof entity])))] : []),
       ]),
     ),
   );
@@ -159,6 +172,8 @@ async function requestsByKind() {
     'engagement naming the recipient': { expected: 4, event: () => engagement({ recipient: 'a@contoso.com' }) },
     'engagement naming no recipient': { expected: 3, event: () => engagement({}) },
     'delivery report days late (Suppressed)': { expected: 5, event: () => delivery({ status: 'Suppressed', deliveryAttemptTimeStamp: '2020-09-18T00:22:20Z' }) },
+    'bounce (Bounced) with an Internet Message-ID': { expected: 6, event: () => delivery({ status: 'Bounced', recipient: `b.${randomUUID()}@contoso.com`, internetMessageId: `<${randomUUID()}@contoso.com>` }) },
+    'bounce without one': { expected: 5, event: () => delivery({ status: 'Bounced', recipient: `b.${randomUUID()}@contoso.com` }) },
   };
   return Object.entries(kinds).map(([kind, { expected, event }]) => {
     return async () => {
@@ -203,6 +218,51 @@ async function benchIngest() {
     requestsPerEvent: round(Math.max(...perEvent), 3),
     requestsByKind: byKind,
   };
+}
+
+// --- suppression --------------------------------------------------------------------------------------
+/**
+ * The suppression list: a bounce-heavy flood through the ingest path against raw writes of the same
+ * rows (the suppression transaction included), alternating, at the same concurrency; and a page of 50
+ * entries of a list of 500 addresses (some bounced twice): its sequential round trips and time.
+ */
+async function benchSuppression() {
+  const raw: number[] = [];
+  const app: number[] = [];
+  await rawRun(EVENTS, bouncesFor(EVENTS));
+  await ingestRun(EVENTS, bouncesFor(EVENTS));
+  for (let run = 0; run < RUNS; run++) {
+    for (const side of run % 2 ? ['app', 'raw'] : ['raw', 'app']) {
+      if (side === 'raw') raw.push((await rawRun(EVENTS, bouncesFor(EVENTS))).eventsPerSecond);
+      else app.push((await ingestRun(EVENTS, bouncesFor(EVENTS))).eventsPerSecond);
+    }
+    console.error(`  bounce flood run ${run}: app ${app.at(-1)!.toFixed(0)} events/s, raw ${raw.at(-1)!.toFixed(0)} events/s`);
+  }
+
+  const { suppressionPage } = await import('../src/suppression/store.js');
+  const table = await freshTable();
+  const settings = readSettings({ EmailEventsStorage: azurite.connectionString, EmailEventsTable: table });
+  // 375 addresses (a quarter bounced twice); fewer on a short run, but always three full pages.
+  const bounces = bouncesFor(EVENTS >= 500 ? 500 : 220).map((event, n) => ({ ...event, data: { ...event.data, deliveryAttemptTimeStamp: new Date(Date.UTC(2026, 10, 1) + n * 60_000).toISOString() } }));
+  const context = quietContext('emailDeliveryReport');
+  const writer = createEventStore(settings);
+  await pool(bounces, CONCURRENCY, (event) => ingestEvent(event, context, { store: writer }));
+  const { count, clientOptions } = roundTripCounter();
+  const store = createEventStore(settings, { clientOptions: { allowInsecureConnection: true, ...clientOptions } });
+  const pages = [];
+  let after: string | undefined;
+  for (let page = 0; page < 3; page++) {
+    const times: number[] = [];
+    let result: Awaited<ReturnType<typeof suppressionPage>> | undefined;
+    for (let run = 0; run < Math.max(3, RUNS); run++) {
+      count.reset();
+      times.push(await timed(async () => (result = await suppressionPage(store, { limit: 50, state: 'suppressed', after }, false))));
+    }
+    if (result!.entries.length !== 50) throw new Error(`a page of 50 entries was expected, not ${result!.entries.length}`);
+    pages.push({ page: page + 1, roundTrips: count.roundTrips, queries: count.requests, p50Ms: round(median(times)) });
+    after = result!.next;
+  }
+  return { floodEvents: EVENTS, listAddresses: new Set(bounces.map((event) => event.data.recipient)).size, appEventsPerSecond: round(median(app), 0), rawEventsPerSecond: round(median(raw), 0), ratio: round(median(app) / median(raw)), pages };
 }
 
 // --- retention ----------------------------------------------------------------------------------------
@@ -617,13 +677,14 @@ const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
 try {
   console.log(`Benchmark: ${RUNS} runs of ${EVENTS} events, concurrency ${CONCURRENCY}, Node ${process.version}, in-memory Azurite\n`);
   const ingest = await measured('ingest', benchIngest);
+  const suppression = await measured('suppression', benchSuppression);
   const read = await measured('read', benchRead);
   const lookups = await measured('lookups', benchLookups);
   const statistics = await measured('statistics', benchStatistics);
   const retention = await measured('retention', benchRetention);
   const startup = await measured('startup', benchStartup);
   const http = await measured('http', benchHttp);
-  const results = { date: new Date().toISOString(), node: process.version, runs: RUNS, ingest, read, lookups, statistics, retention, startup, http };
+  const results = { date: new Date().toISOString(), node: process.version, runs: RUNS, ingest, suppression, read, lookups, statistics, retention, startup, http };
   writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
 
   const rows: string[][] = [
@@ -632,6 +693,24 @@ try {
       ? [
           ['ingest, events/s', `${ingest.ingestEventsPerSecond}`, `${ingest.rawEventsPerSecond} (raw inserts)`, `${ingest.ratio}`, `≥ 0.9: ${check(ingest.ratio >= 0.9)}`],
           ...ingest.requestsByKind.map((k) => [`storage requests per ${k.kind}`, `${k.counted}`, '', '', `= ${k.expected}: ${check(k.counted === k.expected)}`]),
+        ]
+      : []),
+    ...(suppression
+      ? [
+        [
+          `bounce-heavy flood ingest, events/s`,
+          `${suppression.appEventsPerSecond}`,
+          `${suppression.rawEventsPerSecond} (raw writes of the same rows)`,
+          `${suppression.ratio}`,
+          `≥ 0.9: ${check(suppression.ratio >= 0.9)}`,
+        ],
+        ...suppression.pages.map((p) => [
+          `suppression list, page ${p.page} of 50 entries (${suppression.listAddresses} addresses), p50 ms`,
+          `${p.p50Ms} (${p.roundTrips} round trips, ${p.queries} queries)`,
+          '',
+          '',
+          `round trips ≤ 2: ${check(p.roundTrips <= 2)}`,
+        ]),
         ]
       : []),
     ...(read ?? []).map((r) => [

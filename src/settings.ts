@@ -3,6 +3,8 @@
  * SettingsError whose message is one line naming the setting; values that may hold secrets are never
  * put into messages.
  */
+import { KNOWN_DELIVERY_STATUSES, knownDeliveryStatus } from './events/emailEvent.js';
+import { parseSuppressionListId, type SuppressionListId } from './suppression/listId.js';
 
 export type StorageConnection =
   | { kind: 'connectionString'; setting: string; connectionString: string }
@@ -23,6 +25,19 @@ export interface Settings {
   statisticsSchedule: string;
   /** Whether clicked links are stored with their query values redacted (src/events/redactLink.ts). */
   redactLinks: boolean;
+  /** The suppression list: which delivery statuses suppress an address, and where it is synced. */
+  suppression: SuppressionSettings;
+}
+
+export interface SuppressionSettings {
+  /** Delivery statuses that put an address on the list, in their documented case. */
+  suppressOn: string[];
+  /** The ACS email domain's suppression list to keep in step, or undefined: no sync. */
+  list: SuppressionListId | undefined;
+  /** Azure Resource Manager's endpoint (another cloud's, or a stand-in's). */
+  armEndpoint: string;
+  /** When syncSuppressionList runs: NCRONTAB with seconds. */
+  syncSchedule: string;
 }
 
 export class SettingsError extends Error {
@@ -37,6 +52,14 @@ export const DEFAULT_EVENTS_TABLE = 'EmailEvents';
 export const RETENTION_DAYS_SETTING = 'EmailEventsRetentionDays';
 export const RETENTION_SCHEDULE_SETTING = 'EmailEventsRetentionSchedule';
 export const DEFAULT_RETENTION_DAYS = 90;
+export const SUPPRESS_ON_SETTING = 'EmailEventsSuppressOn';
+export const SUPPRESSION_LIST_SETTING = 'EmailEventsSuppressionList';
+export const ARM_ENDPOINT_SETTING = 'EmailEventsArmEndpoint';
+export const SUPPRESSION_SYNC_SCHEDULE_SETTING = 'EmailEventsSuppressionSyncSchedule';
+export const DEFAULT_SUPPRESS_ON = ['Bounced'];
+export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
+/** Every minute: a new entry reaches ACS within about a minute, and an idle run costs 17 queries. */
+export const DEFAULT_SUPPRESSION_SYNC_SCHEDULE = '0 * * * * *';
 /** Daily at 02:30 UTC, when mail traffic is usually lowest. */
 export const DEFAULT_RETENTION_SCHEDULE = '0 30 2 * * *';
 export const STATISTICS_SCHEDULE_SETTING = 'EmailEventsStatisticsSchedule';
@@ -165,7 +188,53 @@ export function readSettings(env: Env): Settings {
     retentionSchedule: schedule(env, RETENTION_SCHEDULE_SETTING, DEFAULT_RETENTION_SCHEDULE, 'daily at 02:30 UTC'),
     statisticsSchedule: schedule(env, STATISTICS_SCHEDULE_SETTING, DEFAULT_STATISTICS_SCHEDULE, 'every 15 minutes'),
     redactLinks: redactLinks(env),
+    suppression: {
+      suppressOn: suppressOn(env),
+      list: suppressionList(env),
+      armEndpoint: armEndpoint(env),
+      syncSchedule: schedule(env, SUPPRESSION_SYNC_SCHEDULE_SETTING, DEFAULT_SUPPRESSION_SYNC_SCHEDULE, 'every minute'),
+    },
   };
+}
+
+/** A comma-separated list of documented delivery statuses, in any case; `none` suppresses on none. */
+function suppressOn(env: Env): string[] {
+  const text = value(env, SUPPRESS_ON_SETTING);
+  if (text === undefined) return DEFAULT_SUPPRESS_ON;
+  if (text.toLowerCase() === 'none') return [];
+  const statuses = text.split(',').map((item) => knownDeliveryStatus(item.trim()));
+  if (statuses.some((status) => status === undefined)) {
+    throw new SettingsError(`Setting ${SUPPRESS_ON_SETTING} must be delivery statuses separated by commas (${KNOWN_DELIVERY_STATUSES.join(', ')}), or none.`);
+  }
+  return [...new Set(statuses as string[])];
+}
+
+function suppressionList(env: Env): SuppressionListId | undefined {
+  const text = value(env, SUPPRESSION_LIST_SETTING);
+  if (text === undefined) return undefined;
+  const list = parseSuppressionListId(text);
+  if (list === undefined) {
+    throw new SettingsError(
+      `Setting ${SUPPRESSION_LIST_SETTING} is not a suppression list's resource id: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Communication/emailServices/<service>/domains/<domain>/suppressionLists/<list>.`,
+    );
+  }
+  return list;
+}
+
+function armEndpoint(env: Env): string {
+  const text = value(env, ARM_ENDPOINT_SETTING);
+  if (text === undefined) return DEFAULT_ARM_ENDPOINT;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  // The SDK sends its bearer token over TLS only.
+  if (url?.protocol !== 'https:' || url.pathname !== '/' || url.search || url.hash) {
+    throw new SettingsError(`Setting ${ARM_ENDPOINT_SETTING} must be an https:// origin, such as ${DEFAULT_ARM_ENDPOINT}.`);
+  }
+  return url.origin;
 }
 
 function retentionDays(env: Env): number {

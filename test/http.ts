@@ -12,21 +12,29 @@ export interface Answer {
   logs: LogLine[];
 }
 
-/** Calls a registered HTTP function by its name (with its first method), with its route parameters and query. */
-export async function call(name: string, params: Record<string, string>, query: Record<string, string> = {}): Promise<Answer> {
+/** Calls a registered HTTP function by its name (with its first method), with its route parameters, query, and a body or headers when given. */
+export async function call(name: string, params: Record<string, string>, query: Record<string, string> = {}, init: { body?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
   const registration = registeredFunctions().find((fn) => fn.name === name);
   if (registration?.trigger !== 'http') throw new Error(`${name} is not a registered HTTP function`);
   const route = registration.options.route!;
   const path = `/api/${route.replace(/\{(\w+)\}/g, (_, parameter: string) => encodeURIComponent(params[parameter] ?? ''))}`;
   const search = new URLSearchParams(query).toString();
   const method = registration.options.methods?.[0] ?? 'GET';
-  const request = new HttpRequest({ method, url: `http://localhost:7071${path}${search ? `?${search}` : ''}`, params });
+  const request = new HttpRequest({
+    method,
+    url: `http://localhost:7071${path}${search ? `?${search}` : ''}`,
+    params,
+    ...(init.headers ? { headers: init.headers } : {}),
+    ...(init.body === undefined ? {} : { body: { string: init.body } }),
+  });
   const { context, logs } = recordingContext(name);
   const response = (await registration.options.handler(request, context)) as HttpResponseInit;
   const headers = (response.headers ?? {}) as Record<string, string>;
-  const body = response.jsonBody ?? (typeof response.body === 'string' ? JSON.parse(response.body) : undefined);
   const status = response.status ?? 200;
-  if (body !== undefined) expectMatchesOpenApi(`/api/${route}`, method, status, headers['content-type'] ?? 'application/json', body);
+  const contentType = headers['content-type'] ?? 'application/json';
+  const isJson = /json/.test(contentType);
+  const body = response.jsonBody ?? (typeof response.body === 'string' ? (isJson ? JSON.parse(response.body) : response.body) : undefined);
+  if (body !== undefined) expectMatchesOpenApi(`/api/${route}`, method, status, contentType.split(';')[0]!, body);
   expectHeadersMatchOpenApi(`/api/${route}`, method, status, headers);
   return { status, body, headers, logs };
 }

@@ -554,8 +554,52 @@ describe.skipIf(!bicep)(bicep ? 'infra/ with the Bicep CLI' : `infra/ with the B
               : [],
         );
       const all = assignments(main());
-      expect(all.length).toBe(6);
-      for (const grant of all) expect(roleOf(grant)).toMatch(/^(Storage|Monitoring) /);
+      expect(all.length).toBe(7);
+      // The seventh is the suppression list's custom role, defined in its module (checked below), not a built-in one.
+      const custom = all.filter((grant) => roleOf(grant).startsWith('unknown role'));
+      expect(custom).toHaveLength(1);
+      for (const grant of all.filter((grant) => !custom.includes(grant))) expect(roleOf(grant)).toMatch(/^(Storage|Monitoring) /);
+    });
+  });
+
+  describe('the suppression list', () => {
+    const LIST_ID = '/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-mail/providers/Microsoft.Communication/emailServices/mail/domains/contoso.com/suppressionLists/app';
+
+    it('is deployed only when SUPPRESSION_LIST_ID names one, into its email service\'s resource group, and the app is told its id', () => {
+      expect(moduleScope('suppressionList').condition).toBe(false);
+      const list = moduleScope('suppressionList', { suppressionListId: LIST_ID });
+      expect(list.condition).toBe(true);
+      expect(list.parameters).toEqual({ emailServiceName: 'mail', domainName: 'contoso.com', listName: 'app', appPrincipalId: 'app-principal' });
+      expect(String(list.resourceGroup)).toMatch(/rg-mail/);
+      const [created] = ofType(list.template, 'Microsoft.Communication/emailServices/domains/suppressionLists');
+      expect(evaluate(created!.name, list)).toBe('mail/contoso.com/app');
+
+      const app = (parameters: Record<string, unknown>) => {
+        const scope = moduleScope('functionApp', parameters);
+        const config = ofType(scope.template, 'Microsoft.Web/sites/config').find((c) => String(evaluate(c.name, scope)).endsWith('/appsettings'))!;
+        return evaluate(config.properties, scope) as Record<string, string>;
+      };
+      expect(Object.keys(app({}))).not.toContain('EmailEventsSuppressionList');
+      const values = app({ suppressionListId: LIST_ID });
+      expect(values.EmailEventsSuppressionList).toBe(LIST_ID);
+      expect(readSettings(values).suppression.list).toMatchObject({ emailService: 'mail', domain: 'contoso.com', list: 'app' });
+    });
+
+    it('lets the app identity read, write and delete the list\'s addresses, on the email domain, and nothing more', () => {
+      const list = moduleScope('suppressionList', { suppressionListId: LIST_ID });
+      const [role] = ofType(list.template, 'Microsoft.Authorization/roleDefinitions');
+      const properties = evaluate(role!.properties, list) as { permissions: { actions: string[]; notActions: string[] }[]; assignableScopes: string[]; type: string };
+      expect(properties.type).toBe('CustomRole');
+      expect(properties.permissions).toEqual([
+        {
+          actions: ['read', 'write', 'delete'].map((verb) => `Microsoft.Communication/emailServices/domains/suppressionLists/suppressionListAddresses/${verb}`),
+          notActions: [],
+        },
+      ]);
+      const [assignment] = ofType(list.template, 'Microsoft.Authorization/roleAssignments');
+      expect((evaluate(assignment!.properties, list) as Grant).principalId).toBe('app-principal');
+      // Scoped to the email domain that holds the list, not its resource group or subscription.
+      expect(assignment!.scope).toBe("[resourceId('Microsoft.Communication/emailServices/domains', parameters('emailServiceName'), parameters('domainName'))]");
     });
   });
 
@@ -587,6 +631,7 @@ describe.skipIf(!bicep)(bicep ? 'infra/ with the Bicep CLI' : `infra/ with the B
         redactLinks: '${REDACT_LINKS}',
         restrictStorageNetwork: '${STORAGE_NETWORK_RESTRICTED=false}',
         storageAllowedIpAddresses: '${STORAGE_ALLOWED_IPS}',
+        suppressionListId: '${SUPPRESSION_LIST_ID}',
       });
     });
 

@@ -31,6 +31,7 @@ function webhook(functionName: string, body: string, eventType: string | null = 
 describe('the local host serves exactly what the app registers', () => {
   it('derives one route per registration, with its name, methods, route and auth level', () => {
     expect(routesOf(registeredFunctions())).toEqual([
+      { name: 'addSuppression', trigger: 'http', methods: ['PUT'], path: '/api/suppressions/{address}', authLevel: 'admin' },
       { name: 'applyRetention', trigger: 'timer', methods: ['POST'], path: '/admin/functions/applyRetention', authLevel: 'admin' },
       { name: 'emailDeliveryReport', trigger: 'eventGrid', methods: ['POST'], path: '/runtime/webhooks/eventgrid?functionName=emailDeliveryReport', authLevel: 'system' },
       { name: 'emailEngagementReport', trigger: 'eventGrid', methods: ['POST'], path: '/runtime/webhooks/eventgrid?functionName=emailEngagementReport', authLevel: 'system' },
@@ -42,9 +43,11 @@ describe('the local host serves exactly what the app registers', () => {
       { name: 'getMessageStatus', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/messages/{messageId}', authLevel: 'function' },
       { name: 'getOpenApi', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/openapi.json', authLevel: 'anonymous' },
       { name: 'getRecipient', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/recipients/{address}', authLevel: 'function' },
-      { name: 'getStatistics', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/stats', authLevel: 'function' },
+      { name: 'getSuppression', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/suppressions/{address}', authLevel: 'function' },
       { name: 'listRecipientMessages', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/recipients/{address}/messages', authLevel: 'function' },
-      { name: 'rollUpStatistics', trigger: 'timer', methods: ['POST'], path: '/admin/functions/rollUpStatistics', authLevel: 'admin' },
+      { name: 'listSuppressions', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/suppressions', authLevel: 'function' },
+      { name: 'reactivateSuppression', trigger: 'http', methods: ['DELETE'], path: '/api/suppressions/{address}', authLevel: 'admin' },
+      { name: 'syncSuppressionList', trigger: 'timer', methods: ['POST'], path: '/admin/functions/syncSuppressionList', authLevel: 'admin' },
     ]);
   });
 
@@ -52,12 +55,15 @@ describe('the local host serves exactly what the app registers', () => {
     for (const route of routesOf(registeredFunctions())) {
       const response =
         route.trigger === 'http'
-          ? await fetch(`${baseUrl}${route.path.replace(/\{\w+\}/g, randomUUID())}`, { method: route.methods[0] })
+          ? await fetch(`${baseUrl}${route.path.replace('{address}', `${randomUUID()}@example.test`).replace(/\{\w+\}/g, randomUUID())}${route.name === 'reactivateSuppression' ? '?reason=test' : ''}`, {
+              method: route.methods[0],
+              ...(route.name === 'addSuppression' ? { body: '{"note": "test"}' } : {}),
+            })
           : route.trigger === 'timer'
             ? await fetch(`${baseUrl}${route.path}`, { method: 'POST', body: '{"input": ""}' })
             : await webhook(route.name, '[]');
       expect([200, 202, 204, 404]).toContain(response.status);
-      if (response.status === 404) expect(((await response.json()) as { detail: string }).detail).toMatch(/^(No (events have been recorded for this message id|event has named this address|delivery report has carried this Internet Message-ID)|The activity page has no file named "[0-9a-f-]+")\.$/);
+      if (response.status === 404) expect(((await response.json()) as { detail: string }).detail).toMatch(/^(No (events have been recorded for this message id|event has named this address(, and it is not on the suppression list)?|delivery report has carried this Internet Message-ID)|The activity page has no file named "[0-9a-f-]+"|The address is not on the suppression list and never was)\.$/);
     }
     expect((await fetch(`${baseUrl}/api/messages`)).status).toBe(404);
     expect((await fetch(`${baseUrl}/api/other/x`)).status).toBe(404);

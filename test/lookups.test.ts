@@ -82,6 +82,8 @@ describe('GET /api/recipients/{address}', () => {
         latestDelivery: { messageId: m3, status: 'Delivered', statusMessage: 'Delivered at 2026-11-22T10:00:00.1000000Z', attemptedAt: '2026-11-22T10:00:00.1000000Z' },
         messages: { total: 3, byStatus: { Bounced: 1, Delivered: 2 } },
         latestFailure: { messageId: m2, status: 'Bounced', statusMessage: 'Bounced at 2026-11-21T10:00:00.1000000Z', attemptedAt: '2026-11-21T10:00:00.1000000Z' },
+        // The bounce put the address on the suppression list (test/suppression.test.ts says the rest).
+        suppression: expect.objectContaining({ address, state: 'suppressed', reason: 'Bounced', messageId: m2 }),
         engagement: {
           views: 1,
           clicks: 1,

@@ -25,6 +25,7 @@ describe('readSettings', () => {
       retentionSchedule: '0 30 2 * * *',
       statisticsSchedule: '0 */15 * * * *',
       redactLinks: true,
+      suppression: { suppressOn: ['Bounced'], list: undefined, armEndpoint: 'https://management.azure.com', syncSchedule: '0 * * * * *' },
     });
     expect(readSettings({ EmailEventsStorage: 'UseDevelopmentStorage=true', EmailEventsTable: 'Mail' }).eventsTable).toBe('Mail');
   });

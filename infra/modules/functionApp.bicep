@@ -24,6 +24,8 @@ param retentionSchedule string = ''
 param redactLinks string = ''
 @description('Subnet (delegated to Microsoft.App/environments) the app reaches its storage through; empty: no virtual network.')
 param virtualNetworkSubnetId string = ''
+@description('App setting EmailEventsSuppressionList: the ACS suppression list the app keeps in step; empty: none.')
+param suppressionListId string = ''
 @allowed([
   512
   2048
@@ -125,6 +127,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       EmailEventsRetentionDays: string(retentionDays)
       EmailEventsRetentionSchedule: retentionSchedule
       EmailEventsRedactLinks: redactLinks
+      EmailEventsSuppressionList: suppressionListId
     }
   }
 }

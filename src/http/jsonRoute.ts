@@ -32,6 +32,8 @@ export interface JsonRoute<Q, B> extends Route<Q> {
   notFound: string;
   /** What the log lines say of the query and the body, each value passed through loggedFields (logs/loggedValue.ts). Never an address. */
   logFields(query: Q, body?: B): Record<string, unknown>;
+  /** The 200 answer of a body, when it is not the body as JSON (another format, a header). */
+  render?(query: Q, body: B, instance: string): Promise<HttpResponseInit>;
 }
 
 export interface EraseRoute<Q> extends Route<Q> {
@@ -60,7 +62,7 @@ export function jsonRoute<Q, B>(route: JsonRoute<Q, B>): Handler {
     const body = await route.read(query);
     if (body === undefined) return problemResponse({ status: 404, title: 'Not Found', detail: route.notFound }, instance);
     context.info(`${route.failure} served.`, await loggedFields(route.logFields(query, body)));
-    return jsonAnswer(body);
+    return route.render ? await route.render(query, body, instance) : jsonAnswer(body);
   });
 }
 

@@ -5,6 +5,8 @@
  */
 import { DELIVERY_REPORT_EVENT_TYPE, EMAIL_EVENT_TYPES, ENGAGEMENT_REPORT_EVENT_TYPE, KNOWN_DELIVERY_STATUSES } from '../events/emailEvent.js';
 import { DEFAULT_RECIPIENT_PAGE_SIZE, MAX_LOOKUP_VALUE_LENGTH } from './lookupRequests.js';
+import { CSV_TYPE, DEFAULT_SUPPRESSION_PAGE_SIZE, MAX_NOTE_LENGTH, SUPPRESSION_REASONS, SUPPRESSION_STATES } from './suppressionRequests.js';
+import { CSV_COLUMNS } from '../suppression/csv.js';
 import { PRIVATE_ANSWER_HEADERS, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './statusRequest.js';
 import { MAX_KEY_LENGTH } from '../storage/tableLimits.js';
@@ -93,7 +95,27 @@ function anyCasePattern(names: readonly string[]): string {
   return `^\\s*(?:${names.map(letters).join('|')})\\s*$`;
 }
 
+const suppressionEntryProperties = {
+  address: { type: 'string', description: 'As ACS sent it (or as it was typed) in the newest change that names it.' },
+  state: { enum: ['suppressed', 'reactivated'] },
+  reason: { type: 'string', description: 'What began the episode: the status of the report that suppressed the address (Bounced by default; EmailEventsSuppressOn), or Manual.' },
+  firstSeenAt: timestamp,
+  lastSeenAt: timestamp,
+  count: { type: 'integer', minimum: 0, description: 'Suppressing reports in this episode (since the last reactivation).' },
+  messageId: nullable('string', { description: 'The message of the newest suppressing report.' }),
+  statusMessage: nullable('string'),
+  updatedAt: { ...timestamp, description: 'The newest change: where the entry stands in the list.' },
+  sync: object({
+    state: { enum: ['off', 'pending', 'synced', 'retrying'], description: 'off: no ACS list is named (EmailEventsSuppressionList); pending: the newest change has yet to reach ACS; synced: it has; retrying: the last attempt failed and another follows at nextAttemptAt.' },
+    syncedAt: timestamp,
+    lastAttemptAt: timestamp,
+    lastError: nullable('string', { description: 'What the last failed attempt got, such as "HTTP 429".' }),
+    nextAttemptAt: timestamp,
+  }),
+};
+
 const schemas = {
+  SuppressionEntry: object(suppressionEntryProperties),
   Problem: {
     type: 'object',
     description: 'RFC 9457 problem details.',
@@ -168,6 +190,24 @@ const schemas = {
     ['nextPageToken'],
   ),
   DeliveryOutcome: object({ messageId: { type: 'string' }, status: nullable('string'), statusMessage: nullable('string'), attemptedAt: timestamp }),
+  SuppressionChange: object(
+    {
+      kind: { enum: ['bounce', 'add', 'reactivate'] },
+      at: timestamp,
+      address: nullable('string'),
+      messageId: { type: 'string' },
+      status: nullable('string'),
+      statusMessage: nullable('string'),
+      by: object({ kind: { enum: ['user', 'key', 'local'] }, id: { type: 'string' }, name: { type: 'string' } }, ['id', 'name']),
+      note: { type: 'string', description: 'Why: the note of an add, the reason of a reactivation.' },
+    },
+    ['messageId', 'status', 'statusMessage', 'by', 'note'],
+  ),
+  SuppressionEntryWithHistory: object({
+    ...suppressionEntryProperties,
+    changes: { type: 'array', items: ref('SuppressionChange'), description: 'Every change, newest first: who, when and why.' },
+  }),
+  SuppressionList: object({ entries: { type: 'array', items: ref('SuppressionEntry') }, nextPageToken: { type: 'string' } }, ['nextPageToken']),
   RecipientSummary: object({
     address: nullable('string', { description: 'As ACS sent it in its latest report.' }),
     latestDelivery: { oneOf: [ref('DeliveryOutcome'), { type: 'null' }] },
@@ -180,6 +220,7 @@ const schemas = {
       },
     }),
     latestFailure: { oneOf: [ref('DeliveryOutcome'), { type: 'null' }], description: 'The latest report whose status is Bounced or Failed.' },
+    suppression: { oneOf: [ref('SuppressionEntry'), { type: 'null' }], description: 'The address\'s entry in the suppression list, or null.' },
     engagement: object({
       views: { type: 'integer', minimum: 0 },
       clicks: { type: 'integer', minimum: 0 },
@@ -236,6 +277,7 @@ const TAGS = {
   page: 'Activity page',
   ingest: 'Ingest',
   statistics: 'Statistics',
+  suppression: 'Suppression',
 } as const;
 
 const keyed = [{ functionKey: [] }, { functionKeyQuery: [] }];
@@ -300,6 +342,7 @@ export function openApiDocument(): Record<string, unknown> {
       { name: TAGS.addresses, description: 'What happened to the email sent to an address.' },
       { name: TAGS.erasure, description: 'Erasing a message or an address, and running retention now.' },
       { name: TAGS.page, description: 'The activity page, for people, and this document.' },
+      { name: TAGS.suppression, description: 'The addresses not to mail: the list, adding by hand, reactivating, and its sync into ACS.' },
       { name: TAGS.statistics, description: 'Deliverability per day or hour: delivery, bounce, open and click rates, machine engagement told apart.' },
       { name: TAGS.ingest, description: 'Where Event Grid delivers the ACS Email events.' },
     ],
@@ -353,10 +396,73 @@ export function openApiDocument(): Record<string, unknown> {
         delete: {
           operationId: 'eraseRecipient',
           tags: [TAGS.erasure],
-          summary: 'Erases every event and index row that names the address; other recipients keep theirs.',
+          summary: 'Erases every event and index row that names the address, and its suppression entry (the sync then takes it off the ACS list); other recipients keep theirs.',
           security: adminKeyed,
           parameters: [addressParameter],
           responses: erased,
+        },
+      },
+      '/api/suppressions': {
+        get: {
+          operationId: 'listSuppressions',
+          tags: [TAGS.suppression],
+          summary: 'The suppression list: the addresses not to mail, newest change first, a page at a time, as JSON or CSV.',
+          security: keyed,
+          parameters: [
+            limitParameter(DEFAULT_SUPPRESSION_PAGE_SIZE),
+            pageTokenParameter,
+            { name: 'state', in: 'query', description: 'Entries in this state (all: both).', schema: { type: 'string', enum: [...SUPPRESSION_STATES], default: 'suppressed' } },
+            { name: 'reason', in: 'query', description: 'Entries of this reason (any case).', schema: { type: 'string', enum: [...SUPPRESSION_REASONS] } },
+            { name: 'since', in: 'query', description: 'Entries whose newest change is at or after this instant: ISO 8601 with its offset.', schema: { type: 'string' } },
+            { name: 'until', in: 'query', description: 'Entries whose newest change is at or before this instant: ISO 8601 with its offset.', schema: { type: 'string' } },
+            { name: 'format', in: 'query', description: 'csv for CSV (as `Accept: text/csv` asks too); the next page is then in the `Link` header.', schema: { type: 'string', enum: ['json', 'csv'] } },
+          ],
+          responses: {
+            '200': {
+              description: `One page of entries. As CSV: a header row (${CSV_COLUMNS.join(',')}) and a row per entry; the next page's URL in \`Link: <…>; rel="next"\`.`,
+              headers: { Link: { description: 'CSV only: the next page (RFC 8288), when there is one.', schema: { type: 'string' } } },
+              content: { 'application/json': { schema: ref('SuppressionList') }, [CSV_TYPE]: { schema: { type: 'string' } } },
+            },
+            '400': errors['400'],
+            '500': errors['500'],
+          },
+        },
+      },
+      '/api/suppressions/{address}': {
+        get: {
+          operationId: 'getSuppression',
+          tags: [TAGS.suppression],
+          summary: "An address's suppression entry, with every change to it: who, when, why.",
+          security: keyed,
+          parameters: [addressParameter],
+          responses: { '200': jsonResponse('The entry.', ref('SuppressionEntryWithHistory')), ...errors, '404': problemResponse('The address is not on the list and never was.') },
+        },
+        put: {
+          operationId: 'addSuppression',
+          tags: [TAGS.suppression],
+          summary: 'Adds an address by hand, with a note; the caller and the time are recorded. Adding it again records the note again.',
+          security: adminKeyed,
+          parameters: [addressParameter],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: object({ note: { type: 'string', minLength: 1, maxLength: MAX_NOTE_LENGTH, description: 'Why the address is added.' } }) } },
+          },
+          responses: { '200': jsonResponse('The entry, suppressed.', ref('SuppressionEntryWithHistory')), '400': errors['400'], '500': errors['500'] },
+        },
+        delete: {
+          operationId: 'reactivateSuppression',
+          tags: [TAGS.suppression],
+          summary: 'Reactivates an address: takes it off the list (and, through the sync, off the ACS list); the caller, the time and the reason are recorded, and the history stays. A later suppressing report suppresses it again.',
+          security: adminKeyed,
+          parameters: [
+            addressParameter,
+            { name: 'reason', in: 'query', required: true, description: 'Why the address is reactivated.', schema: { type: 'string', minLength: 1, maxLength: MAX_NOTE_LENGTH } },
+          ],
+          responses: {
+            '200': jsonResponse('The entry, reactivated (answered as it is, with nothing recorded, when it was not suppressed).', ref('SuppressionEntryWithHistory')),
+            ...errors,
+            '404': problemResponse('The address is not on the list and never was.'),
+          },
         },
       },
       '/api/recipients/{address}/messages': {
@@ -444,6 +550,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/admin/functions/applyRetention': runTimerNow('runApplyRetention', 'the retention timer', TAGS.erasure),
       '/admin/functions/rollUpStatistics': runTimerNow('runRollUpStatistics', 'the statistics roll-up', TAGS.statistics),
+      '/admin/functions/syncSuppressionList': runTimerNow('runSyncSuppressionList', "the suppression list's sync into ACS", TAGS.suppression),
       '/runtime/webhooks/eventgrid': {
         post: {
           operationId: 'eventGridWebhook',

@@ -14,6 +14,7 @@ import { messageDigest } from '../storage/tailKeys.js';
 import { toStoredEntity, type StoredEvent } from '../storage/tableEntities.js';
 import { addressPattern, findAddressByDigest, isFindableInText } from './addressText.js';
 import { ERASURE_REAPPLY_AFTER_MS, addressErasure, dayOf, hasExpired, retentionCutoff, rowsOfMessage, type RowsByPartition } from './policy.js';
+import { eraseSuppression } from '../suppression/store.js';
 
 const ERASURE_LOG_PARTITION = 'erasure|log';
 const ERASURE_PENDING_PARTITION = 'erasure|pending';
@@ -79,6 +80,8 @@ interface RecipientErased {
  * replaces the address in the text of the others' events (their rows and index rows). Index rows are
  * rewritten before event rows, so that a pass that stops half-way leaves the event that still names
  * the address for the next pass to find.
+ * The address's suppression entry goes too (README, "Suppression": erasure takes the address off
+ * the list, here and, through the sync, in ACS).
  */
 async function eraseFromMessage(store: EventStore, messageId: string, partitionKey: string, pattern: RegExp | undefined): Promise<{ rows: number; rewritten: number }> {
   const erasure = addressErasure(await store.storedEvents(messageId), partitionKey, pattern);
@@ -119,6 +122,8 @@ async function deleteRecipient(store: EventStore, partitionKey: string, address:
     }
   }
   erased.rows += await store.deleteRows('index', partitionKey, rows.map((row) => String(row.rowKey)));
+  // The recipient partition is named by the same digest of the address as its suppression entry.
+  erased.rows += await eraseSuppression(store, partitionKey.slice(RECIPIENT_PARTITION.length + 1));
   return erased;
 }
 

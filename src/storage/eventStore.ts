@@ -11,6 +11,7 @@ import { errorFacts } from '../errors.js';
 import { asciiBodies } from './asciiBodies.js';
 import { appSettings, type Settings, type StorageConnection } from '../settings.js';
 import { groupRange, indexWritesFor, quarantineExpiryRow, type IndexWrites } from './indexEntities.js';
+import { suppressionRowsFor } from '../suppression/policy.js';
 import { fromEventEntity, fromStoredEntity, toQuarantineEntity, toStoredEntity, type EventEntity, type QuarantineRecord, type StoredEvent } from './tableEntities.js';
 
 export type AppendResult = 'stored' | 'duplicate';
@@ -55,6 +56,10 @@ export interface EventStore {
    * particular order: queries of 7 messages each, issued at once.
    */
   messageGroupRows(partitionKey: string, messageDigests: readonly string[]): Promise<Record<string, unknown>[]>;
+  /** The index rows of one partition within any of the key ranges, in no particular order: queries of 7 ranges each, issued at once. */
+  indexRowsInRanges(partitionKey: string, ranges: readonly { from: string; to: string }[]): Promise<Record<string, unknown>[]>;
+  /** Inserts index rows of one partition in one entity group transaction; 'duplicate' when they are there already. */
+  insertIndexRowsTogether(entities: readonly EventEntity[]): Promise<AppendResult>;
   /** Index rows whose partition key lies in [from, to), a page at a time, in key order (the expiry index). */
   indexPartitionRange(range: { from: string; to: string }, pageSize: number): AsyncIterable<Record<string, unknown>[]>;
   /**
@@ -271,12 +276,29 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
   const quarantine = new LazyTable(settings.storage, settings.quarantineTable, clientOptions);
   const index = new LazyTable(settings.storage, settings.indexTable, clientOptions);
 
+  const suppressionPolicy = { suppressOn: settings.suppression.suppressOn };
+  const writesFor = (event: EmailEvent, receivedAt: string): IndexWrites => {
+    const writes = indexWritesFor(event, receivedAt);
+    const suppression = suppressionRowsFor(event, suppressionPolicy);
+    return suppression ? { ...writes, suppression } : writes;
+  };
   const indexWrites = (writes: IndexWrites): Promise<AppendResult>[] => [
     ...(writes.recipient ? [index.insertTogether(writes.recipient)] : []),
     ...(writes.internetMessageId ? [index.insert(writes.internetMessageId)] : []),
     index.insert(writes.expiry),
     ...(writes.stats ?? []).map((row) => index.insert(row)),
+    ...(writes.suppression ? [index.insertTogether(writes.suppression)] : []),
   ];
+
+  const rowsInRanges = async (partitionKey: string, ranges: readonly { from: string; to: string }[]): Promise<Record<string, unknown>[]> => {
+    const { odata } = await loadTablesSdk();
+    const queries: Promise<Record<string, unknown>[]>[] = [];
+    for (let start = 0; start < ranges.length; start += RANGES_PER_QUERY) {
+      const filters = ranges.slice(start, start + RANGES_PER_QUERY).map(({ from, to }) => odata`(RowKey ge ${from} and RowKey lt ${to})`);
+      queries.push(index.all(`${odata`PartitionKey eq ${partitionKey}`} and (${filters.join(' or ')})`));
+    }
+    return (await Promise.all(queries)).flat();
+  };
   const tables: Record<StoreTable, LazyTable> = { events, index, quarantine };
 
   /** Every write settles before the first failure is thrown, so a retry finds no write still in flight. */
@@ -294,11 +316,11 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
 
   return {
     append: async (event, receivedAt) => {
-      const [result] = await settleAll([events.insert(toStoredEntity({ event, receivedAt })), ...indexWrites(indexWritesFor(event, receivedAt))]);
+      const [result] = await settleAll([events.insert(toStoredEntity({ event, receivedAt })), ...indexWrites(writesFor(event, receivedAt))]);
       return result!;
     },
     appendIndexRows: async (event, receivedAt) => {
-      await settleAll(indexWrites(indexWritesFor(event, receivedAt)));
+      await settleAll(indexWrites(writesFor(event, receivedAt)));
     },
     quarantine: async (record) => {
       const entity = toQuarantineEntity(record);
@@ -326,18 +348,9 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
     replaceRows: async (table, entities) => {
       await settleAll(entities.map((entity) => tables[table].replace(entity)));
     },
-    messageGroupRows: async (partitionKey, messageDigests) => {
-      const { odata } = await loadTablesSdk();
-      const queries: Promise<Record<string, unknown>[]>[] = [];
-      for (let start = 0; start < messageDigests.length; start += RANGES_PER_QUERY) {
-        const ranges = messageDigests.slice(start, start + RANGES_PER_QUERY).map((digest) => {
-          const { from, to } = groupRange(digest);
-          return odata`(RowKey ge ${from} and RowKey lt ${to})`;
-        });
-        queries.push(index.all(`${odata`PartitionKey eq ${partitionKey}`} and (${ranges.join(' or ')})`));
-      }
-      return (await Promise.all(queries)).flat();
-    },
+    messageGroupRows: (partitionKey, messageDigests) => rowsInRanges(partitionKey, messageDigests.map(groupRange)),
+    indexRowsInRanges: rowsInRanges,
+    insertIndexRowsTogether: (entities) => index.insertTogether(entities),
   };
 }
 

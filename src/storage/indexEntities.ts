@@ -117,6 +117,11 @@ export interface IndexWrites {
   expiry: EventEntity;
   /** The event's statistics fact, and a late fact's marker (stats/facts.ts), each written on its own. */
   stats?: EventEntity[];
+  /**
+   * A suppressing delivery report's rows in the suppression list (src/suppression/policy.ts
+   * suppressionRowsFor), in one partition, written together.
+   */
+  suppression?: EventEntity[];
 }
 
 /**

@@ -24,6 +24,8 @@ const CLIENT_CONFIG: ClientConfig = {
   maxPageSize: MAX_PAGE_SIZE,
   timelineMaxEvents: 10 * MAX_PAGE_SIZE,
   keyStorageName: 'acs-email-status.function-key',
+  adminKeyStorageName: 'acs-email-status.admin-key',
+  suppressionsPageSize: 20,
 };
 
 /**
@@ -74,6 +76,7 @@ function html(base: string): string {
 <button type="submit">Search</button>
 </form>
 <p id="q-hint" class="hint">An address has an @; a Message-ID header has &lt;&gt; (without them it is tried after the address); anything else is a message ID.</p>
+<nav class="views" aria-label="Lists"><a href="#view=suppressions">Suppression list</a></nav>
 </header>
 <main id="main" tabindex="-1">
 <form id="key-form" hidden aria-labelledby="key-note">

@@ -13,6 +13,8 @@
 import type { MessageStatusBody, EventView, RecipientStatus } from '../status/messageStatus.js';
 import type { RecipientMessage, RecipientSummary } from '../status/recipientStatus.js';
 import type { InternetMessageLookup } from '../storage/lookups.js';
+import type { EntryBody, RecipientOverview, SuppressionListBody } from '../suppression/api.js';
+import type { SuppressionEntry } from '../suppression/state.js';
 import type { StatisticsBody, StatsBucket } from '../stats/report.js';
 import type { ClassifiedQuery, LookupKind } from './query.js';
 
@@ -29,6 +31,10 @@ export interface ClientConfig {
   timelineMaxEvents: number;
   /** The sessionStorage key of the function key. */
   keyStorageName: string;
+  /** The sessionStorage key of the admin key, which changes to the suppression list take. */
+  adminKeyStorageName: string;
+  /** Entries per page of the suppression list view. */
+  suppressionsPageSize: number;
 }
 
 export function activityApp(config: ClientConfig, classifyQuery: (text: string) => ClassifiedQuery | undefined): void {
@@ -74,12 +80,14 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   const forgetKey = document.getElementById('forget-key') as HTMLButtonElement;
 
   // --- the function key: asked for once, kept for this tab only, sent as a header, never in the URL ---
-  const storedKey = (): string | null => sessionStorage.getItem(config.keyStorageName);
   function showForgetKey(): void {
-    forgetKey.hidden = storedKey() === null;
+    forgetKey.hidden = sessionStorage.getItem(config.keyStorageName) === null && sessionStorage.getItem(config.adminKeyStorageName) === null;
   }
   let keyWaiters: ((key: string) => void)[] = [];
-  function askForKey(note: string): Promise<string> {
+  /** Where the key being asked for is kept: the function key, or the admin key for a change. */
+  let keyTarget = config.keyStorageName;
+  function askForKey(note: string, target = config.keyStorageName): Promise<string> {
+    keyTarget = target;
     keyNote.textContent = note;
     keyForm.hidden = false;
     keyBox.value = '';
@@ -90,7 +98,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     event.preventDefault();
     const key = keyBox.value.trim();
     if (key === '') return;
-    sessionStorage.setItem(config.keyStorageName, key);
+    sessionStorage.setItem(keyTarget, key);
     keyForm.hidden = true;
     showForgetKey();
     const waiters = keyWaiters;
@@ -99,20 +107,28 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   });
   forgetKey.addEventListener('click', () => {
     sessionStorage.removeItem(config.keyStorageName);
+    sessionStorage.removeItem(config.adminKeyStorageName);
     showForgetKey();
   });
 
-  /** GETs an API path. Locally no key is needed; in Azure a 401 asks for one, once, and tries again. */
-  async function api<T>(path: string): Promise<Answer<T>> {
+  /**
+   * Calls an API path (GET unless told). Locally no key is needed; in Azure a 401 asks for one, once,
+   * and tries again: the function key to read, the admin key for a change (`admin`), each kept apart.
+   */
+  async function api<T>(path: string, init: { method?: string; admin?: boolean } = {}): Promise<Answer<T>> {
+    const keyName = init.admin ? config.adminKeyStorageName : config.keyStorageName;
     for (;;) {
-      const key = storedKey();
+      const key = sessionStorage.getItem(keyName);
       const headers: Record<string, string> = { accept: 'application/json' };
       if (key !== null) headers['x-functions-key'] = key;
-      const response = await fetch(apiBase + path, { headers, credentials: 'same-origin', cache: 'no-store' });
+      const response = await fetch(apiBase + path, { method: init.method ?? 'GET', headers, credentials: 'same-origin', cache: 'no-store' });
       // The Functions host answers 401 to a missing or wrong key; anything else is the answer.
       if (response.status === 401) {
-        if (key !== null) sessionStorage.removeItem(config.keyStorageName);
-        await askForKey(key === null ? 'This app needs a function key to answer. It is kept in this tab only.' : 'That key was not accepted. Enter another one.');
+        if (key !== null) sessionStorage.removeItem(keyName);
+        const asked = init.admin
+          ? 'A change to the suppression list takes the host\'s admin key (the permission erasure takes). It is kept in this tab only.'
+          : 'This app needs a function key to answer. It is kept in this tab only.';
+        await askForKey(key === null ? asked : 'That key was not accepted. Enter another one.', keyName);
         continue;
       }
       if (response.ok) return { ok: true, body: (await response.json()) as T };
@@ -136,6 +152,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     suppressed: 'warn',
     quarantined: 'warn',
     filteredspam: 'warn',
+    reactivated: 'good',
     pending: 'wait',
   }));
   const toneOf = (status: string | null): string => STATUS_TONES.get((status ?? '').toLowerCase()) ?? 'other';
@@ -493,7 +510,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     return [label, el('span', { class: 'outcome' }, badge(value.status), ' ', value.statusMessage ?? '', ' ', el('span', { class: 'muted' }, 'at '), time(value.attemptedAt), ' ', viewLink(value.messageId, 'view message'))];
   }
 
-  function renderAddress(current: Current, address: string, summary: RecipientSummary, filters: Filters): void {
+  function renderAddress(current: Current, address: string, summary: RecipientOverview, filters: Filters): void {
     const filtered = filters.status !== '' || filters.since !== '' || filters.until !== '';
     const query = (pageToken: string | undefined) => {
       const parameters = new URLSearchParams({ limit: String(config.messagesPageSize) });
@@ -515,6 +532,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
           ['Messages', String(summary.messages.total)],
           ['Opens', String(summary.engagement.views)],
           ['Clicks', String(summary.engagement.clicks)],
+          suppressionFact(summary.suppression),
         ]),
         section('Messages per status', el('ul', { class: 'counts' }, ...byStatus.map(([status, count]) => el('li', {}, badge(status), ' ', el('strong', {}, String(count)))))),
         section(
@@ -541,7 +559,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   }
 
   async function showAddress(current: Current, address: string, filters: Filters): Promise<Answer<unknown>> {
-    const answer = await api<RecipientSummary>(`recipients/${encodeURIComponent(address)}`);
+    const answer = await api<RecipientOverview>(`recipients/${encodeURIComponent(address)}`);
     if (answer.ok && current()) renderAddress(current, address, answer.body, filters);
     return answer;
   }
@@ -669,13 +687,153 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     );
   }
 
+  // --- the suppression list: an address's entry on its view, and the list with search and reactivate ---
+  const SYNC_WORDS: Record<string, string> = { off: 'not synced (no ACS list is set)', pending: 'waiting to reach ACS', synced: 'in ACS', retrying: 'retrying' };
+  function syncText(entry: SuppressionEntry): string {
+    const word = SYNC_WORDS[entry.sync.state] ?? entry.sync.state;
+    return entry.sync.state === 'retrying' ? `${word} (${entry.sync.lastError ?? 'failed'}; next at ${entry.sync.nextAttemptAt ?? 'soon'})` : word;
+  }
+
+  /** The address view's line on the suppression list: whether the address is suppressed, why, since when. */
+  function suppressionFact(entry: SuppressionEntry | null): [string, Child] {
+    const list = el('a', { href: fragment({ view: 'suppressions', find: entry?.address ?? '' }) }, 'see the entry');
+    if (entry === null) return ['Suppression', el('span', { class: 'muted' }, 'Not on the suppression list')];
+    if (entry.state === 'reactivated') return ['Suppression', el('span', { class: 'suppression' }, badge('Reactivated'), ' at ', time(entry.updatedAt), ' (it was suppressed: ', entry.reason, ') ', list)];
+    return ['Suppression', el('span', { class: 'suppression' }, badge('Suppressed'), ' ', entry.reason, ' since ', time(entry.firstSeenAt), `, ${entry.count} time${entry.count === 1 ? '' : 's'}; ${syncText(entry)} `, list)];
+  }
+
+  interface SuppressionFilters {
+    state: string;
+    find: string;
+  }
+
+  function suppressionRows(entries: SuppressionEntry[], reactivateForm: HTMLFormElement): Node {
+    return table(
+      'Suppressed addresses, newest change first',
+      ['Address', 'State', 'Reason', 'Since (UTC)', 'Last seen (UTC)', 'Times', 'ACS', ''],
+      entries.map((entry) => {
+        const action = el('button', { type: 'button', class: 'secondary reactivate' }, 'Reactivate');
+        action.setAttribute('aria-label', `Reactivate ${entry.address}`);
+        action.addEventListener('click', () => openReactivation(reactivateForm, entry.address));
+        return [
+          viewLink(entry.address, entry.address),
+          badge(entry.state === 'suppressed' ? 'Suppressed' : 'Reactivated'),
+          entry.reason,
+          time(entry.firstSeenAt),
+          time(entry.lastSeenAt),
+          entry.count,
+          syncText(entry),
+          entry.state === 'suppressed' ? action : null,
+        ];
+      }),
+      'suppressions',
+    );
+  }
+
+  function openReactivation(form: HTMLFormElement, address: string): void {
+    form.hidden = false;
+    (form.querySelector('#reactivate-address') as HTMLInputElement).value = address;
+    (form.querySelector('#reactivate-address-shown') as HTMLElement).textContent = shown(address);
+    const reason = form.querySelector('#reactivate-reason') as HTMLInputElement;
+    reason.value = '';
+    reason.focus();
+  }
+
+  /** The form that reactivates an address: it says which, asks why, and sends the change with the admin key. */
+  function reactivationForm(current: Current): HTMLFormElement {
+    const form = el(
+      'form',
+      { class: 'reactivate-form', id: 'reactivate-form', 'aria-label': 'Reactivate an address' },
+      el('p', {}, 'Reactivate ', el('strong', { id: 'reactivate-address-shown' }), ': it may be mailed again, and the sync takes it off the ACS list. A later bounce suppresses it again.'),
+      el('input', { type: 'hidden', id: 'reactivate-address', name: 'address' }),
+      el('label', { for: 'reactivate-reason' }, 'Why (kept with the change)'),
+      el('input', { id: 'reactivate-reason', name: 'reason', type: 'text', required: 'required', maxlength: '1000', autocomplete: 'off' }),
+      el('div', { class: 'filter-actions' }, el('button', { type: 'submit' }, 'Reactivate'), el('button', { type: 'button', class: 'secondary', id: 'reactivate-cancel' }, 'Cancel')),
+    );
+    form.hidden = true;
+    form.querySelector('#reactivate-cancel')!.addEventListener('click', () => (form.hidden = true));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const address = (form.querySelector('#reactivate-address') as HTMLInputElement).value;
+      const reason = (form.querySelector('#reactivate-reason') as HTMLInputElement).value.trim();
+      if (reason === '') return;
+      void (async () => {
+        try {
+          const answer = await api<EntryBody>(`suppressions/${encodeURIComponent(address)}?reason=${encodeURIComponent(reason)}`, { method: 'DELETE', admin: true });
+          if (!current()) return;
+          if (!answer.ok) return showFailure(answer, 'The address is not on the list.', () => void route());
+          await route();
+          setStatus(`Reactivated ${shown(address)}.`);
+        } catch {
+          if (current()) showUnreachable();
+        }
+      })();
+    });
+    return form;
+  }
+
+  async function showSuppressions(current: Current, filters: SuppressionFilters): Promise<void> {
+    const stateSelect = el('select', { id: 'suppression-state', name: 'state' }, el('option', { value: 'suppressed' }, 'Suppressed'), el('option', { value: 'reactivated' }, 'Reactivated'), el('option', { value: 'all' }, 'All'));
+    stateSelect.value = filters.state;
+    const find = el('input', { id: 'suppression-find', name: 'find', type: 'search', autocomplete: 'off', spellcheck: 'false', value: filters.find });
+    const search = el(
+      'form',
+      { class: 'filters', role: 'search', 'aria-label': 'Search the suppression list' },
+      el('div', {}, el('label', { for: 'suppression-find' }, 'Address'), find),
+      el('div', {}, el('label', { for: 'suppression-state' }, 'State'), stateSelect),
+      el('div', { class: 'filter-actions' }, el('button', { type: 'submit' }, 'Show'), el('button', { type: 'button', class: 'secondary', id: 'suppression-clear' }, 'Clear')),
+    );
+    search.addEventListener('submit', (event) => {
+      event.preventDefault();
+      navigate({ q: '', view: 'suppressions', state: stateSelect.value, find: find.value.trim() });
+    });
+    search.querySelector('#suppression-clear')!.addEventListener('click', () => navigate({ q: '', view: 'suppressions' }));
+    const reactivate = reactivationForm(current);
+    let results: Node;
+    if (filters.find !== '') {
+      const answer = await api<EntryBody>(`suppressions/${encodeURIComponent(filters.find)}`);
+      if (!current()) return;
+      if (answer.ok) results = suppressionRows([answer.body], reactivate);
+      else if (answer.status === 404) results = el('p', { class: 'muted' }, `${shown(filters.find)} is not on the suppression list, and never was.`);
+      else return showFailure(answer, '', () => void route());
+    } else {
+      results = pager({
+        label: 'entries',
+        current,
+        path: (pageToken) => `suppressions?${new URLSearchParams({ limit: String(config.suppressionsPageSize), state: filters.state, ...(pageToken ? { pageToken } : {}) })}`,
+        items: (page: SuppressionListBody) => page.entries,
+        gone: '',
+        render: (entries) => suppressionRows(entries, reactivate),
+      });
+    }
+    view.replaceChildren(
+      el(
+        'article',
+        { class: 'suppression-view', 'aria-labelledby': 'view-heading' },
+        el('h2', { id: 'view-heading', tabindex: '-1' }, 'Suppression list'),
+        el('p', { class: 'muted' }, 'Addresses not to mail: each one that bounced, or was added by hand, until someone reactivates it.'),
+        search,
+        reactivate,
+        results,
+      ),
+    );
+  }
+
   // --- navigation: the query lives in the URL's fragment, so a view is a link, and never reaches a server log ---
-  function readLocation(): { q: string } & Filters {
+  function readLocation(): { q: string; view: string; state: string; find: string } & Filters {
     const parameters = new URLSearchParams(location.hash.slice(1).replace(/\+/g, '%2B'));
     // The status in the documented case, so that the form's select shows the filter in force.
     const status = parameters.get('status') ?? '';
     const documented = config.statuses.find((name) => name.toLowerCase() === status.toLowerCase()) ?? status;
-    return { q: parameters.get('q') ?? '', status: documented, since: parameters.get('since') ?? '', until: parameters.get('until') ?? '' };
+    return {
+      q: parameters.get('q') ?? '',
+      status: documented,
+      since: parameters.get('since') ?? '',
+      until: parameters.get('until') ?? '',
+      view: parameters.get('view') ?? '',
+      state: parameters.get('state') ?? '',
+      find: parameters.get('find') ?? '',
+    };
   }
   function navigate(state: Record<string, string>): void {
     const hash = fragment(Object.fromEntries(Object.entries(state).filter((entry): entry is [string, string] => Boolean(entry[1]))));
@@ -691,6 +849,16 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     const current = () => mine === generation;
     const state = readLocation();
     searchBox.value = state.q;
+    if (state.view === 'suppressions') {
+      setStatus('Loading the suppression list…', true);
+      try {
+        await showSuppressions(current, { state: state.state || 'suppressed', find: state.find });
+        if (current()) setStatus('');
+      } catch {
+        if (current()) showUnreachable();
+      }
+      return;
+    }
     const query = classifyQuery(state.q);
     if (query === undefined) {
       setStatus('');
