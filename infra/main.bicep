@@ -3,14 +3,16 @@
 // One resource group holds the app: a Function App on Flex Consumption, its storage account (shared
 // keys off; the event tables, the deployment package and Event Grid's dead-letters), Log Analytics and
 // Application Insights (local auth off), one user-assigned managed identity with the data roles it
-// needs, and an alert on dead-lettered events. The EXISTING Azure Communication Services resource gets
-// an Event Grid system topic, or keeps the one it has (an ACS resource can have only one): then that
-// topic is updated in its own resource group, and only gains an identity and a diagnostic setting.
+// needs, and alerts on dead-lettered and dropped events; optionally a virtual network, when the storage
+// account is closed to the internet. The EXISTING Azure Communication Services resource gets an Event
+// Grid system topic, or keeps the one it has (an ACS resource can have only one): then that topic is
+// updated in its own resource group, and only gains an identity and a diagnostic setting.
 //
-// The subscriptions (modules/eventSubscriptions.bicep) are created by the postdeploy hook, alone,
-// once the code is deployed: an `AzureFunction` endpoint must name a function that already runs in the
-// app. The hook then sets DEPLOY_EVENT_SUBSCRIPTIONS=true, and from then on every provision declares
-// them here too. Every resource is declared idempotently, so a second `azd up` changes nothing.
+// The subscriptions (modules/eventSubscriptions.bicep) are not declared here: the postdeploy hook
+// deploys them alone after every deploy, once the code runs (an `AzureFunction` endpoint must name a
+// function that already runs in the app). A provision that declared them would re-PUT them while the
+// app settings change restarts the app, and Event Grid would look the functions up mid-restart.
+// Every resource is declared idempotently, so a second `azd up` changes nothing.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -38,16 +40,14 @@ param principalId string = ''
 @description('Kind of principalId.')
 param principalType string = 'User'
 
-@minLength(1)
-@description('Name of the existing Azure Communication Services resource whose Email events are recorded.')
-param acsResourceName string
+// Required, but with an empty default: azd prompts for a parameter without one BEFORE the preprovision
+// hook runs, and keeps the answer where the hook does not look (Azure/azure-dev#5806). The hook
+// refuses to go on without ACS_RESOURCE_NAME and ACS_RESOURCE_GROUP, with the command that sets them.
+@description('Name of the existing Azure Communication Services resource whose Email events are recorded (ACS_RESOURCE_NAME; the preprovision hook requires it).')
+param acsResourceName string = ''
 
-@minLength(1)
-@description('Resource group of that Azure Communication Services resource, in the same subscription.')
-param acsResourceGroup string
-
-@description('Create the Event Grid subscriptions. False on the first provision, before the functions exist; the postdeploy hook turns it on.')
-param deployEventSubscriptions bool = false
+@description('Resource group of that Azure Communication Services resource, in the same subscription (ACS_RESOURCE_GROUP; the preprovision hook requires it).')
+param acsResourceGroup string = ''
 
 @description('Name of an existing Event Grid system topic on the ACS resource, to reuse (ACS_SYSTEM_TOPIC_NAME; the preprovision hook finds it). Empty: a new topic is created in the app\'s resource group.')
 param existingSystemTopicName string = ''
@@ -55,19 +55,39 @@ param existingSystemTopicName string = ''
 @description('Resource group of that existing system topic (ACS_SYSTEM_TOPIC_RESOURCE_GROUP). Empty: the ACS resource\'s group.')
 param existingSystemTopicResourceGroup string = ''
 
-@description('Email address that gets the dead-letter alert (ALERT_EMAIL). Empty: the alert shows in the portal only.')
+@description('Email address that gets the alerts on dead-lettered and dropped events (ALERT_EMAIL). Empty: the alerts show in the portal only.')
 param alertEmail string = ''
 
-@description('When this deployment started. The predeploy hook waits from here for the new role assignments to apply before a first deploy.')
-param deployedAt string = utcNow()
-
-@description('Name of the table that holds the email events (app setting EmailEventsTable). Its quarantine table is this name plus "Quarantine".')
+// The app's own settings. Every provision writes the app settings as a whole (config/appsettings), so a
+// setting changed anywhere else is gone after the next one: each setting a user may tune is a parameter
+// here, bound to an azd environment value in main.parameters.json (azd env set ...; azd provision).
+@description('Name of the table that holds the email events (EMAIL_EVENTS_TABLE; app setting EmailEventsTable). Its quarantine and index tables are this name plus "Quarantine" and "Index".')
 param eventsTableName string = 'EmailEvents'
 
-@description('Days a message (and every index row of it) is kept after its newest event (app setting EmailEventsRetentionDays); 0 keeps everything.')
+@description('Days a message (and every index row of it) is kept after its newest event (RETENTION_DAYS; app setting EmailEventsRetentionDays); 0 keeps everything.')
 @minValue(0)
 @maxValue(36500)
 param retentionDays int = 90
+
+@description('When the retention runs, NCRONTAB with seconds, in UTC (RETENTION_SCHEDULE; app setting EmailEventsRetentionSchedule). Empty: the app\'s default, daily at 02:30.')
+param retentionSchedule string = ''
+
+@allowed([
+  ''
+  'true'
+  'false'
+])
+@description('Whether clicked links are stored with their query values redacted (REDACT_LINKS; app setting EmailEventsRedactLinks). Empty: the app\'s default, true.')
+param redactLinks string = ''
+
+@description('Close the storage account to the internet (STORAGE_NETWORK_RESTRICTED): the app reaches it through a virtual network, Event Grid dead-letters as a trusted service, and nobody else gets in, you included, unless your address is in storageAllowedIpAddresses.')
+param restrictStorageNetwork bool = false
+
+@description('With restrictStorageNetwork: public IP addresses or CIDR ranges that may still reach the storage account (STORAGE_ALLOWED_IPS, comma-separated), such as your own for troubleshooting.')
+param storageAllowedIpAddresses string = ''
+
+@description('Resource id of the ACS email domain\'s suppression list to keep in step (SUPPRESSION_LIST_ID): /subscriptions/…/resourceGroups/…/providers/Microsoft.Communication/emailServices/…/domains/…/suppressionLists/<list>. Created when missing; the app\'s identity may write its addresses. Empty: no sync.')
+param suppressionListId string = ''
 
 @description('Application (client) ID of the Entra ID app registration people sign in to (AUTH_CLIENT_ID; the preprovision hook makes it). Empty: no sign-in, function keys only.')
 param authClientId string = ''
@@ -88,6 +108,7 @@ var systemTopicResourceGroup = reuseSystemTopic
   : rg.name
 // Unique to the environment: a shared topic may carry other apps' diagnostic settings too.
 var diagnosticSettingName = 'acs-email-status-${resourceToken}'
+var storageAllowedIps = filter(map(split(storageAllowedIpAddresses, ','), address => trim(address)), address => !empty(address))
 
 resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
   name: 'rg-${environmentName}'
@@ -122,6 +143,16 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+module network 'modules/network.bicep' = if (restrictStorageNetwork) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: 'vnet-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   scope: rg
@@ -132,6 +163,10 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     deadLetterContainerName: deadLetterContainerName
     eventsTableName: eventsTableName
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
+    diagnosticSettingName: diagnosticSettingName
+    appSubnetId: network.?outputs.appSubnetId ?? ''
+    allowedIpAddresses: storageAllowedIps
   }
 }
 
@@ -145,6 +180,23 @@ module roles 'modules/roles.bicep' = {
     appPrincipalId: identity.outputs.principalId
     principalId: principalId
     principalType: principalType
+  }
+}
+
+// The list's id, taken apart: ['', 'subscriptions', <2>, 'resourceGroups', <4>, 'providers', …, 'emailServices', <8>,
+// 'domains', <10>, 'suppressionLists', <12>]. Without one, placeholders: ARM evaluates a module's scope even
+// when its condition is false.
+var suppressionListParts = empty(suppressionListId)
+  ? ['', 'subscriptions', subscription().subscriptionId, 'resourceGroups', 'rg-${environmentName}', '', '', '', 'none', '', 'none', '', 'none']
+  : split(suppressionListId, '/')
+module suppressionList 'modules/suppressionList.bicep' = if (!empty(suppressionListId)) {
+  name: 'suppressionList'
+  scope: resourceGroup(suppressionListParts[2], suppressionListParts[4])
+  params: {
+    emailServiceName: suppressionListParts[8]
+    domainName: suppressionListParts[10]
+    listName: suppressionListParts[12]
+    appPrincipalId: identity.outputs.principalId
   }
 }
 
@@ -162,6 +214,10 @@ module functionApp 'modules/functionApp.bicep' = {
     appInsightsName: monitoring.outputs.appInsightsName
     eventsTableName: eventsTableName
     retentionDays: retentionDays
+    retentionSchedule: retentionSchedule
+    redactLinks: redactLinks
+    virtualNetworkSubnetId: network.?outputs.appSubnetId ?? ''
+    suppressionListId: suppressionListId
   }
   // The host reads its storage with the identity as soon as it starts: grant the roles first.
   dependsOn: [
@@ -218,26 +274,11 @@ module alerts 'modules/alerts.bicep' = {
   name: 'alerts'
   scope: rg
   params: {
-    name: 'alert-deadletter-${resourceToken}'
+    nameSuffix: resourceToken
     tags: tags
     systemTopicId: systemTopic.outputs.id
     alertEmail: alertEmail
   }
-}
-
-module eventSubscriptions 'modules/eventSubscriptions.bicep' = if (deployEventSubscriptions) {
-  name: 'eventSubscriptions'
-  scope: resourceGroup(systemTopicResourceGroup)
-  params: {
-    systemTopicName: systemTopic.outputs.name
-    functionAppId: functionApp.outputs.id
-    deadLetterStorageAccountId: storage.outputs.id
-    deadLetterContainerName: deadLetterContainerName
-    nameSuffix: resourceToken
-  }
-  dependsOn: [
-    deadLetterRole
-  ]
 }
 
 output AZURE_LOCATION string = location
@@ -257,5 +298,8 @@ output EVENT_SUBSCRIPTION_SUFFIX string = resourceToken
 output EVENT_GRID_DIAGNOSTIC_SETTING_NAME string = diagnosticSettingName
 output AZURE_FUNCTION_APP_ID string = functionApp.outputs.id
 output AZURE_STORAGE_ACCOUNT_ID string = storage.outputs.id
-output ROLES_ASSIGNED_AT string = deployedAt
-output DEAD_LETTER_ALERT_NAME string = alerts.outputs.name
+// When the app's storage roles were granted (not when this provision ran): the predeploy hook waits
+// from here until they apply.
+output ROLES_ASSIGNED_AT string = roles.outputs.appStorageRolesAssignedAt
+output DEAD_LETTER_ALERT_NAME string = alerts.outputs.deadLetterAlertName
+output DROPPED_EVENTS_ALERT_NAME string = alerts.outputs.droppedEventsAlertName

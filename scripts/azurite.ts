@@ -87,14 +87,14 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Whether `port` is free on 127.0.0.1, where Azurite listens, or with `everyInterface` on all of them, as
- * a server listens that is given no host (the local host).
+ * Whether `port` is free on `host` (by default 127.0.0.1, where Azurite listens), or with
+ * `everyInterface` on all of them, as a server listens that is given no host.
  */
-export function portIsFree(port: number, { everyInterface = false } = {}): Promise<boolean> {
+export function portIsFree(port: number, { host = '127.0.0.1', everyInterface = false } = {}): Promise<boolean> {
   return new Promise((done) => {
     const probe = createServer();
     probe.once('error', () => done(false));
-    probe.listen({ port, host: everyInterface ? undefined : '127.0.0.1' }, () => probe.close(() => done(true)));
+    probe.listen({ port, host: everyInterface ? undefined : host }, () => probe.close(() => done(true)));
   });
 }
 

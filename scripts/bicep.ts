@@ -81,3 +81,33 @@ export interface ArmResource {
   properties?: Record<string, unknown> & { template?: ArmTemplate; parameters?: Record<string, { value: unknown }> };
   [key: string]: unknown;
 }
+
+const resourceList = (template: ArmTemplate): ArmResource[] => (Array.isArray(template.resources) ? template.resources : Object.values(template.resources));
+const parameterIn = (expression: unknown) => /^\[(?:string\()?parameters\('(\w+)'\)\)?\]$/.exec(String(expression))?.[1];
+
+/** An azd environment value, as main.parameters.json binds it: `${NAME}` or `${NAME=default}`. */
+export interface EnvironmentValue {
+  name: string;
+  /** What azd puts in when the value is unset or empty (drone/envsubst, which azd uses, treats both alike). */
+  fallback?: string;
+}
+
+/**
+ * Which azd environment value sets each app setting, followed through the compiled main.bicep: from
+ * the app settings of its functionApp module, to the module parameter, to the main.bicep parameter
+ * passed to it, to the value main.parameters.json binds that to. Settings the template derives from
+ * what it creates (the storage endpoints, the identity) have none and are left out.
+ */
+export function environmentValuesOfSettings(main: ArmTemplate, parametersFile: Record<string, { value: unknown }>): Record<string, EnvironmentValue> {
+  const module = resourceList(main).find((r) => r.type === 'Microsoft.Resources/deployments' && r.name === 'functionApp');
+  const inner = module?.properties?.template;
+  const config = inner && resourceList(inner).find((r) => r.type === 'Microsoft.Web/sites/config' && /'appsettings'\)?\]?$/.test(r.name));
+  const found: Record<string, EnvironmentValue> = {};
+  for (const [setting, expression] of Object.entries(config?.properties ?? {})) {
+    const moduleParameter = parameterIn(expression);
+    const mainParameter = moduleParameter && parameterIn(module!.properties!.parameters?.[moduleParameter]?.value);
+    const bound = mainParameter && /^\$\{([A-Z][A-Z0-9_]*)(?:=([^}]*))?\}$/.exec(String(parametersFile[mainParameter]?.value ?? ''));
+    if (bound) found[setting] = bound[2] === undefined ? { name: bound[1]! } : { name: bound[1]!, fallback: bound[2] };
+  }
+  return found;
+}

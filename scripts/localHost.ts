@@ -15,7 +15,10 @@ import { STATUS_CODES, createServer, type IncomingMessage, type Server, type Ser
 import type { Duplex } from 'node:stream';
 import functions, { type HttpResponseInit, type LogLevel } from '@azure/functions';
 import { Cron } from 'croner';
-import { PROBLEM_CONTENT_TYPE, problemBody } from '../src/http/problem.js';
+import { errorFacts } from '../src/errors.js';
+import { KNOWN_DELIVERY_STATUSES } from '../src/events/emailEvent.js';
+import { PRIVATE_ANSWER_HEADERS, PROBLEM_CONTENT_TYPE, problemBody } from '../src/http/problem.js';
+import { loggedText } from '../src/logs/loggedValue.js';
 import type { FunctionRegistration } from '../src/registry.js';
 import { SettingsError } from '../src/settings.js';
 import { isPlatformPrincipalHeader, platformPrincipalHeaders, type PlatformUser } from './localSignIn.js';
@@ -47,6 +50,9 @@ export const MAX_EVENTS_PER_DELIVERY = 5_000;
 export const EVENTS_IN_FLIGHT_PER_DELIVERY = 16;
 
 export const EVENT_GRID_WEBHOOK_PATH = '/runtime/webhooks/eventgrid';
+
+/** An ISO 8601 date or instant, as `since` and `until` take them (a + in a query reads as a space): nothing else of the kind shows in a request line. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:[Zz]|[+ -]\d{2}(?::?\d{2})?)?$/;
 export const ADMIN_FUNCTIONS_PATH = '/admin/functions';
 
 export interface Route {
@@ -107,8 +113,8 @@ function send(response: ServerResponse, status: number, body?: unknown, headers:
   return status;
 }
 
-function sendProblem(response: ServerResponse, status: number, title: string, detail: string, headers: Record<string, string> = {}): number {
-  response.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, ...headers }).end(problemBody({ status, title, detail }));
+function sendProblem(response: ServerResponse, status: number, title: string, detail: string, headers: Record<string, string> = {}, parameter?: string): number {
+  response.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, ...PRIVATE_ANSWER_HEADERS, ...headers }).end(problemBody({ status, title, detail, ...(parameter === undefined ? {} : { parameter }) }));
   return status;
 }
 
@@ -159,11 +165,47 @@ function nestsDeeperThan(text: string, limit: number): boolean {
 }
 
 /**
- * 413, and the connection closed after it: the rest of the body is still on its way and would be read
- * as the next request, so the connection cannot serve another one.
+ * After a 413 for a body over the limit, how much more of it is read, and for how long, before the
+ * connection closes. A client may still be sending when the answer goes out (it was decided by the
+ * Content-Length, before a byte of the body was read); closing a socket with bytes still coming makes
+ * the kernel reset the connection, and the client then loses the answer along with the write (EPIPE, no
+ * status at all). So the rest is read and dropped, as Apache's and nginx's lingering close do, up to
+ * these bounds: a body a client means to end gets its answer cleanly, one that never ends is cut off.
  */
-function refuseTooLarge(response: ServerResponse): number {
-  return sendProblem(response, 413, 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`, { connection: 'close' });
+export const DRAIN_AFTER_REFUSAL_BYTES = 2 * MAX_BODY_BYTES;
+export const DRAIN_AFTER_REFUSAL_MS = 5_000;
+
+/**
+ * Sockets answered 413 that are draining the rest of a body before they close: a request that follows
+ * on one of them (pipelined after the body) is never served, as the answer said (Connection: close).
+ */
+const refusedSockets = new WeakSet<object>();
+
+/**
+ * 413, and the connection closed after it: the rest of the body cannot be read as the next request.
+ * The answer is written whole at once (its Content-Length tells the client where it ends) and the
+ * response ends, closing the connection, only once the rest of the body has been read and dropped,
+ * within the drain bounds.
+ */
+function refuseTooLarge(request: IncomingMessage, response: ServerResponse): number {
+  const body = problemBody({ status: 413, title: 'Content Too Large', detail: `Bodies are limited to ${MAX_BODY_BYTES} bytes.` });
+  response.writeHead(413, { 'content-type': PROBLEM_CONTENT_TYPE, ...PRIVATE_ANSWER_HEADERS, 'content-length': String(Buffer.byteLength(body)), connection: 'close' }).write(body);
+  refusedSockets.add(request.socket);
+  let drained = 0;
+  const close = () => {
+    clearTimeout(deadline);
+    request.off('data', onData).off('end', close).off('error', close);
+    response.end();
+  };
+  const onData = (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_AFTER_REFUSAL_BYTES) close();
+  };
+  const deadline = setTimeout(close, DRAIN_AFTER_REFUSAL_MS);
+  response.once('close', () => clearTimeout(deadline));
+  if (request.readableEnded) close();
+  else request.on('data', onData).once('end', close).once('error', close).resume();
+  return 413;
 }
 
 /**
@@ -247,7 +289,8 @@ function answerParseError(error: NodeJS.ErrnoException, socket: Duplex, log: Log
   const status = PARSE_ERROR_STATUS[error.code ?? ''] ?? 400;
   const title = STATUS_CODES[status]!;
   const body = problemBody({ status, title, detail: 'The request is not HTTP this host can read.' });
-  socket.end(`HTTP/1.1 ${status} ${title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  const privateHeaders = Object.entries(PRIVATE_ANSWER_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${status} ${title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\n${privateHeaders}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   log(`(not HTTP: ${error.code ?? 'parse error'}) → ${status}`);
 }
 
@@ -294,13 +337,15 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       const match = route.pattern.exec(url.pathname);
       if (!match || !route.methods.includes(request.method ?? '')) continue;
       const params: Record<string, string> = {};
-      try {
-        route.parameters.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1]!)));
-      } catch {
-        return [sendProblem(response, 400, 'Bad Request', 'The URL path is not valid percent-encoding.'), route.name];
+      for (const [i, name] of route.parameters.entries()) {
+        try {
+          params[name] = decodeURIComponent(match[i + 1]!);
+        } catch {
+          return [sendProblem(response, 400, 'Bad Request', `The ${name} in the URL path is not valid percent-encoding.`, {}, name), route.name];
+        }
       }
       const body = await readBody(request);
-      if (body === undefined) return [refuseTooLarge(response), route.name];
+      if (body === undefined) return [refuseTooLarge(request, response), route.name];
       // As App Service does: principal headers from the client never reach the app; only the platform's own.
       const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !isPlatformPrincipalHeader(name)).map(([name, value]) => [name, String(value)]));
       if (signedInAs) Object.assign(headers, platformPrincipalHeaders(signedInAs));
@@ -309,6 +354,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       const httpRequest = new HttpRequest({ method: request.method, url: url.href, headers, params, ...(hasBody ? { body: { bytes: body } } : {}) });
       const result = (await route.registration.options.handler(httpRequest, invocationContext(route.name, log))) as HttpResponseInit | InstanceType<typeof HttpResponse> | undefined;
       const reply = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
+      // On HEAD, Node writes the headers and drops the body.
       response.writeHead(reply.status, Object.fromEntries(reply.headers)).end(Buffer.from(await reply.arrayBuffer()));
       return [reply.status, route.name];
     }
@@ -341,10 +387,10 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
     const registration = timerFunctions.get(name.toLowerCase());
     if (!registration) {
       const known = [...timerFunctions.values()].map((fn) => fn.name).join(', ');
-      return [sendProblem(response, 404, 'Not Found', `No timer function named "${name}". Known: ${known || 'none'}.`), name || '-'];
+      return [sendProblem(response, 404, 'Not Found', `No timer function named "${name}". Known: ${known || 'none'}.`), '-'];
     }
     if (request.method !== 'POST') return [sendProblem(response, 405, 'Method Not Allowed', 'Run a function with POST.', { allow: 'POST' }), registration.name];
-    if ((await readBody(request)) === undefined) return [refuseTooLarge(response), registration.name];
+    if ((await readBody(request)) === undefined) return [refuseTooLarge(request, response), registration.name];
     void runTimer(registration, false);
     return [send(response, 202), registration.name];
   }
@@ -354,7 +400,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
     const registration = eventGridFunctions.get(name.toLowerCase());
     if (!registration) {
       const known = [...eventGridFunctions.values()].map((fn) => fn.name).join(', ');
-      return [sendProblem(response, 404, 'Not Found', `No Event Grid function named "${name}". Known functions: ${known}.`), name || '-'];
+      return [sendProblem(response, 404, 'Not Found', `No Event Grid function named "${name}". Known functions: ${known}.`), '-'];
     }
     if (request.method === 'OPTIONS') {
       // CloudEvents abuse protection: Event Grid asks whether this endpoint accepts its deliveries.
@@ -369,7 +415,7 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       return [sendProblem(response, 400, 'Bad Request', 'The aeg-event-type header must be Notification, SubscriptionValidation or Unsubscribe.'), registration.name];
     }
     const body = await readBody(request);
-    if (body === undefined) return [refuseTooLarge(response), registration.name];
+    if (body === undefined) return [refuseTooLarge(request, response), registration.name];
     const text = body.toString('utf8');
     if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
       return [sendProblem(response, 400, 'Bad Request', `The body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`), registration.name];
@@ -399,20 +445,59 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
     return [send(response, 202), summary];
   }
 
-  /** The path as the request log shows it: addresses are personal data, and the app logs none. */
+  /** Path segments that some route has: the only ones a request line shows as they came. */
+  const fixedSegments = new Set(
+    routes.flatMap((route) => route.path.split('?')[0]!.split('/')).filter((segment) => segment !== '' && !segment.startsWith('{')).map((segment) => segment.toLowerCase()),
+  );
+
+  /**
+   * The path as the request log shows it: for a path a function serves, the route's template
+   * (/api/messages/{messageId}), never the values in its place, which can be an address or a
+   * Message-ID (the activity page looks up whatever was typed by each of them); elsewhere only the
+   * segments that routes have, each other one as "…".
+   */
   function shownPath(pathname: string): string {
-    for (const route of httpRoutes) {
-      const match = route.pattern.exec(pathname);
-      if (!match) continue;
-      const segments = pathname.split('/');
-      const templateSegments = route.path.split('/');
-      return segments.map((segment, i) => (templateSegments[i] === '{address}' ? '{address}' : segment)).join('/');
+    const route = httpRoutes.find((candidate) => candidate.pattern.test(pathname));
+    if (route) return route.path;
+    return pathname
+      .split('/')
+      .map((segment) => (segment === '' || fixedSegments.has(segment.toLowerCase()) ? segment : '…'))
+      .join('/');
+  }
+
+  /** The query parameters the functions and the host read, and the values of each that a request line may show. */
+  const shownQueryValues: Record<string, (value: string) => string | undefined> = {
+    functionName: (value) => (eventGridFunctions.get(value.toLowerCase()) ?? timerFunctions.get(value.toLowerCase()))?.name,
+    limit: (value) => (/^\d{1,6}$/.test(value) ? value : undefined),
+    status: (value) => KNOWN_DELIVERY_STATUSES.find((status) => status.toLowerCase() === value.trim().toLowerCase()),
+    since: (value) => (INSTANT.test(value) ? value : undefined),
+    until: (value) => (INSTANT.test(value) ? value : undefined),
+    // Bound to the address it pages through.
+    pageToken: () => undefined,
+  };
+
+  /**
+   * The query as the request log shows it: the parameters the app reads, each value only where it can
+   * be no personal data or key (a function's name, a limit, a status, an instant), else "…"; any other
+   * parameter as one "…". The function key never shows, in whatever case it is spelled: the Functions
+   * host reads `code` without regard to case.
+   */
+  function shownQuery(url: URL): string {
+    const shown: string[] = [];
+    let others = false;
+    for (const [name, value] of url.searchParams) {
+      if (name.toLowerCase() === 'code') continue;
+      const show = Object.hasOwn(shownQueryValues, name) ? shownQueryValues[name]! : undefined;
+      if (show) shown.push(`${name}=${show(value) ?? '…'}`);
+      else others = true;
     }
-    // A path no function serves may still hold an address (a mistyped lookup): only its first segments show.
-    return pathname.split('/').slice(0, 3).join('/') + (pathname.split('/').length > 3 ? '/…' : '');
+    if (others) shown.push('…');
+    return shown.length > 0 ? `?${shown.join('&')}` : '';
   }
 
   const server = createServer((request, response) => {
+    // Pipelined behind a body that was refused: the connection closes once that body is read.
+    if (refusedSockets.has(request.socket)) return;
     const started = performance.now();
     const url = requestUrl(request);
     if (url === undefined) {
@@ -420,23 +505,22 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
       log(`${request.method} (not a path) → ${status} - (${(performance.now() - started).toFixed(1)} ms)`);
       return;
     }
-    const shownUrl = new URL(url);
-    shownUrl.searchParams.delete('code');
     const path = url.pathname.toLowerCase();
     const serve = path === EVENT_GRID_WEBHOOK_PATH ? serveEventGrid : path.startsWith(`${ADMIN_FUNCTIONS_PATH}/`) ? serveAdmin : serveHttpFunction;
     serve(request, response, url)
       .catch((error: unknown) => {
-        log(`  [error] ${error instanceof Error ? error.message : String(error)}`);
+        // Its name and code, never its message: a function's error can quote what the request carried.
+        log(`  [error] ${JSON.stringify(errorFacts(error))}`);
         return [response.headersSent ? response.statusCode : sendProblem(response, 500, 'Internal Server Error', 'The function failed.'), '-'] as [number, string];
       })
-      .then(([status, what]) => log(`${request.method} ${shownPath(url.pathname)}${shownUrl.search} → ${status} ${what} (${(performance.now() - started).toFixed(1)} ms)`));
+      .then(([status, what]) => log(`${request.method} ${shownPath(url.pathname)}${shownQuery(url)} → ${status} ${what} (${(performance.now() - started).toFixed(1)} ms)`));
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerParseError(error, socket, log));
   // Node answers any Expect but 100-continue with a bare 417; this says why.
   server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
     const status = sendProblem(response, 417, 'Expectation Failed', 'The only Expect this host meets is 100-continue.', { connection: 'close' });
     // Not the URL: it may carry a function key (?code=), which the request lines leave out.
-    log(`${request.method} → ${status} - (Expect: ${String(request.headers.expect).slice(0, 40)})`);
+    log(`${request.method} → ${status} - (Expect: ${loggedText(String(request.headers.expect))})`);
   });
 
   // Timers fire on their schedules, as under func start, while the host listens. The schedules are read

@@ -1,13 +1,14 @@
 /**
  * `npm start`: Azurite with its data under .azurite/ (unless EmailEventsStorage names another account),
  * then `func start` where Azure Functions Core Tools is on PATH, else the project's local host, on
- * http://localhost:7071 (PORT moves it). Ctrl-C stops everything it started. Every problem at start-up
+ * http://127.0.0.1:7071 (PORT moves it; HOST=0.0.0.0 opens it to the network). Ctrl-C stops everything it started. Every problem at start-up
  * is one line on stderr and exit code 1, and stops whatever had been started; the settings and the
  * ports are checked first, so a bad one starts nothing.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Only what does not need the built app is imported here; the rest is loaded once the build is found.
@@ -22,6 +23,7 @@ import {
   startAzurite,
   type RunningAzurite,
 } from './azurite.js';
+import { silenceTestModeWarnings } from './testModeWarnings.js';
 
 import type { PlatformUser } from './localSignIn.js';
 
@@ -56,10 +58,32 @@ const portInUse = (port: number) => `Port ${port} is in use: stop what uses it, 
 
 /**
  * The app's port is checked before Azurite starts: finding it taken only when the app listens would
- * mean starting Azurite over .azurite/ for nothing. It is probed as the app listens, on every interface.
+ * mean starting Azurite over .azurite/ for nothing. It is probed as the app listens: on `host`, or
+ * under func start on every interface.
  */
-async function checkPortIsFree(port: number): Promise<void> {
-  if (!(await portIsFree(port, { everyInterface: true }))) throw new StartError(portInUse(port));
+async function checkPortIsFree(port: number, host?: string): Promise<void> {
+  if (!(await portIsFree(port, host === undefined ? { everyInterface: true } : { host }))) throw new StartError(portInUse(port));
+}
+
+/** Where the local host listens unless HOST says otherwise: this machine only, since it checks no function key. */
+const LOOPBACK = '127.0.0.1';
+
+/**
+ * The address the local host listens on (HOST): the loopback address by default, as Core Tools' own
+ * local runs do, because the local host checks no function key and would open the admin routes (erasure,
+ * retention) to anyone on the network. HOST=0.0.0.0 listens on every IPv4 interface.
+ */
+function listenHost(): string {
+  const host = process.env.HOST;
+  if (host === undefined || host === '') return LOOPBACK;
+  if (isIP(host) === 0) throw new StartError(`Setting HOST must be an IP address to listen on: ${LOOPBACK} (the default, this machine only) or 0.0.0.0 (every interface).`);
+  return host;
+}
+
+/** The local host's base URL, for the lines npm start prints; an address of every interface is reached as localhost. */
+function baseUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? 'localhost' : isIP(host) === 6 ? `[${host}]` : host;
+  return `http://${reachable}:${port}`;
 }
 
 function hasFunc(): boolean {
@@ -89,7 +113,11 @@ async function startLocalAzurite(settings: SettingsModule, withBlobAndQueue: boo
   const ports = withBlobAndQueue ? [tablePort - 2, tablePort - 1, tablePort] : [tablePort];
   for (const port of ports) {
     if (!(await portIsFree(port))) {
-      throw new StartError(`Port ${port} (Azurite) is in use: stop what uses it, or set ${settings.STORAGE_SETTING} to the storage account to use.`);
+      // Under func start Azurite cannot move: UseDevelopmentStorage=true looks for it on its default ports.
+      const elsewhere = withBlobAndQueue
+        ? `or point ${settings.STORAGE_SETTING} and ${settings.FALLBACK_STORAGE_SETTING} at a storage account of your own (${AZURITE_PORT_SETTING} moves Azurite only for the local host)`
+        : `set ${AZURITE_PORT_SETTING} to another port for npm start's Azurite (AZURITE_PORT=10012 npm start), or set ${settings.STORAGE_SETTING} to the storage account to use`;
+      throw new StartError(`Port ${port} (Azurite) is in use: stop what uses it, ${elsewhere}.`);
     }
   }
   const location = join(root, '.azurite');
@@ -119,46 +147,36 @@ async function runFunc(port: number, azuritePort: number): Promise<number> {
   });
 }
 
-/**
- * Outside the Functions host, @azure/functions warns that it runs in "test mode" and skips each
- * registration. The local host is what stands in for the host, serving those registrations, so the
- * warnings say nothing useful here; every other warning still shows.
- */
-async function withoutTestModeWarnings<T>(load: () => Promise<T>): Promise<T> {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!(typeof args[0] === 'string' && args[0].startsWith('WARNING:') && args[0].includes('test mode'))) warn(...args);
-  };
-  try {
-    return await load();
-  } finally {
-    console.warn = warn;
-  }
-}
-
-async function runLocalHost(port: number, azuritePort: number): Promise<void> {
+async function runLocalHost(port: number, azuritePort: number, listenOn: string): Promise<void> {
   const settings = await loadSettingsModule();
   const ownStorage = settings.namesOwnStorage(process.env);
   if (!ownStorage) process.env[settings.STORAGE_SETTING] = azuriteConnectionString(azuritePort);
   settings.readSettings(process.env);
   // Loaded only now: the entry point checks the settings, which are complete only from here on.
-  await withoutTestModeWarnings(() => import('../src/index.js'));
+  // The local host serves the registrations that @azure/functions' test mode only records (testModeWarnings.ts).
+  const restoreWarnings = silenceTestModeWarnings();
+  try {
+    await import('../src/index.js');
+  } finally {
+    restoreWarnings();
+  }
   const { registeredFunctions } = await import('../src/registry.js');
   const { createLocalHost, routesOf } = await import('./localHost.js');
   // It reads the timers' schedules: like every setting and the port, before Azurite starts.
   const signedInAs = await localSignIn();
   const server = createLocalHost(registeredFunctions(), console.log, { signedInAs });
   host = server;
-  await checkPortIsFree(port);
+  await checkPortIsFree(port, listenOn);
   if (ownStorage) console.log(`Using the storage account that ${settings.STORAGE_SETTING} names.`);
   else await startLocalAzurite(settings, false, azuritePort);
   // Something may have taken the port since the check: then Azurite stops, as on any failure.
   await new Promise<void>((listening, failed) => {
     server.once('error', (error: NodeJS.ErrnoException) => failed(error.code === 'EADDRINUSE' ? new StartError(portInUse(port)) : error));
-    server.listen(port, listening);
+    server.listen(port, listenOn, listening);
   });
-  console.log(`Local Functions host (Core Tools not found) on http://localhost:${port}:`);
-  for (const route of routesOf(registeredFunctions())) console.log(`  ${route.name}: ${route.methods.join(',')} http://localhost:${port}${route.path}`);
+  const where = listenOn === LOOPBACK ? 'this machine only; HOST=0.0.0.0 opens it to the network' : 'open to the network: it checks no function key';
+  console.log(`Local Functions host (Core Tools not found) listening on ${listenOn}:${port} (${where}):`);
+  for (const route of routesOf(registeredFunctions())) console.log(`  ${route.name}: ${route.methods.join(',')} ${baseUrl(listenOn, port)}${route.path}`);
   if (signedInAs) console.log(`Signed in as ${signedInAs.name}, with ${signedInAs.roles.length ? `the role ${signedInAs.roles.join(', ')}` : 'no role'}: use the routes under /api/signed-in/.`);
   console.log('Press Ctrl-C to stop.');
 }
@@ -197,7 +215,7 @@ async function main(): Promise<void> {
   else if (hasFunc()) {
     await stopEverything(await runFunc(port, azuritePort));
   }
-  await runLocalHost(port, azuritePort);
+  await runLocalHost(port, azuritePort, listenHost());
 }
 
 main().catch(async (error: unknown) => {

@@ -5,11 +5,12 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { errorFacts } from './errors.js';
+import { loggedFields } from './logs/loggedValue.js';
 import { appSettings } from './settings.js';
 import { defaultEventStore, type EventStore } from './storage/eventStore.js';
 import { normalizeEvent } from './events/normalize.js';
-import { MAX_KEY_LENGTH, fitStringProperty } from './storage/tableLimits.js';
 
+/** `what` is what the log may quote of the event (loggedFields). */
 async function logFailure<T>(context: InvocationContext, what: Record<string, unknown>, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
@@ -34,8 +35,8 @@ export async function ingestEvent(raw: unknown, context: InvocationContext, depe
   const normalized = normalizeEvent(raw, { redactLinks: dependencies.redactLinks ?? appSettings().redactLinks });
   if (normalized.outcome === 'accepted') {
     const { event } = normalized;
-    // Ids are GUIDs in practice; one that is not is logged no longer than a key.
-    const fields = { messageId: event.messageId, eventId: fitStringProperty(event.eventId, MAX_KEY_LENGTH).value, eventType: event.eventType };
+    // Ids are GUIDs in practice; one that is not (an address, a token, a megabyte) is logged as loggedFields allows.
+    const fields = loggedFields({ messageId: event.messageId, eventId: event.eventId, eventType: event.eventType });
     const result = await logFailure(context, fields, () => store.append(event, new Date().toISOString()));
     context.info(result === 'stored' ? 'Email event stored.' : 'Email event already stored: a redelivery.', { ...fields, result, occurredAt: event.occurredAt });
     if (event.truncatedFields.length > 0) {
@@ -45,9 +46,11 @@ export async function ingestEvent(raw: unknown, context: InvocationContext, depe
   }
   const { reason, detail, eventType, eventId, kept } = normalized;
   const fields = { reason, detail, eventType, eventId };
-  const result = await logFailure(context, fields, () =>
+  // What made the event unusable is often exactly what must not be logged: an unknown type that is an address, a token or a megabyte.
+  const logged = loggedFields(fields);
+  const result = await logFailure(context, logged, () =>
     store.quarantine({ ...fields, functionName: context.functionName, receivedAt: new Date().toISOString(), raw: kept }),
   );
-  context.warn('Email event quarantined: it can never be stored as an email event.', { ...fields, result });
+  context.warn('Email event quarantined: it can never be stored as an email event.', { ...logged, result });
   return 'quarantined';
 }

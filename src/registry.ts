@@ -13,9 +13,16 @@ export type FunctionRegistration =
 
 const registrations: FunctionRegistration[] = [];
 
+/**
+ * A function that answers GET answers HEAD too, as HTTP asks (RFC 9110, 9.3.2): the Functions host
+ * routes only the methods registered (azure-functions-host#11625), and then drops the body of a HEAD
+ * answer itself (Kestrel writes none), as Node's HTTP server does for the local host.
+ */
 export function registerHttpFunction(name: string, options: HttpFunctionOptions): void {
-  app.http(name, options);
-  registrations.push({ trigger: 'http', name, options });
+  const methods = options.methods?.includes('GET') && !options.methods.includes('HEAD') ? { methods: [...options.methods, 'HEAD' as const] } : {};
+  const registered = { ...options, ...methods };
+  app.http(name, registered);
+  registrations.push({ trigger: 'http', name, options: registered });
 }
 
 /**

@@ -3,6 +3,8 @@
  * SettingsError whose message is one line naming the setting; values that may hold secrets are never
  * put into messages.
  */
+import { KNOWN_DELIVERY_STATUSES, knownDeliveryStatus } from './events/emailEvent.js';
+import { parseSuppressionListId, type SuppressionListId } from './suppression/listId.js';
 
 export type StorageConnection =
   | { kind: 'connectionString'; setting: string; connectionString: string }
@@ -19,8 +21,23 @@ export interface Settings {
   retentionDays: number;
   /** When applyRetention runs: an NCRONTAB expression with seconds, as Azure Functions timers take it. */
   retentionSchedule: string;
+  /** When rollUpStatistics runs: an NCRONTAB expression with seconds. */
+  statisticsSchedule: string;
   /** Whether clicked links are stored with their query values redacted (src/events/redactLink.ts). */
   redactLinks: boolean;
+  /** The suppression list: which delivery statuses suppress an address, and where it is synced. */
+  suppression: SuppressionSettings;
+}
+
+export interface SuppressionSettings {
+  /** Delivery statuses that put an address on the list, in their documented case. */
+  suppressOn: string[];
+  /** The ACS email domain's suppression list to keep in step, or undefined: no sync. */
+  list: SuppressionListId | undefined;
+  /** Azure Resource Manager's endpoint (another cloud's, or a stand-in's). */
+  armEndpoint: string;
+  /** When syncSuppressionList runs: NCRONTAB with seconds. */
+  syncSchedule: string;
 }
 
 export class SettingsError extends Error {
@@ -35,8 +52,19 @@ export const DEFAULT_EVENTS_TABLE = 'EmailEvents';
 export const RETENTION_DAYS_SETTING = 'EmailEventsRetentionDays';
 export const RETENTION_SCHEDULE_SETTING = 'EmailEventsRetentionSchedule';
 export const DEFAULT_RETENTION_DAYS = 90;
+export const SUPPRESS_ON_SETTING = 'EmailEventsSuppressOn';
+export const SUPPRESSION_LIST_SETTING = 'EmailEventsSuppressionList';
+export const ARM_ENDPOINT_SETTING = 'EmailEventsArmEndpoint';
+export const SUPPRESSION_SYNC_SCHEDULE_SETTING = 'EmailEventsSuppressionSyncSchedule';
+export const DEFAULT_SUPPRESS_ON = ['Bounced'];
+export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
+/** Every minute: a new entry reaches ACS within about a minute, and an idle run costs 17 queries. */
+export const DEFAULT_SUPPRESSION_SYNC_SCHEDULE = '0 * * * * *';
 /** Daily at 02:30 UTC, when mail traffic is usually lowest. */
 export const DEFAULT_RETENTION_SCHEDULE = '0 30 2 * * *';
+export const STATISTICS_SCHEDULE_SETTING = 'EmailEventsStatisticsSchedule';
+/** Every 15 minutes: today's statistics are at most that old once the roll-up has counted the day. */
+export const DEFAULT_STATISTICS_SCHEDULE = '0 */15 * * * *';
 /** A hundred years: beyond it a window means nothing, and dates overflow sooner or later. */
 const MAX_RETENTION_DAYS = 36500;
 const QUARANTINE_SUFFIX = 'Quarantine';
@@ -157,9 +185,56 @@ export function readSettings(env: Env): Settings {
     quarantineTable: `${eventsTable}${QUARANTINE_SUFFIX}`,
     indexTable: `${eventsTable}${INDEX_SUFFIX}`,
     retentionDays: retentionDays(env),
-    retentionSchedule: retentionSchedule(env),
+    retentionSchedule: schedule(env, RETENTION_SCHEDULE_SETTING, DEFAULT_RETENTION_SCHEDULE, 'daily at 02:30 UTC'),
+    statisticsSchedule: schedule(env, STATISTICS_SCHEDULE_SETTING, DEFAULT_STATISTICS_SCHEDULE, 'every 15 minutes'),
     redactLinks: redactLinks(env),
+    suppression: {
+      suppressOn: suppressOn(env),
+      list: suppressionList(env),
+      armEndpoint: armEndpoint(env),
+      syncSchedule: schedule(env, SUPPRESSION_SYNC_SCHEDULE_SETTING, DEFAULT_SUPPRESSION_SYNC_SCHEDULE, 'every minute'),
+    },
   };
+}
+
+/** A comma-separated list of documented delivery statuses, in any case; `none` suppresses on none. */
+function suppressOn(env: Env): string[] {
+  const text = value(env, SUPPRESS_ON_SETTING);
+  if (text === undefined) return DEFAULT_SUPPRESS_ON;
+  if (text.toLowerCase() === 'none') return [];
+  const statuses = text.split(',').map((item) => knownDeliveryStatus(item.trim()));
+  if (statuses.some((status) => status === undefined)) {
+    throw new SettingsError(`Setting ${SUPPRESS_ON_SETTING} must be delivery statuses separated by commas (${KNOWN_DELIVERY_STATUSES.join(', ')}), or none.`);
+  }
+  return [...new Set(statuses as string[])];
+}
+
+function suppressionList(env: Env): SuppressionListId | undefined {
+  const text = value(env, SUPPRESSION_LIST_SETTING);
+  if (text === undefined) return undefined;
+  const list = parseSuppressionListId(text);
+  if (list === undefined) {
+    throw new SettingsError(
+      `Setting ${SUPPRESSION_LIST_SETTING} is not a suppression list's resource id: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Communication/emailServices/<service>/domains/<domain>/suppressionLists/<list>.`,
+    );
+  }
+  return list;
+}
+
+function armEndpoint(env: Env): string {
+  const text = value(env, ARM_ENDPOINT_SETTING);
+  if (text === undefined) return DEFAULT_ARM_ENDPOINT;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  // The SDK sends its bearer token over TLS only.
+  if (url?.protocol !== 'https:' || url.pathname !== '/' || url.search || url.hash) {
+    throw new SettingsError(`Setting ${ARM_ENDPOINT_SETTING} must be an https:// origin, such as ${DEFAULT_ARM_ENDPOINT}.`);
+  }
+  return url.origin;
 }
 
 function retentionDays(env: Env): number {
@@ -227,20 +302,21 @@ function cronItemProblem(item: string, field: CronField): string | undefined {
   return every >= 1 && every <= count ? undefined : `the step ${step} is not from 1 to ${count}`;
 }
 
-function retentionSchedule(env: Env): string {
-  const schedule = value(env, RETENTION_SCHEDULE_SETTING) ?? DEFAULT_RETENTION_SCHEDULE;
+/** A timer's schedule from `setting`, or `fallback` (said as `said` in the message) when it is not set. */
+function schedule(env: Env, setting: string, fallback: string, said: string): string {
+  const schedule = value(env, setting) ?? fallback;
   // NCrontab splits on spaces only: a tab stays inside a field, and makes it bad.
   const fields = schedule.split(/ +/);
   if (fields.length !== CRON_FIELDS.length) {
     throw new SettingsError(
-      `Setting ${RETENTION_SCHEDULE_SETTING} is not an NCRONTAB schedule: six fields, seconds first, such as "${DEFAULT_RETENTION_SCHEDULE}" (daily at 02:30 UTC).`,
+      `Setting ${setting} is not an NCRONTAB schedule: six fields, seconds first, such as "${fallback}" (${said}).`,
     );
   }
   for (const [i, field] of CRON_FIELDS.entries()) {
     const text = fields[i]!;
     const problem = text.split(',').map((item) => cronItemProblem(item, field)).find((found) => found !== undefined);
     // JSON quotes the field, and escapes what would break the line.
-    if (problem) throw new SettingsError(`Setting ${RETENTION_SCHEDULE_SETTING} has a bad ${field.name} field, ${JSON.stringify(text)}: ${problem}.`);
+    if (problem) throw new SettingsError(`Setting ${setting} has a bad ${field.name} field, ${JSON.stringify(text)}: ${problem}.`);
   }
   return schedule;
 }

@@ -55,8 +55,16 @@ describe('what GET /api/activity serves', () => {
   });
 
   it('addresses its files under the path it was served at', async () => {
-    expect((await getActivityPage(get('/api/activity/'))).body).toContain('src="/api/activity/app.js"');
     expect((await getActivityPage(get('/status/activity'))).body).toContain('href="/status/activity/app.css"');
+  });
+
+  it('redirects /api/activity/ (the asset route with no name, which the hosts route to the page) to the page', async () => {
+    for (const [path, page] of [['/api/activity/', '/api/activity'], ['/status/activity//', '/status/activity']]) {
+      const response = await getActivityPage(get(path!));
+      expect(response.status).toBe(308);
+      expect(header(response, 'location')).toBe(page);
+      expect(response.body).toBeUndefined();
+    }
   });
 
   it('answers a 404 problem for any other file', async () => {

@@ -100,8 +100,8 @@ function parse(text: string): Node {
 export interface Stand {
   /** Outputs of nested deployments, by module name. */
   moduleOutputs?: Record<string, Record<string, unknown>>;
-  /** `reference()` of a resource, by resource type. */
-  resources?: Record<string, Record<string, unknown>>;
+  /** `reference()` of a resource, by resource type; a function answers by the resource's id. */
+  resources?: Record<string, Record<string, unknown> | ((id: string) => Record<string, unknown>)>;
   subscriptionId?: string;
 }
 
@@ -178,6 +178,18 @@ function run(node: Node, scope: Scope): unknown {
       return args.every(Array.isArray) ? [...new Set(args.flat())] : Object.assign({}, ...args);
     case 'toLower':
       return String(args[0]).toLowerCase();
+    case 'toUpper':
+      return String(args[0]).toUpperCase();
+    case 'trim':
+      return String(args[0]).trim();
+    case 'split':
+      return String(args[0]).split(args[1] as string);
+    case 'map':
+      return (args[0] as unknown[]).map((item) => (args[1] as (x: unknown) => unknown)(item));
+    case 'filter':
+      return (args[0] as unknown[]).filter((item) => (args[1] as (x: unknown) => unknown)(item));
+    case 'greater':
+      return (args[0] as string | number) > (args[1] as string | number);
     case 'empty':
       return args[0] === null || args[0] === undefined || args[0] === '' || (typeof args[0] === 'object' && Object.keys(args[0] as object).length === 0);
     case 'not':
@@ -249,9 +261,12 @@ function run(node: Node, scope: Scope): unknown {
         if (!outputs) throw new Error(`no stand-in outputs for module ${module}`);
         return { outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: v }])) };
       }
-      const type = Object.keys(stand.resources ?? {}).find((t) => id.includes(`/providers/${t}/`));
+      // An extension resource (a role assignment on an account) is of the type after its last /providers/.
+      const own = id.slice(id.lastIndexOf('/providers/'));
+      const type = Object.keys(stand.resources ?? {}).find((t) => own.startsWith(`/providers/${t}/`));
       if (!type) throw new Error(`no stand-in for reference(${id})`);
-      return stand.resources![type];
+      const found = stand.resources![type]!;
+      return typeof found === 'function' ? found(id) : found;
     }
     default:
       throw new Error(`the ARM function ${node.name}() is not implemented here`);

@@ -126,11 +126,11 @@ describe('both doors of every API route, against Azurite', () => {
   it('a reader reads at the people\'s door and may not erase (403); nobody gets 401; the machines\' door still serves', async () => {
     vi.stubEnv('WEBSITE_AUTH_ENABLED', 'True');
     const { messageId, address } = await seed();
-    expect((await call('getMessageStatusSignedIn', { messageId }, {}, signedInAs(reader))).body).toMatchObject({ messageId, recipients: [{ recipient: address }] });
-    expect((await call('getRecipientSignedIn', { address }, {}, signedInAs(reader))).status).toBe(200);
-    expect((await call('listRecipientMessagesSignedIn', { address }, {}, signedInAs(reader))).status).toBe(200);
-    expect((await call('eraseMessageSignedIn', { messageId }, {}, signedInAs(reader))).body).toMatchObject({ status: 403, title: 'Forbidden' });
-    expect((await call('eraseRecipientSignedIn', { address }, {}, signedInAs(reader))).status).toBe(403);
+    expect((await call('getMessageStatusSignedIn', { messageId }, {}, { headers: signedInAs(reader) })).body).toMatchObject({ messageId, recipients: [{ recipient: address }] });
+    expect((await call('getRecipientSignedIn', { address }, {}, { headers: signedInAs(reader) })).status).toBe(200);
+    expect((await call('listRecipientMessagesSignedIn', { address }, {}, { headers: signedInAs(reader) })).status).toBe(200);
+    expect((await call('eraseMessageSignedIn', { messageId }, {}, { headers: signedInAs(reader) })).body).toMatchObject({ status: 403, title: 'Forbidden' });
+    expect((await call('eraseRecipientSignedIn', { address }, {}, { headers: signedInAs(reader) })).status).toBe(403);
     expect((await call('getMessageStatusSignedIn', { messageId })).body).toMatchObject({ status: 401, title: 'Unauthorized' });
     expect((await call('getMessageStatus', { messageId })).status).toBe(200);
   });
@@ -138,9 +138,9 @@ describe('both doors of every API route, against Azurite', () => {
   it('a person with no role gets 403 for reading and for erasing, and the data stays', async () => {
     vi.stubEnv('WEBSITE_AUTH_ENABLED', 'True');
     const { messageId, address } = await seed();
-    expect((await call('getMessageStatusSignedIn', { messageId }, {}, signedInAs(roleless))).status).toBe(403);
-    expect((await call('getInternetMessageSignedIn', { internetMessageId: 'x@y' }, {}, signedInAs(roleless))).status).toBe(403);
-    expect((await call('eraseRecipientSignedIn', { address }, {}, signedInAs(roleless))).status).toBe(403);
+    expect((await call('getMessageStatusSignedIn', { messageId }, {}, { headers: signedInAs(roleless) })).status).toBe(403);
+    expect((await call('getInternetMessageSignedIn', { internetMessageId: 'x@y' }, {}, { headers: signedInAs(roleless) })).status).toBe(403);
+    expect((await call('eraseRecipientSignedIn', { address }, {}, { headers: signedInAs(roleless) })).status).toBe(403);
     expect((await call('getRecipient', { address })).status).toBe(200);
   });
 
@@ -149,8 +149,8 @@ describe('both doors of every API route, against Azurite', () => {
     vi.stubEnv('WEBSITE_SITE_NAME', 'acs-email-status-test');
     const first = await seed();
     const second = await seed();
-    expect((await call('getMessageStatusSignedIn', { messageId: first.messageId }, {}, signedInAs(changer))).status).toBe(200);
-    const erasure = await call('eraseMessageSignedIn', { messageId: first.messageId }, {}, signedInAs(changer));
+    expect((await call('getMessageStatusSignedIn', { messageId: first.messageId }, {}, { headers: signedInAs(changer) })).status).toBe(200);
+    const erasure = await call('eraseMessageSignedIn', { messageId: first.messageId }, {}, { headers: signedInAs(changer) });
     expect(erasure.status).toBe(204);
     // The log says a person erased, never who: names are personal data.
     expect(JSON.stringify(erasure.logs)).not.toContain(changer.name);
@@ -166,15 +166,15 @@ describe('both doors of every API route, against Azurite', () => {
   it('a forged principal against an app without the platform authentication gets what nobody gets: 401 at the people\'s door', async () => {
     vi.stubEnv('WEBSITE_AUTH_ENABLED', '');
     const { messageId, address } = await seed();
-    expect((await call('getMessageStatusSignedIn', { messageId }, {}, signedInAs(changer))).status).toBe(401);
-    expect((await call('eraseRecipientSignedIn', { address }, {}, signedInAs(changer))).status).toBe(401);
+    expect((await call('getMessageStatusSignedIn', { messageId }, {}, { headers: signedInAs(changer) })).status).toBe(401);
+    expect((await call('eraseRecipientSignedIn', { address }, {}, { headers: signedInAs(changer) })).status).toBe(401);
     expect((await call('getRecipient', { address })).status).toBe(200);
-    expect((await call('getSignedInUser', {}, {}, signedInAs(changer))).body).toEqual({ signedIn: false });
+    expect((await call('getSignedInUser', {}, {}, { headers: signedInAs(changer) })).body).toEqual({ signedIn: false });
   });
 
   it('GET /api/signed-in/me says who is signed in, or where to sign in when the platform sign-in is in front', async () => {
     vi.stubEnv('WEBSITE_AUTH_ENABLED', 'True');
-    expect((await call('getSignedInUser', {}, {}, signedInAs(reader))).body).toEqual({ signedIn: true, name: reader.name, roles: [READ_ROLE] });
+    expect((await call('getSignedInUser', {}, {}, { headers: signedInAs(reader) })).body).toEqual({ signedIn: true, name: reader.name, roles: [READ_ROLE] });
     expect((await call('getSignedInUser', {})).body).toEqual({ signedIn: false, signIn: '/.auth/login/aad' });
   });
 });

@@ -41,6 +41,16 @@ describe('npm run deploy:check', () => {
     expect(tools.calls().map((c) => c.args.join(' '))).toEqual(['env get-values --no-prompt']);
   }, 120_000);
 
+  it.skipIf(!bicep)('reads the azd environment values that become app settings as the app will, and names one it would refuse at start', async () => {
+    const tools = standIns(['az', 'azd'], { ACS_RESOURCE_NAME: 'acs-mail', ACS_RESOURCE_GROUP: 'rg-mail', REDACT_LINKS: 'false', RETENTION_SCHEDULE: '0 30 25 * * *' });
+    const result = await checkDeployment({ PATH: `${tools.path}:${join(bicep!, '..')}`, HOME: tools.dir, RETENTION_DAYS: 'ninety' });
+    expect(result.ok).toContain('REDACT_LINKS=false (app setting EmailEventsRedactLinks)');
+    expect(result.problems).toEqual([
+      'RETENTION_DAYS=ninety: Setting EmailEventsRetentionDays must be a whole number of days from 0 (keep everything) to 36500. Fix it with azd env set RETENTION_DAYS <value>.',
+      'RETENTION_SCHEDULE=0 30 25 * * *: Setting EmailEventsRetentionSchedule has a bad hour field, "25": 25 is not from 0 to 23. Fix it with azd env set RETENTION_SCHEDULE <value>.',
+    ]);
+  }, 120_000);
+
   it('says in one line each what is missing: the Bicep CLI, azd, az, and the ACS values', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'no-tools-'));
     try {

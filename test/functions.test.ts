@@ -13,10 +13,11 @@ function eventGridHandler(name: string) {
 }
 
 describe('the Event Grid functions', () => {
-  it('registers both Event Grid functions, the HTTP functions and the retention timer, once each', () => {
+  it('registers both Event Grid functions, the HTTP functions and the two timers, once each', () => {
     expect(registeredFunctions().map((fn) => `${fn.trigger}:${fn.name}`).sort()).toEqual([
       'eventGrid:emailDeliveryReport',
       'eventGrid:emailEngagementReport',
+      'http:addSuppression',
       'http:eraseMessage',
       'http:eraseMessageSignedIn',
       'http:eraseRecipient',
@@ -31,9 +32,15 @@ describe('the Event Grid functions', () => {
       'http:getRecipient',
       'http:getRecipientSignedIn',
       'http:getSignedInUser',
+      'http:getStatistics',
+      'http:getSuppression',
       'http:listRecipientMessages',
       'http:listRecipientMessagesSignedIn',
+      'http:listSuppressions',
+      'http:reactivateSuppression',
       'timer:applyRetention',
+      'timer:rollUpStatistics',
+      'timer:syncSuppressionList',
     ]);
   });
 

@@ -90,6 +90,7 @@ describe('GET /api/messages/{messageId}', () => {
           engagementType: 'view',
           engagementContext: '',
           userAgent: '',
+          machine: false,
         },
       ],
     });

@@ -4,9 +4,12 @@
  * Windows hooks do what the posix ones do. No real azd or az is on PATH.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { findTool, PROJECT_ROOT as ROOT } from '../scripts/tools.js';
+import { signalGroup } from './processes.js';
 import { type Answers, runCommand, StandIns } from './standIns.js';
 
 const pwsh = findTool('pwsh');
@@ -71,7 +74,7 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
   describe.skipIf(skip)('postdeploy', () => {
     const deployCall = (tools: StandIns) => tools.calls().filter((c) => c.tool === 'az');
 
-    it('deploys the subscriptions alone on the first azd up, then turns DEPLOY_EVENT_SUBSCRIPTIONS on; a second azd up does nothing', async () => {
+    it('deploys the subscriptions alone after every deploy, the same way each time (idempotent), and touches no azd environment value', async () => {
       const tools = withStandIns(['az', 'azd']);
       const first = await hook('postdeploy', PROVISIONED, tools);
       expect(first.stderr).toBe('');
@@ -82,7 +85,9 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
       const option = (name: string) => deploy!.args[deploy!.args.indexOf(name) + 1];
       expect(option('--resource-group')).toBe('rg-dev');
       expect(option('--subscription')).toBe(SUBSCRIPTION_ID);
-      expect(option('--template-file')!.replace(/\\/g, '/')).toMatch(/infra\/hooks\/\.\.\/modules\/eventSubscriptions\.bicep$/);
+      expect(option('--name')).toBe('event-subscriptions-abc');
+      // The template deployed is the module itself, wherever the hook runs from.
+      expect(resolve(ROOT, option('--template-file')!)).toBe(join(ROOT, 'infra/modules/eventSubscriptions.bicep'));
       expect(deploy!.args.slice(deploy!.args.indexOf('--parameters') + 1)).toEqual([
         'systemTopicName=evgt-acs-abc',
         `functionAppId=${PROVISIONED.AZURE_FUNCTION_APP_ID}`,
@@ -90,15 +95,16 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
         'deadLetterContainerName=eventgrid-deadletter',
         'nameSuffix=abc',
       ]);
-      expect(tools.calls().filter((c) => c.tool === 'azd')).toEqual([
-        { tool: 'azd', args: ['env', 'set', 'DEPLOY_EVENT_SUBSCRIPTIONS', 'true', '-e', 'dev'], env: { AZURE_ENV_NAME: 'dev' } },
-      ]);
-      expect(lines(first.stdout).at(-1)).toBe('Event Grid subscriptions created: email-delivery-abc → emailDeliveryReport, email-engagement-abc → emailEngagementReport.');
+      expect(lines(first.stdout).at(-1)).toBe('Event Grid subscriptions in place: email-delivery-abc -> emailDeliveryReport, email-engagement-abc -> emailEngagementReport.');
 
-      // The second azd up: the environment now says the subscriptions exist.
-      const second = await hook('postdeploy', { ...PROVISIONED, ...tools.azdEnv() }, tools);
-      expect(second).toMatchObject({ code: 0, stdout: expect.stringContaining('already provisioned (DEPLOY_EVENT_SUBSCRIPTIONS=true)') });
-      expect(tools.calls()).toHaveLength(2);
+      // The second azd up (or azd deploy): the same deployment again, which changes nothing that is already
+      // as declared. The flag older versions of this template kept in the azd environment means nothing now.
+      const second = await hook('postdeploy', { ...PROVISIONED, DEPLOY_EVENT_SUBSCRIPTIONS: 'true' }, tools);
+      expect(second.code).toBe(0);
+      const [again, ...others] = deployCall(tools).slice(1);
+      expect(others).toEqual([]);
+      expect(again!.args.map((arg) => arg.replace(/\\/g, '/'))).toEqual(deploy!.args.map((arg) => arg.replace(/\\/g, '/')));
+      expect(tools.calls().filter((c) => c.tool === 'azd')).toEqual([]);
     });
 
     it('tries again while Event Grid cannot see the new functions yet, and says so', async () => {
@@ -107,26 +113,24 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
       expect(result.code).toBe(0);
       expect(deployCall(tools)).toHaveLength(3);
       expect(lines(result.stderr)).toEqual([
-        'Creating the subscriptions failed (attempt 1 of 5): the new functions may not be indexed yet; trying again in 0s.',
-        'Creating the subscriptions failed (attempt 2 of 5): the new functions may not be indexed yet; trying again in 0s.',
+        'Deploying the subscriptions failed (attempt 1 of 5): the new functions may not be indexed yet; trying again in 0s.',
+        'Deploying the subscriptions failed (attempt 2 of 5): the new functions may not be indexed yet; trying again in 0s.',
       ]);
-      expect(tools.azdEnv()).toEqual({ DEPLOY_EVENT_SUBSCRIPTIONS: 'true' });
     });
 
-    it('gives up after the last attempt, leaves the flag off and fails with what to run next', async () => {
+    it('gives up after the last attempt and fails with what to run next', async () => {
       const tools = withStandIns(['az', 'azd'], { az: { 'deployment group create': { exits: [1] } } });
       const result = await hook('postdeploy', { ...PROVISIONED, POSTDEPLOY_ATTEMPTS: '3' }, tools);
       expect(result.code).toBe(1);
       expect(deployCall(tools)).toHaveLength(3);
-      expect(tools.calls().filter((c) => c.tool === 'azd')).toEqual([]);
-      expect(lines(result.stderr).at(-1)).toBe('Could not create the Event Grid subscriptions. Check the error above, then run: azd hooks run postdeploy');
+      expect(lines(result.stderr).at(-1)).toBe('Could not deploy the Event Grid subscriptions. Check the error above, then run: azd hooks run postdeploy');
     });
 
     it('fails in one line without az, without a provision behind it, or outside azd', async () => {
       const noAz = withStandIns(['azd']);
       const withoutAz = await hook('postdeploy', PROVISIONED, noAz);
       expect(withoutAz.code).toBe(1);
-      expect(lines(withoutAz.stderr)).toEqual([expect.stringMatching(/^Creating the Event Grid subscriptions needs the Azure CLI \(az\)/)]);
+      expect(lines(withoutAz.stderr)).toEqual([expect.stringMatching(/^Deploying the Event Grid subscriptions needs the Azure CLI \(az\)/)]);
 
       const tools = withStandIns(['az', 'azd']);
       const { AZURE_FUNCTION_APP_ID: _missing, ...unprovisioned } = PROVISIONED;
@@ -142,13 +146,15 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
   });
 
   describe.skipIf(skip)('predeploy', () => {
-    it('waits on the first deploy until the new role assignments have had their time, and says so', async () => {
+    /** Starts the hook, reads what it says it waits for, and stops it: it may mean to sleep for an hour. */
+    async function announcedWait(rolesAssignedAt: string, propagationSeconds: string): Promise<{ said: string; seconds: number }> {
       const tools = withStandIns(['azd']);
-      // An hour to wait: the hook must say so and still be sleeping when the test stops it.
-      const env = { PATH: tools.path, HOME: process.env.HOME, DOTNET_ROOT: process.env.DOTNET_ROOT, ROLES_ASSIGNED_AT: new Date().toISOString(), ROLE_PROPAGATION_SECONDS: '3600' };
+      const env = { PATH: tools.path, HOME: process.env.HOME, DOTNET_ROOT: process.env.DOTNET_ROOT, ROLES_ASSIGNED_AT: rolesAssignedAt, ROLE_PROPAGATION_SECONDS: propagationSeconds };
       const [command, ...args] = shell === 'sh' ? ['sh', join(ROOT, 'infra/hooks/predeploy.sh')] : [pwsh!, '-NoProfile', '-NonInteractive', '-File', join(ROOT, 'infra/hooks/predeploy.ps1')];
       // A group of its own, stopped whole: the pwsh tool shim and sh leave their child (dotnet, sleep) behind otherwise, sleeping for the hour.
       const child = spawn(command!, args, { env, cwd: ROOT, detached: true });
+      // Stopped whatever the test finds, also when an assertion fails first; the hook may have exited already.
+      onTestFinished(() => void signalGroup(child, 'SIGTERM'));
       let stdout = '';
       const said = await new Promise<string>((resolve, reject) => {
         child.stdout.on('data', (chunk: Buffer) => {
@@ -156,20 +162,31 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
           if (stdout.includes('\n')) resolve(stdout);
         });
         child.once('exit', (code) => reject(new Error(`the hook ended (${code}) without waiting: ${stdout}`)));
+        child.once('error', reject);
       });
       expect(child.exitCode).toBeNull();
-      process.kill(-child.pid!, 'SIGTERM');
-      const seconds = Number(/waiting (\d+)s/.exec(said)?.[1]);
-      expect(said).toMatch(/^First deploy: waiting \d+s for the app's new storage roles to apply \(until then its package upload fails with 403\)\.\.\.\n$/);
+      signalGroup(child, 'SIGTERM');
+      return { said, seconds: Number(/waiting (\d+)s/.exec(said)?.[1]) };
+    }
+
+    it('waits until the role assignments have had their time, counted from when they were made, and says so', async () => {
+      const { said, seconds } = await announcedWait(new Date().toISOString(), '3600');
+      expect(said).toMatch(/^The app's storage roles were granted moments ago: waiting \d+s for them to apply \(until then its package upload fails with 403\)\.\.\.\n$/);
       expect(seconds).toBeGreaterThan(3500);
       expect(seconds).toBeLessThanOrEqual(3600);
+      // Granted twenty minutes ago (a provision that took that long, or ran before): twenty minutes less to wait.
+      const earlier = await announcedWait(new Date(Date.now() - 1200_000).toISOString(), '3600');
+      expect(earlier.seconds).toBeGreaterThan(2300);
+      expect(earlier.seconds).toBeLessThanOrEqual(2400);
     });
 
-    it('does not wait once the time has passed, nor on a later deploy', async () => {
+    it('does not wait once that time has passed (every later deploy), without a provision, or on a time it cannot read', async () => {
       const tools = withStandIns(['azd']);
-      const longAgo = await hook('predeploy', { ROLES_ASSIGNED_AT: '2026-01-01T00:00:00Z' }, tools);
-      const later = await hook('predeploy', { ROLES_ASSIGNED_AT: new Date().toISOString(), DEPLOY_EVENT_SUBSCRIPTIONS: 'true' }, tools);
-      for (const result of [longAgo, later]) expect(result).toMatchObject({ code: 0, stdout: '', stderr: '' });
+      const longAgo = await hook('predeploy', { ROLES_ASSIGNED_AT: '2026-01-01T00:00:00.1234567Z' }, tools);
+      const unprovisioned = await hook('predeploy', {}, tools);
+      const garbled = await hook('predeploy', { ROLES_ASSIGNED_AT: 'soon' }, tools);
+      for (const result of [longAgo, unprovisioned, garbled]) expect(result).toMatchObject({ code: 0, stdout: '', stderr: '' });
+      expect(tools.calls()).toEqual([]);
     });
   });
 
@@ -297,11 +314,11 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
   });
 
   describe.skipIf(skip)('postdown', () => {
-    it('turns DEPLOY_EVENT_SUBSCRIPTIONS off, and leaves a topic of its own to azd down', async () => {
+    it('leaves a topic of its own to azd down, and the azd environment as it is', async () => {
       const tools = withStandIns(['az', 'azd']);
       const result = await hook('postdown', PROVISIONED, tools);
-      expect(result.code).toBe(0);
-      expect(tools.calls().map((c) => [c.tool, ...c.args].join(' '))).toEqual(['azd env set DEPLOY_EVENT_SUBSCRIPTIONS false -e dev']);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(tools.calls()).toEqual([]);
     });
 
     it('removes only its own subscriptions and diagnostic setting from a reused topic, never the topic', async () => {
@@ -311,7 +328,6 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
       expect(result.code).toBe(0);
       const topicId = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg-mail/providers/Microsoft.EventGrid/systemTopics/acs-mail-events`;
       expect(tools.calls().map((c) => [c.tool, ...c.args].join(' '))).toEqual([
-        'azd env set DEPLOY_EVENT_SUBSCRIPTIONS false -e dev',
         `az resource delete --only-show-errors --ids ${topicId}/eventSubscriptions/email-delivery-abc ${topicId}/eventSubscriptions/email-engagement-abc`,
         `az monitor diagnostic-settings delete --only-show-errors --name acs-email-status-abc --resource ${topicId}`,
       ]);
@@ -321,5 +337,45 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
       expect(withoutAz.code).toBe(1);
       expect(lines(withoutAz.stderr)).toEqual([expect.stringMatching(/^The reused system topic acs-mail-events still has this app's subscriptions email-delivery-abc and email-engagement-abc: remove them with az/)]);
     });
+  });
+});
+
+describe('the Windows hooks also run on Windows PowerShell 5.1 (azd\'s fallback when pwsh is missing)', () => {
+  const scripts = readdirSync(join(ROOT, 'infra/hooks')).filter((file) => file.endsWith('.ps1')).map((file) => join(ROOT, 'infra/hooks', file));
+  /** What 5.1 cannot run in these files, by PowerShell's own parser (test/powerShell51.ps1). */
+  const findings = async (files: string[]) => {
+    const run = await runCommand(pwsh!, ['-NoLogo', '-NoProfile', '-NonInteractive', '-File', join(ROOT, 'test/powerShell51.ps1'), ...files], { PATH: process.env.PATH }, ROOT);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    return lines(run.stdout).map((line) => line.replace(ROOT + '/', ''));
+  };
+
+  it.skipIf(!pwsh)('use no PowerShell 7 syntax, and Join-Path with two parts at most', async () => {
+    expect(scripts.length).toBe(4);
+    expect(await findings(scripts)).toEqual([]);
+  });
+
+  it.skipIf(!pwsh)('the check finds what 5.1 cannot run (it is not blind)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ps51-'));
+    try {
+      const file = join(dir, 'newer.ps1');
+      writeFileSync(file, "$template = Join-Path $PSScriptRoot '..' 'modules' 'eventSubscriptions.bicep'\n$a = $b ?? 1\n$c = $d ? 1 : 2\naz version && azd version\n$ok = Join-Path (Split-Path $PSScriptRoot -Parent) 'modules/x.bicep'\n");
+      expect((await findings([file])).map((line) => line.replace(file, 'newer.ps1'))).toEqual([
+        "newer.ps1:1: Join-Path with 4 parts: Join-Path $PSScriptRoot '..' 'modules' 'eventSubscriptions.bicep'",
+        'newer.ps1:2: PowerShell 7 only: $b ?? 1',
+        'newer.ps1:3: PowerShell 7 only: $d ? 1 : 2',
+        'newer.ps1:4: PowerShell 7 only: az version && azd version',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('are plain ASCII: 5.1 reads a script without a byte order mark in the ANSI code page, where UTF-8 quotes and arrows turn into other characters', () => {
+    for (const script of scripts) {
+      const text = readFileSync(script, 'utf8');
+      const line = text.split('\n').findIndex((l) => /[^\x00-\x7F]/.test(l));
+      expect(line, `${script}:${line + 1}`).toBe(-1);
+    }
   });
 });

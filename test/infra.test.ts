@@ -7,7 +7,11 @@
  * - the app settings are the ones src/settings.ts reads, identity-based, and none of them is a secret;
  * - an existing system topic is reused in its own resource group, keeping what it has;
  * - the dead-letter role is named from the topic's principal; basic-auth publishing is off;
- *   delivery failures are logged and dead-lettered events raise an alert;
+ *   delivery failures are logged, and dead-lettered or dropped events of this deployment's
+ *   subscriptions raise an alert; table access is logged, and the storage network can be closed;
+ * - main.bicep holds no Event Grid subscription (the postdeploy hook deploys them alone);
+ * - every setting a user may tune is a parameter bound to an azd environment value, and no
+ *   parameter makes azd prompt before the preprovision hook;
  * - main.parameters.json, the outputs the hooks read, and azure.yaml agree with the templates.
  *
  * Without a Bicep CLI these tests are skipped, with one line that says how to get one; under CI
@@ -21,13 +25,15 @@ import '../src/index.js';
 import { DELIVERY_REPORT_EVENT_TYPE, EMAIL_EVENT_TYPES, ENGAGEMENT_REPORT_EVENT_TYPE } from '../src/events/emailEvent.js';
 import { registeredFunctions } from '../src/registry.js';
 import { EVENT_GRID_WEBHOOK_PATH } from '../scripts/localHost.js';
-import { DEFAULT_EVENTS_TABLE, readSettings, STORAGE_SETTING, TABLE_SETTING } from '../src/settings.js';
+import * as appSettingNames from '../src/settings.js';
+import { DEFAULT_EVENTS_TABLE, DEFAULT_RETENTION_SCHEDULE, FALLBACK_STORAGE_SETTING, readSettings, STORAGE_SETTING, TABLE_SETTING } from '../src/settings.js';
 import {
   type ArmTemplate,
   BICEP_ENTRY_POINTS,
   BICEP_INSTALL_HINT,
   bicepVersion,
   buildBicep,
+  environmentValuesOfSettings,
   type BicepRun,
   findBicep,
   lintBicep,
@@ -120,6 +126,8 @@ describe.skipIf(!bicep)(bicep ? 'infra/ with the Bicep CLI' : `infra/ with the B
 
   const PARAMS = { environmentName: 'dev', location: 'swedencentral', acsResourceName: 'acs-mail', acsResourceGroup: 'rg-mail' };
   const CLIENT_ID = '3f0e2a52-8c1b-4c8e-9d5a-2b7f6a1e4c90';
+  const ROLES_CREATED_ON = '2026-03-01T10:00:02.5000000Z';
+  const APP_SUBNET_ID = '/subscriptions/s/resourceGroups/rg-dev/providers/Microsoft.Network/virtualNetworks/vnet-x/subnets/app';
   const STAND: Stand = {
     moduleOutputs: {
       identity: { name: 'id-api-x', clientId: CLIENT_ID, principalId: 'app-principal' },
@@ -128,7 +136,9 @@ describe.skipIf(!bicep)(bicep ? 'infra/ with the Bicep CLI' : `infra/ with the B
       functionApp: { name: 'func-api-x', id: '/sites/func-api-x', uri: 'https://func-api-x.azurewebsites.net' },
       systemTopic: { name: 'topic', id: '/topics/topic', principalId: 'topic-principal' },
       systemTopicLookup: { location: 'westeurope', tags: { owner: 'ops' }, userAssignedIdentities: { '/ids/ops': { principalId: 'p', clientId: 'c' } }, source: '/acs' },
-      alerts: { name: 'alert-x' },
+      alerts: { deadLetterAlertName: 'alert-deadletter-x', droppedEventsAlertName: 'alert-dropped-x' },
+      roles: { appStorageRolesAssignedAt: ROLES_CREATED_ON },
+      network: { appSubnetId: APP_SUBNET_ID },
     },
     resources: {
       'Microsoft.ManagedIdentity/userAssignedIdentities': { clientId: CLIENT_ID },
@@ -215,16 +225,14 @@ describe.skipIf(!bicep)(bicep ? 'infra/ with the Bicep CLI' : `infra/ with the B
       expect(ofType(subscriptionsTemplate(), 'Microsoft.EventGrid/systemTopics/eventSubscriptions')[0]!.copy).toMatchObject({ mode: 'serial', batchSize: 1 });
     });
 
-    it('are the same template in main.bicep (once DEPLOY_EVENT_SUBSCRIPTIONS is true) as the one the hook deploys alone, after the dead-letter role', () => {
-      const module = moduleOf(main(), 'eventSubscriptions');
-      const { metadata: _ignored, ...inMain } = module.template as ArmTemplate & { metadata?: unknown };
-      const { metadata: _alone, ...alone } = subscriptionsTemplate() as ArmTemplate & { metadata?: unknown };
-      expect(inMain).toEqual(alone);
-      expect(moduleScope('eventSubscriptions').condition).toBe(false);
-      expect(moduleScope('eventSubscriptions', { deployEventSubscriptions: true }).condition).toBe(true);
-      expect(module.dependsOn?.join()).toMatch(/'deadLetterRole'/);
-      const passed = moduleScope('eventSubscriptions', { deployEventSubscriptions: true }).parameters;
-      expect(passed).toMatchObject({ functionAppId: '/sites/func-api-x', deadLetterStorageAccountId: STAND.moduleOutputs!.storage!.id, deadLetterContainerName: 'eventgrid-deadletter' });
+    it('are not in main.bicep at any depth: a provision never re-PUTs them while the app restarts; the hook deploys them alone', () => {
+      const declared = (t: ArmTemplate): string[] =>
+        resourcesOf(t).flatMap((r) => (r.type === 'Microsoft.Resources/deployments' ? declared(r.properties!.template!) : [r.type]));
+      const types = declared(main());
+      expect(types).toContain('Microsoft.EventGrid/systemTopics');
+      expect(types.filter((type) => /eventSubscriptions/i.test(type))).toEqual([]);
+      expect(Object.keys(main().parameters!)).not.toContain('deployEventSubscriptions');
+      expect(ofType(subscriptionsTemplate(), 'Microsoft.EventGrid/systemTopics/eventSubscriptions')).toHaveLength(1);
     });
   });
 
@@ -283,19 +291,93 @@ describe.skipIf(!bicep)(bicep ? 'infra/ with the Bicep CLI' : `infra/ with the B
       expect(roleOf(evaluate(assignment!.properties, role) as Grant)).toBe('Storage Blob Data Contributor');
     });
 
-    it('raises an alert when an event is dead-lettered, mailed to ALERT_EMAIL when it is set', () => {
+    /** The names the postdeploy hook's subscriptions get, with the suffix main.bicep outputs for it. */
+    function subscriptionNames(): string[] {
+      const outputs = evaluate(main().outputs, mainScope()) as Record<string, { value: unknown }>;
+      const t = template('infra/modules/eventSubscriptions.bicep');
+      const [resource] = ofType(t, 'Microsoft.EventGrid/systemTopics/eventSubscriptions');
+      const parameters = { systemTopicName: 'topic', functionAppId: '/sites/f', deadLetterStorageAccountId: '/st', deadLetterContainerName: 'c', nameSuffix: outputs.EVENT_SUBSCRIPTION_SUFFIX!.value };
+      const count = evaluate(resource!.copy!.count, { template: t, parameters }) as number;
+      return Array.from({ length: count }, (_, copyIndex) => String(evaluate(resource!.name, { template: t, parameters, copyIndex })).split('/')[1]!);
+    }
+
+    it('raises an alert when this deployment\'s subscriptions dead-letter an event, and one when they drop one, mailed to ALERT_EMAIL when it is set', () => {
+      const names = subscriptionNames();
+      expect(names).toHaveLength(2);
       for (const alertEmail of ['', 'ops@contoso.com']) {
         const alerts = moduleScope('alerts', { alertEmail });
-        const [alert] = ofType(alerts.template, 'Microsoft.Insights/metricAlerts');
-        const properties = evaluate(alert!.properties, alerts) as Record<string, any>;
-        expect(properties.scopes).toEqual(['/topics/topic']);
-        expect(properties.criteria.allOf).toEqual([expect.objectContaining({ metricName: 'DeadLetteredCount', metricNamespace: 'Microsoft.EventGrid/systemTopics', operator: 'GreaterThan', threshold: 0, timeAggregation: 'Total' })]);
-        expect(properties.actions).toHaveLength(alertEmail ? 1 : 0);
+        const metricAlerts = ofType(alerts.template, 'Microsoft.Insights/metricAlerts');
+        const count = evaluate(metricAlerts[0]!.copy?.count ?? 1, alerts) as number;
+        const evaluated = Array.from({ length: count }, (_, copyIndex) => evaluate(metricAlerts[0]!.properties, { ...alerts, copyIndex }) as Record<string, any>);
+        expect(evaluated.map((p) => p.criteria.allOf[0].metricName).sort()).toEqual(['DeadLetteredCount', 'DroppedEventCount']);
+        for (const properties of evaluated) {
+          expect(properties.scopes).toEqual(['/topics/topic']);
+          // One criterion per alert: the criteria of one alert must all hold at once.
+          expect(properties.criteria.allOf).toEqual([
+            expect.objectContaining({ metricNamespace: 'Microsoft.EventGrid/systemTopics', operator: 'GreaterThan', threshold: 0, timeAggregation: 'Total' }),
+          ]);
+          // Only this deployment's subscriptions, named as Event Grid reports them (upper case): a shared topic's others are not ours.
+          expect(properties.criteria.allOf[0].dimensions).toEqual([{ name: 'EventSubscriptionName', operator: 'Include', values: names.map((n) => n.toUpperCase()) }]);
+          expect(properties.actions).toHaveLength(alertEmail ? 1 : 0);
+        }
         const [group] = ofType(alerts.template, 'Microsoft.Insights/actionGroups');
         expect(evaluate(group!.condition, alerts)).toBe(Boolean(alertEmail));
       }
       const parameters = JSON.parse(readFileSync(join(INFRA, 'main.parameters.json'), 'utf8')).parameters;
       expect(parameters.alertEmail.value).toBe('${ALERT_EMAIL}');
+    });
+  });
+
+  describe('the storage account', () => {
+    const account = (parameters: Record<string, unknown> = {}) => {
+      const storage = moduleScope('storage', parameters);
+      return evaluate(ofType(storage.template, 'Microsoft.Storage/storageAccounts')[0]!.properties, storage) as Record<string, any>;
+    };
+
+    it('logs every table read, write and delete to the Log Analytics workspace', () => {
+      const storage = moduleScope('storage');
+      const [setting, ...others] = ofType(storage.template, 'Microsoft.Insights/diagnosticSettings');
+      expect(others).toEqual([]);
+      // (This evaluator writes resourceId() as the type, then the names.)
+      expect(String(evaluate(setting!.scope, storage))).toMatch(/\/Microsoft\.Storage\/storageAccounts\/tableServices\/st[a-z0-9]{13}\/default$/);
+      const properties = evaluate(setting!.properties, storage) as { workspaceId: string; logs: { category: string; enabled: boolean }[] };
+      expect(properties.workspaceId).toBe('/law/log-x');
+      expect(properties.logs).toEqual(['StorageRead', 'StorageWrite', 'StorageDelete'].map((category) => ({ category, enabled: true })));
+    });
+
+    it('is open to any network (Entra ID sign-in only) unless STORAGE_NETWORK_RESTRICTED is set', () => {
+      expect(moduleScope('network').condition).toBe(false);
+      expect(account().networkAcls).toEqual({ defaultAction: 'Allow', bypass: 'AzureServices', virtualNetworkRules: [], ipRules: [] });
+      const [site] = ofType(moduleScope('functionApp').template, 'Microsoft.Web/sites');
+      expect(evaluate((site!.properties as any).virtualNetworkSubnetId, moduleScope('functionApp'))).toBeNull();
+    });
+
+    it('closed, admits the app through its subnet, Event Grid\'s dead-letters as a trusted service, and the addresses allowed', () => {
+      const restricted = { restrictStorageNetwork: true, storageAllowedIpAddresses: ' 203.0.113.7, 198.51.100.0/24,' };
+      expect(moduleScope('network', restricted).condition).toBe(true);
+      const acls = account(restricted).networkAcls;
+      expect(acls).toEqual({
+        defaultAction: 'Deny',
+        // The topic's system-assigned identity gets through a firewall only as a trusted service.
+        bypass: 'AzureServices',
+        virtualNetworkRules: [{ id: APP_SUBNET_ID, action: 'Allow' }],
+        ipRules: [{ value: '203.0.113.7', action: 'Allow' }, { value: '198.51.100.0/24', action: 'Allow' }],
+      });
+      expect(account(restricted).publicNetworkAccess, 'Disabled would shut the subnet\'s service endpoint out too').toBe('Enabled');
+      // The app is integrated with that very subnet...
+      const app = moduleScope('functionApp', restricted);
+      const [site] = ofType(app.template, 'Microsoft.Web/sites');
+      expect(evaluate((site!.properties as any).virtualNetworkSubnetId, app)).toBe(APP_SUBNET_ID);
+      // ... which Flex Consumption can use, and which the storage firewall knows by its service endpoint.
+      const network = moduleScope('network', restricted);
+      const [vnet] = ofType(network.template, 'Microsoft.Network/virtualNetworks');
+      const [subnet] = (evaluate(vnet!.properties, network) as any).subnets;
+      expect(subnet.properties.delegations.map((d: any) => d.properties.serviceName)).toEqual(['Microsoft.App/environments']);
+      expect(subnet.properties.serviceEndpoints).toEqual([{ service: 'Microsoft.Storage' }]);
+      expect(String(evaluate(network.template.outputs!.appSubnetId!.value, network))).toMatch(new RegExp(`/virtualNetworks/subnets/vnet-[a-z0-9]{13}/${subnet.name}$`));
+      // Dead-lettering uses the system-assigned identity, the one a firewall admits.
+      const subscriptions = ofType(template('infra/modules/eventSubscriptions.bicep'), 'Microsoft.EventGrid/systemTopics/eventSubscriptions')[0]!;
+      expect((subscriptions.properties as any).deadLetterWithResourceIdentity.identity).toEqual({ type: 'SystemAssigned' });
     });
   });
 
@@ -434,6 +516,46 @@ describe.skipIf(!bicep)(bicep ? 'infra/ with the Bicep CLI' : `infra/ with the B
       }
     });
 
+    // The settings src/settings.ts names, but for the storage connection, which the template derives
+    // from the resources it creates.
+    const tunable = Object.entries(appSettingNames)
+      .filter(([name, value]) => name.endsWith('_SETTING') && typeof value === 'string' && ![STORAGE_SETTING, FALLBACK_STORAGE_SETTING].includes(value))
+      .map(([, value]) => value as string);
+
+    it('set every setting a user may tune from a main.bicep parameter bound to an azd environment value, so that the next provision keeps it', () => {
+      expect(tunable.length).toBeGreaterThanOrEqual(4);
+      const parametersFile = JSON.parse(readFileSync(join(INFRA, 'main.parameters.json'), 'utf8')).parameters;
+      const bound = environmentValuesOfSettings(main(), parametersFile);
+      expect(Object.keys(bound).sort()).toEqual([...tunable].sort());
+      expect(bound).toMatchObject({
+        [appSettingNames.TABLE_SETTING]: { name: 'EMAIL_EVENTS_TABLE', fallback: DEFAULT_EVENTS_TABLE },
+        [appSettingNames.RETENTION_DAYS_SETTING]: { name: 'RETENTION_DAYS', fallback: String(appSettingNames.DEFAULT_RETENTION_DAYS) },
+        [appSettingNames.RETENTION_SCHEDULE_SETTING]: { name: 'RETENTION_SCHEDULE' },
+        [appSettingNames.REDACT_LINKS_SETTING]: { name: 'REDACT_LINKS' },
+      });
+      // Not blind: a setting written as a constant is not bound to anything.
+      const constant = structuredClone(main());
+      const config = ofType(moduleOf(constant, 'functionApp').template, 'Microsoft.Web/sites/config')[0]!;
+      (config.properties as Record<string, string>)[appSettingNames.REDACT_LINKS_SETTING] = 'false';
+      expect(Object.keys(environmentValuesOfSettings(constant, parametersFile))).not.toContain(appSettingNames.REDACT_LINKS_SETTING);
+    });
+
+    it('carry the values chosen in the azd environment to the app, and leave the app its defaults when none is chosen', () => {
+      const valuesWith = (parameters: Record<string, unknown>) => {
+        const app = moduleScope('functionApp', parameters);
+        const [config] = ofType(app.template, 'Microsoft.Web/sites/config').filter((c) => String(evaluate(c.name, app)).endsWith('/appsettings'));
+        return readSettings(evaluate(config!.properties, app) as Record<string, string>);
+      };
+      expect(valuesWith({})).toMatchObject({ eventsTable: DEFAULT_EVENTS_TABLE, retentionDays: 90, retentionSchedule: DEFAULT_RETENTION_SCHEDULE, redactLinks: true });
+      expect(valuesWith({ eventsTableName: 'MailEvents', retentionDays: 30, retentionSchedule: '0 15 4 * * *', redactLinks: 'false' })).toMatchObject({
+        eventsTable: 'MailEvents',
+        retentionDays: 30,
+        retentionSchedule: '0 15 4 * * *',
+        redactLinks: false,
+      });
+      expect(main().parameters!.redactLinks).toMatchObject({ allowedValues: ['', 'true', 'false'] });
+    });
+
     it('are backed by storage with shared keys off and Application Insights with local auth off', () => {
       const storage = moduleScope('storage');
       const account = ofType(storage.template, 'Microsoft.Storage/storageAccounts')[0]!.properties as Record<string, unknown>;
@@ -461,6 +583,25 @@ describe.skipIf(!bicep)(bicep ? 'infra/ with the Bicep CLI' : `infra/ with the B
       ]);
     });
 
+    it('say when the app\'s storage roles were granted: the later of the two assignments\' own creation times, never the provision\'s clock', () => {
+      const roles = moduleScope('roles');
+      const assignments = ofType(roles.template, 'Microsoft.Authorization/roleAssignments');
+      const nameOf = (role: string) =>
+        String(evaluate(assignments.find((a) => roleOf(evaluate(a.properties, roles) as Grant) === role && (evaluate(a.properties, roles) as Grant).principalId === 'app-principal')!.name, roles));
+      const [blob, table] = [nameOf('Storage Blob Data Owner'), nameOf('Storage Table Data Contributor')];
+      const grantedAt = (createdOn: Record<string, string>) =>
+        evaluate(roles.template.outputs!.appStorageRolesAssignedAt!.value, {
+          ...roles,
+          stand: { ...STAND, resources: { ...STAND.resources, 'Microsoft.Authorization/roleAssignments': (id: string) => ({ createdOn: createdOn[id.split('/').at(-1)!] }) } },
+        });
+      expect(grantedAt({ [blob]: '2026-03-01T10:00:02.5000000Z', [table]: '2026-03-01T09:59:58.1000000Z' })).toBe('2026-03-01T10:00:02.5000000Z');
+      expect(grantedAt({ [blob]: '2026-03-01T09:59:58.1000000Z', [table]: '2026-03-01T10:00:02.5000000Z' })).toBe('2026-03-01T10:00:02.5000000Z');
+      const outputs = evaluate(main().outputs, mainScope()) as Record<string, { value: unknown }>;
+      expect(outputs.ROLES_ASSIGNED_AT!.value).toBe(ROLES_CREATED_ON);
+      // A second provision starts later, but the assignments keep their creation time: nothing in the templates reads the clock.
+      for (const entry of BICEP_ENTRY_POINTS) expect(JSON.stringify(template(entry)), entry).not.toMatch(/utcNow\(/);
+    });
+
     it('never grant Owner, Contributor or any role this file does not know', () => {
       // Every assignment in main.bicep and its modules, with the role definition id evaluated.
       const assignments = (t: ArmTemplate): Grant[] =>
@@ -472,37 +613,106 @@ describe.skipIf(!bicep)(bicep ? 'infra/ with the Bicep CLI' : `infra/ with the B
               : [],
         );
       const all = assignments(main());
-      expect(all.length).toBe(6);
-      for (const grant of all) expect(roleOf(grant)).toMatch(/^(Storage|Monitoring) /);
+      expect(all.length).toBe(7);
+      // The seventh is the suppression list's custom role, defined in its module (checked below), not a built-in one.
+      const custom = all.filter((grant) => roleOf(grant).startsWith('unknown role'));
+      expect(custom).toHaveLength(1);
+      for (const grant of all.filter((grant) => !custom.includes(grant))) expect(roleOf(grant)).toMatch(/^(Storage|Monitoring) /);
+    });
+  });
+
+  describe('the suppression list', () => {
+    const LIST_ID = '/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-mail/providers/Microsoft.Communication/emailServices/mail/domains/contoso.com/suppressionLists/app';
+
+    it('is deployed only when SUPPRESSION_LIST_ID names one, into its email service\'s resource group, and the app is told its id', () => {
+      expect(moduleScope('suppressionList').condition).toBe(false);
+      const list = moduleScope('suppressionList', { suppressionListId: LIST_ID });
+      expect(list.condition).toBe(true);
+      expect(list.parameters).toEqual({ emailServiceName: 'mail', domainName: 'contoso.com', listName: 'app', appPrincipalId: 'app-principal' });
+      expect(String(list.resourceGroup)).toMatch(/rg-mail/);
+      const [created] = ofType(list.template, 'Microsoft.Communication/emailServices/domains/suppressionLists');
+      expect(evaluate(created!.name, list)).toBe('mail/contoso.com/app');
+
+      const app = (parameters: Record<string, unknown>) => {
+        const scope = moduleScope('functionApp', parameters);
+        const config = ofType(scope.template, 'Microsoft.Web/sites/config').find((c) => String(evaluate(c.name, scope)).endsWith('/appsettings'))!;
+        return evaluate(config.properties, scope) as Record<string, string>;
+      };
+      expect(Object.keys(app({}))).not.toContain('EmailEventsSuppressionList');
+      const values = app({ suppressionListId: LIST_ID });
+      expect(values.EmailEventsSuppressionList).toBe(LIST_ID);
+      expect(readSettings(values).suppression.list).toMatchObject({ emailService: 'mail', domain: 'contoso.com', list: 'app' });
+    });
+
+    it('lets the app identity read, write and delete the list\'s addresses, on the email domain, and nothing more', () => {
+      const list = moduleScope('suppressionList', { suppressionListId: LIST_ID });
+      const [role] = ofType(list.template, 'Microsoft.Authorization/roleDefinitions');
+      const properties = evaluate(role!.properties, list) as { permissions: { actions: string[]; notActions: string[] }[]; assignableScopes: string[]; type: string };
+      expect(properties.type).toBe('CustomRole');
+      expect(properties.permissions).toEqual([
+        {
+          actions: ['read', 'write', 'delete'].map((verb) => `Microsoft.Communication/emailServices/domains/suppressionLists/suppressionListAddresses/${verb}`),
+          notActions: [],
+        },
+      ]);
+      const [assignment] = ofType(list.template, 'Microsoft.Authorization/roleAssignments');
+      expect((evaluate(assignment!.properties, list) as Grant).principalId).toBe('app-principal');
+      // Scoped to the email domain that holds the list, not its resource group or subscription.
+      expect(assignment!.scope).toBe("[resourceId('Microsoft.Communication/emailServices/domains', parameters('emailServiceName'), parameters('domainName'))]");
     });
   });
 
   describe('parameters and outputs', () => {
+    const parametersFile = () =>
+      Object.fromEntries(
+        Object.entries(JSON.parse(readFileSync(join(INFRA, 'main.parameters.json'), 'utf8')).parameters as Record<string, { value: string }>).map(([name, { value }]) => [name, value]),
+      );
+
     it('main.parameters.json gives main.bicep every parameter it needs from the azd environment, and no other', () => {
       const declared = main().parameters!;
-      const parameters = JSON.parse(readFileSync(join(INFRA, 'main.parameters.json'), 'utf8')).parameters as Record<string, { value: unknown }>;
+      const parameters = parametersFile();
       expect(Object.keys(parameters).filter((name) => !(name in declared))).toEqual([]);
       const required = Object.entries(declared).filter(([, p]) => !('defaultValue' in p)).map(([name]) => name);
       expect(required.filter((name) => !(name in parameters))).toEqual([]);
-      expect(Object.fromEntries(Object.entries(parameters).map(([name, { value }]) => [name, value]))).toEqual({
+      expect(parameters).toEqual({
         environmentName: '${AZURE_ENV_NAME}',
         location: '${AZURE_LOCATION}',
         principalId: '${AZURE_PRINCIPAL_ID}',
         principalType: '${AZURE_PRINCIPAL_TYPE=User}',
         acsResourceName: '${ACS_RESOURCE_NAME}',
         acsResourceGroup: '${ACS_RESOURCE_GROUP}',
-        deployEventSubscriptions: '${DEPLOY_EVENT_SUBSCRIPTIONS=false}',
         existingSystemTopicName: '${ACS_SYSTEM_TOPIC_NAME}',
         existingSystemTopicResourceGroup: '${ACS_SYSTEM_TOPIC_RESOURCE_GROUP}',
         alertEmail: '${ALERT_EMAIL}',
+        eventsTableName: '${EMAIL_EVENTS_TABLE=EmailEvents}',
         retentionDays: '${RETENTION_DAYS=90}',
+        retentionSchedule: '${RETENTION_SCHEDULE}',
+        redactLinks: '${REDACT_LINKS}',
+        restrictStorageNetwork: '${STORAGE_NETWORK_RESTRICTED=false}',
+        storageAllowedIpAddresses: '${STORAGE_ALLOWED_IPS}',
+        suppressionListId: '${SUPPRESSION_LIST_ID}',
         authClientId: '${AUTH_CLIENT_ID}',
       });
-      expect(declared.deployEventSubscriptions!.defaultValue).toBe(false);
+    });
+
+    it('make azd prompt for nothing but its own environment name and region, so the preprovision hook is what asks for the ACS resource', () => {
+      // azd prompts for a parameter that has no default and no value BEFORE the preprovision hook runs,
+      // and stores the answer where the hook does not look (Azure/azure-dev#5806).
+      const declared = main().parameters!;
+      const prompted = Object.keys(declared).filter((name) => !('defaultValue' in declared[name]!));
+      expect(prompted.sort()).toEqual(['environmentName', 'location']);
+      expect(declared.acsResourceName!.defaultValue).toBe('');
+      expect(declared.acsResourceGroup!.defaultValue).toBe('');
+      // azd's own values: AZURE_ENV_NAME always set, AZURE_LOCATION asked by azd itself.
+      expect(parametersFile()).toMatchObject({ environmentName: '${AZURE_ENV_NAME}', location: '${AZURE_LOCATION}' });
+      // The hooks then refuse to go on without the ACS resource (test/hooks.test.ts runs them).
+      for (const hook of ['preprovision.sh', 'preprovision.ps1']) {
+        expect(readFileSync(join(INFRA, 'hooks', hook), 'utf8'), hook).toContain('Set the ACS resource first: azd env set ACS_RESOURCE_NAME <name>; azd env set ACS_RESOURCE_GROUP <its resource group>');
+      }
     });
 
     // Values the hooks read that azd or the user set, not the template.
-    const NOT_OUTPUTS = new Set(['AUTH_CLIENT_ID', 'AUTH_SIGN_IN', 'AZURE_PRINCIPAL_ID', 'AZURE_PRINCIPAL_TYPE', 'AZURE_ENV_NAME', 'AZURE_SUBSCRIPTION_ID', 'ACS_RESOURCE_NAME', 'ACS_RESOURCE_GROUP', 'ACS_SYSTEM_TOPIC_NAME', 'DEPLOY_EVENT_SUBSCRIPTIONS', 'POSTDEPLOY_ATTEMPTS', 'POSTDEPLOY_RETRY_DELAY_SECONDS', 'ROLE_PROPAGATION_SECONDS']);
+    const NOT_OUTPUTS = new Set(['AUTH_CLIENT_ID', 'AUTH_SIGN_IN', 'AZURE_PRINCIPAL_ID', 'AZURE_PRINCIPAL_TYPE', 'AZURE_ENV_NAME', 'AZURE_SUBSCRIPTION_ID', 'ACS_RESOURCE_NAME', 'ACS_RESOURCE_GROUP', 'ACS_SYSTEM_TOPIC_NAME', 'POSTDEPLOY_ATTEMPTS', 'POSTDEPLOY_RETRY_DELAY_SECONDS', 'ROLE_PROPAGATION_SECONDS']);
 
     it('main.bicep outputs every value the hooks read, and those azd and the docs use', () => {
       const outputs = Object.keys(main().outputs!);
@@ -558,6 +768,11 @@ describe('azure.yaml', () => {
     const prepackage = text.slice(text.indexOf('      prepackage:'), text.indexOf('\nhooks:'));
     expect([...prepackage.matchAll(/run: (.+)/g)].map((m) => m[1])).toEqual(['npm run package:azure', 'npm run package:azure']);
     expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['package:azure']).toMatch(/packageForAzure/);
+  });
+
+  it('requires azd 1.24.0 or later: an older azd down deletes the reused topic\'s resource group, ACS resource and all', () => {
+    expect(yaml()).toMatch(/^requiredVersions:\n {2}azd: '>= 1\.24\.0'$/m);
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toMatch(/azd\)? 1\.24\.0 or later/);
   });
 
   it('runs an existing hook script for each step, on posix and on Windows', () => {

@@ -82,14 +82,17 @@ describe('invariant 1: append-only and idempotent', () => {
 });
 
 describe('invariant 3: one insert into the message partition plus one per index the event feeds (expiry included)', () => {
-  const delivery = (data: Record<string, unknown>) => ({ ...seedDeliveryReport, id: randomUUID(), data: { ...seedDeliveryReport.data, messageId: randomUUID(), ...data } });
-  const engagement = (data: Record<string, unknown>) => ({ ...seedEngagementReport, id: randomUUID(), data: { ...seedEngagementReport.data, messageId: randomUUID(), ...data } });
+  // Events of today, as they come; a late one (of days ago) also marks its day for the statistics roll-up.
+  const now = () => new Date().toISOString();
+  const delivery = (data: Record<string, unknown>) => ({ ...seedDeliveryReport, id: randomUUID(), data: { ...seedDeliveryReport.data, messageId: randomUUID(), deliveryAttemptTimeStamp: now(), ...data } });
+  const engagement = (data: Record<string, unknown>) => ({ ...seedEngagementReport, id: randomUUID(), data: { ...seedEngagementReport.data, messageId: randomUUID(), userActionTimeStamp: now(), ...data } });
   // The documented counts (README, "How events are stored").
   const cases: { what: string; event: () => unknown; requests: number }[] = [
-    { what: 'a delivery report with an Internet Message-ID', event: () => delivery({ internetMessageId: '<a@b.example>' }), requests: 4 },
-    { what: 'a delivery report without one (Suppressed)', event: () => delivery({ status: 'Suppressed' }), requests: 3 },
-    { what: 'an engagement report that names the recipient', event: () => engagement({ recipient: 'a@b.example' }), requests: 3 },
-    { what: 'an engagement report that names no recipient', event: () => engagement({}), requests: 2 },
+    { what: 'a delivery report with an Internet Message-ID', event: () => delivery({ internetMessageId: '<a@b.example>' }), requests: 5 },
+    { what: 'a delivery report without one (Suppressed)', event: () => delivery({ status: 'Suppressed' }), requests: 4 },
+    { what: 'an engagement report that names the recipient', event: () => engagement({ recipient: 'a@b.example' }), requests: 4 },
+    { what: 'an engagement report that names no recipient', event: () => engagement({}), requests: 3 },
+    { what: 'a delivery report that comes days late', event: () => delivery({ status: 'Suppressed', deliveryAttemptTimeStamp: '2020-09-18T00:22:20Z' }), requests: 5 },
   ];
 
   for (const { what, event, requests: expected } of cases) {
@@ -113,7 +116,7 @@ describe('invariant 3: one insert into the message partition plus one per index 
     await ingestEvent(delivery({ internetMessageId: '<warm@up.example>' }), context, { store: tracking });
     count.reset();
     await ingestEvent(delivery({ internetMessageId: '<a@b.example>' }), context, { store: tracking });
-    expect(count).toMatchObject({ requests: 4, mostInFlight: 4, roundTrips: 1 });
+    expect(count).toMatchObject({ requests: 5, mostInFlight: 5, roundTrips: 1 });
   });
 
   it('creates each missing table once per process, however many first writes find it missing', async () => {
@@ -124,7 +127,7 @@ describe('invariant 3: one insert into the message partition plus one per index 
     expect(requests.filter(isCreateTable)).toHaveLength(2); // the events table and the index table
     requests.length = 0;
     await ingestEvent(engagement({}), context, { store: store });
-    expect(requests).toHaveLength(2);
+    expect(requests).toHaveLength(3);
   });
 });
 
@@ -159,6 +162,32 @@ describe('invariant 4: nothing lost', () => {
     expect(byReason.get('unusable-message-id')).toMatchObject({ functionName: 'emailEngagementReport', eventId: noMessageId.id, detail: 'The messageId is empty.' });
     expect(await rowsOf(settings.eventsTable)).toHaveLength(0);
     expect(logs.filter((line) => line.level === 'warning')).toHaveLength(6);
+  });
+
+  it('logs an unknown event type capped and redacted: a 1,000,000-character one is no 1,000,000-character line, an address or a token is not quoted', async () => {
+    const { store } = recordingStore();
+    const huge = 'Contoso.'.repeat(125_000);
+    const address = `Alice.Smith.${randomUUID().slice(0, 8)}@Fabrikam.example`;
+    const token = `Bearer eyJ${randomUUID().replace(/-/g, '')}`;
+    for (const eventType of [huge, address, token]) {
+      const { context, logs } = recordingContext();
+      expect(await ingestEvent({ ...seedDeliveryReport, id: randomUUID(), eventType }, context, { store })).toBe('quarantined');
+      expect(logs.map((line) => line.level)).toEqual(['warning']);
+      const logged = JSON.stringify(logs);
+      expect(logged.length).toBeLessThan(1_000);
+      expect(logged).not.toContain(address);
+      expect(logged).not.toContain(token.slice('Bearer '.length));
+      expect(logs[0]!.args[1]).toMatchObject({ reason: 'unknown-event-type' });
+    }
+  });
+
+  it('logs an accepted event whose message id is an address without the address', async () => {
+    const { store } = recordingStore();
+    const { context, logs } = recordingContext();
+    const messageId = `Zed.${randomUUID().slice(0, 8)}@Fabrikam.example`;
+    expect(await ingestEvent({ ...seedDeliveryReport, id: randomUUID(), data: { ...seedDeliveryReport.data, messageId } }, context, { store })).toBe('stored');
+    expect(logs).toHaveLength(1);
+    expect(JSON.stringify(logs)).not.toContain(messageId);
   });
 
   it('stores clicked links without query values, in the events and the quarantine table, unless told to keep them whole', async () => {

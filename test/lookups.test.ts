@@ -82,10 +82,12 @@ describe('GET /api/recipients/{address}', () => {
         latestDelivery: { messageId: m3, status: 'Delivered', statusMessage: 'Delivered at 2026-11-22T10:00:00.1000000Z', attemptedAt: '2026-11-22T10:00:00.1000000Z' },
         messages: { total: 3, byStatus: { Bounced: 1, Delivered: 2 } },
         latestFailure: { messageId: m2, status: 'Bounced', statusMessage: 'Bounced at 2026-11-21T10:00:00.1000000Z', attemptedAt: '2026-11-21T10:00:00.1000000Z' },
+        // The bounce put the address on the suppression list (test/suppression.test.ts says the rest).
+        suppression: expect.objectContaining({ address, state: 'suppressed', reason: 'Bounced', messageId: m2 }),
         engagement: {
           views: 1,
           clicks: 1,
-          latest: { messageId: m1, engagementType: 'click', engagementContext: 'https://contoso.com/a', occurredAt: '2026-11-23T11:00:00.0000001Z' },
+          latest: { messageId: m1, engagementType: 'click', engagementContext: 'https://contoso.com/a', occurredAt: '2026-11-23T11:00:00.0000001Z', machine: false },
         },
       });
     }
@@ -326,5 +328,16 @@ describe('the index rows', () => {
     const logged = JSON.stringify([...logs, ...answers.flatMap((answer) => answer.logs)]);
     expect(logged).not.toContain('secret.person');
     expect(logs.length).toBeGreaterThan(0);
+  });
+
+  it('never put an address into the logs when it comes as a message id, read or erased', async () => {
+    // The activity page looks up whatever was typed as a message id too, once the other lookups find nothing.
+    const address = `Alice.Smith.${randomUUID().slice(0, 8)}@${domain()}`;
+    const { context } = recordingContext();
+    await ingestEvent(delivery(address, `someone@${domain()}`, 'Delivered', second(1)), context);
+    const answers = [await call('getMessageStatus', { messageId: address }), await call('eraseMessage', { messageId: address })];
+    expect(answers.map((answer) => answer.status)).toEqual([200, 204]);
+    expect(answers.every((answer) => answer.logs.length > 0)).toBe(true);
+    expect(JSON.stringify(answers.flatMap((answer) => answer.logs))).not.toContain('Alice.Smith');
   });
 });

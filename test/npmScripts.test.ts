@@ -1,16 +1,18 @@
 /** The npm scripts as a newcomer runs them: the built scripts, as child processes. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { Script } from 'node:vm';
 import { dirname, join, resolve } from 'node:path';
 import { createServer } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort, portIsFree } from '../scripts/azurite.js';
 import { sampleMessageEvents } from '../scripts/sampleEvents.js';
 import { EVENTS_PER_POST, deliveryLines, sendEvents } from '../scripts/sendSample.js';
 import { connectionString } from './helpers.js';
+import { isRunning, signalGroup } from './processes.js';
 import { buildInto, runStartScript } from './startScript.js';
 
 /** The tests build into a folder of their own, so that they never change the dist/ a running app uses. */
@@ -41,12 +43,11 @@ const azuriteDataIn = (script: string): boolean => existsSync(resolve(dirname(sc
 
 const azuriteDefaultPortFree = await portIsFree(10002);
 
-/** Runs a start script until it prints `until` or exits. */
 /** Runs the built `npm start`; one still running when its test ends (a failed assertion) gets the Ctrl-C it would have had. */
 function runStart(env: Record<string, string>, until?: RegExp, script = START, options: { detached?: boolean } = {}) {
   const run = runStartScript(script, env, until, options);
   onTestFinished(() => {
-    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGINT');
+    if (isRunning(run.child)) run.child.kill('SIGINT');
   });
   return run;
 }
@@ -56,7 +57,8 @@ describe('npm start', () => {
     const port = await freePort();
     const run = runStart({ EmailEventsStorage: connectionString(), PORT: String(port) }, /Press Ctrl-C to stop/);
     await Promise.race([run.ready, run.exited]);
-    expect(run.output().stdout).toContain(`getMessageStatus: GET http://localhost:${port}/api/messages/{messageId}`);
+    expect(run.output().stdout).toContain(`Local Functions host (Core Tools not found) listening on 127.0.0.1:${port} (this machine only; HOST=0.0.0.0 opens it to the network):`);
+    expect(run.output().stdout).toContain(`getMessageStatus: GET,HEAD http://127.0.0.1:${port}/api/messages/{messageId}`);
     const events = sampleMessageEvents();
     const deliveries = await sendEvents(events, { baseUrl: `http://localhost:${port}` });
     expect(deliveries.every((delivery) => delivery.status === 202)).toBe(true);
@@ -71,7 +73,7 @@ describe('npm start', () => {
     // The default window (the tests' setup keeps everything).
     const run = runStart({ EmailEventsStorage: connectionString(), PORT: String(port), EmailEventsRetentionDays: '90' }, /Press Ctrl-C to stop/);
     await Promise.race([run.ready, run.exited]);
-    expect(run.output().stdout).toContain(`getActivityPage: GET http://localhost:${port}/api/activity`);
+    expect(run.output().stdout).toContain(`getActivityPage: GET,HEAD http://127.0.0.1:${port}/api/activity`);
     const sent = execFileSync(process.execPath, [SEND_SAMPLE, '--url', `http://localhost:${port}`], { encoding: 'utf8' });
     expect(sent).toContain(`Open http://localhost:${port}/api/activity#q=receiver@azure.com`);
     // Dated now, the sample outlives a retention run (the seed's own dates, 2020 and 2022, would not).
@@ -176,6 +178,54 @@ describe('npm start', () => {
     expect(run.output().stderr.trim()).toBe('The app is not built (dist/src/index.js is missing): run npm run build, or npm start, which builds first.');
   });
 
+  /** An IPv4 address of this machine that is not the loopback one, if it has any: where another machine would connect. */
+  const networkAddress = Object.values(networkInterfaces())
+    .flat()
+    .find((address) => address && !address.internal && address.family === 'IPv4')?.address;
+
+  it.skipIf(!networkAddress)('listens on the loopback address only, unless HOST says otherwise: the local host checks no function key', async () => {
+    const reach = (host: string, port: number) => fetch(`http://${host}:${port}/api/openapi.json`).then((response) => response.status, (error: TypeError) => (error.cause as { code?: string }).code);
+    const port = await freePort();
+    const loopbackOnly = runStart({ EmailEventsStorage: connectionString(), PORT: String(port) }, /Press Ctrl-C to stop/);
+    await Promise.race([loopbackOnly.ready, loopbackOnly.exited]);
+    expect(await reach('127.0.0.1', port)).toBe(200);
+    expect(await reach(networkAddress!, port)).toBe('ECONNREFUSED');
+    loopbackOnly.child.kill('SIGINT');
+    expect(await loopbackOnly.exited).toBe(0);
+
+    const open = runStart({ EmailEventsStorage: connectionString(), PORT: String(port), HOST: '0.0.0.0' }, /Press Ctrl-C to stop/);
+    await Promise.race([open.ready, open.exited]);
+    expect(open.output().stdout).toContain(`listening on 0.0.0.0:${port} (open to the network: it checks no function key):`);
+    expect(open.output().stdout).toContain(`getOpenApi: GET http://localhost:${port}/api/openapi.json`);
+    expect(await reach(networkAddress!, port)).toBe(200);
+    open.child.kill('SIGINT');
+    expect(await open.exited).toBe(0);
+    // Two starts of npm start, each some seconds on a busy 2-core machine.
+  }, 90_000);
+
+  it('stops with one line for a HOST that is not an address', async () => {
+    const run = runStart({ EmailEventsStorage: connectionString(), PORT: String(await freePort()), HOST: 'every interface' });
+    expect(await run.exited).toBe(1);
+    expect(run.output().stderr.trim()).toBe('Setting HOST must be an IP address to listen on: 127.0.0.1 (the default, this machine only) or 0.0.0.0 (every interface).');
+  });
+
+  it("names AZURITE_PORT when Azurite's port is taken, and starts nothing", async () => {
+    const blocker = createServer();
+    const azuritePort = await freePort();
+    await new Promise<void>((listening) => blocker.listen(azuritePort, '127.0.0.1', listening));
+    try {
+      const script = await buildInTemporaryRoot({ withApp: true });
+      const run = runStart({ EmailEventsStorage: '', PORT: String(await freePort()), AZURITE_PORT: String(azuritePort) }, undefined, script);
+      expect(await run.exited).toBe(1);
+      expect(run.output().stderr.trim()).toBe(
+        `Port ${azuritePort} (Azurite) is in use: stop what uses it, set AZURITE_PORT to another port for npm start's Azurite (AZURITE_PORT=10012 npm start), or set EmailEventsStorage to the storage account to use.`,
+      );
+      expect(azuriteDataIn(script)).toBe(false);
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('stops with one line for a PORT that is not a port', async () => {
     const run = runStart({ EmailEventsStorage: connectionString(), PORT: 'seventy' });
     expect(await run.exited).toBe(1);
@@ -241,15 +291,16 @@ describe('npm start keeps every acknowledged write through a stop', () => {
    * How each run is stopped. A terminal's Ctrl-C is SIGINT to the whole foreground process group, and
    * closing the terminal SIGHUP to it; SIGKILL of npm start alone leaves Azurite to notice on its own.
    */
-  const stops = [
-    { how: 'Ctrl-C', stop: (pid: number) => process.kill(-pid, 'SIGINT') },
-    { how: 'Ctrl-C', stop: (pid: number) => process.kill(-pid, 'SIGINT') },
-    { how: 'Ctrl-C', stop: (pid: number) => process.kill(-pid, 'SIGINT') },
-    { how: 'Ctrl-C twice', stop: (pid: number) => (process.kill(-pid, 'SIGINT'), setTimeout(() => process.kill(-pid, 'SIGINT'), 50)) },
-    { how: 'Ctrl-C', stop: (pid: number) => process.kill(-pid, 'SIGINT') },
-    { how: 'a closed terminal', stop: (pid: number) => process.kill(-pid, 'SIGHUP') },
-    { how: 'SIGTERM to npm start', stop: (pid: number) => process.kill(pid, 'SIGTERM') },
-    { how: 'SIGKILL to npm start', stop: (pid: number) => process.kill(pid, 'SIGKILL') },
+  const stops: { how: string; stop: (child: ChildProcess) => unknown }[] = [
+    { how: 'Ctrl-C', stop: (child) => signalGroup(child, 'SIGINT') },
+    { how: 'Ctrl-C', stop: (child) => signalGroup(child, 'SIGINT') },
+    { how: 'Ctrl-C', stop: (child) => signalGroup(child, 'SIGINT') },
+    // The second comes while npm start stops, or after it has stopped: a fast stop is no failure.
+    { how: 'Ctrl-C twice', stop: async (child) => (signalGroup(child, 'SIGINT'), await delay(50), signalGroup(child, 'SIGINT')) },
+    { how: 'Ctrl-C', stop: (child) => signalGroup(child, 'SIGINT') },
+    { how: 'a closed terminal', stop: (child) => signalGroup(child, 'SIGHUP') },
+    { how: 'SIGTERM to npm start', stop: (child) => child.kill('SIGTERM') },
+    { how: 'SIGKILL to npm start', stop: (child) => child.kill('SIGKILL') },
   ];
 
   it(`keeps the events of every run, over ${stops.length} stops of npm start with its data on disk`, async () => {
@@ -276,7 +327,7 @@ describe('npm start keeps every acknowledged write through a stop', () => {
     /** The run under way, stopped if the test fails, so that no npm start or Azurite outlives it. */
     let current: ReturnType<typeof runStart> | undefined;
     onTestFinished(() => {
-      if (current?.child.exitCode === null && current.child.signalCode === null) process.kill(-current.child.pid!, 'SIGINT');
+      if (current) signalGroup(current.child, 'SIGINT');
     });
     for (const [attempt, { how, stop }] of stops.entries()) {
       const { run, baseUrl } = await start();
@@ -286,7 +337,7 @@ describe('npm start keeps every acknowledged write through a stop', () => {
       const deliveries = await sendEvents(events, { baseUrl });
       expect(deliveries.map((delivery) => delivery.status)).toEqual([202, 202]);
       acknowledged.set(events[0]!.data.messageId, events.map((event) => event.id));
-      stop(run.child.pid!);
+      await stop(run.child);
       await run.exited;
       // Azurite is gone, whoever stopped it, before the next run takes its port.
       for (let waited = 0; !(await portIsFree(azuritePort)) && waited < 15_000; waited += 100) await new Promise((wait) => setTimeout(wait, 100));
@@ -295,7 +346,7 @@ describe('npm start keeps every acknowledged write through a stop', () => {
     const { run, baseUrl } = await start();
     current = run;
     expect(await lost(baseUrl), `lost after the last stop (${stops.at(-1)!.how})`).toEqual([]);
-    process.kill(-run.child.pid!, 'SIGINT');
+    signalGroup(run.child, 'SIGINT');
     expect(await run.exited).toBe(0);
   }, 180_000);
 });
@@ -305,7 +356,8 @@ describe('npm run bench', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'bench-')), 'results.json');
     execFileSync(process.execPath, [`${BUILD}/scripts/bench.js`, '--runs', '1', '--events', '40', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
     const results = JSON.parse(readFileSync(out, 'utf8'));
-    expect(results.ingest.requestsByKind.map((row: { counted: number; expected: number }) => row.counted - row.expected)).toEqual([0, 0, 0, 0]);
+    expect(results.ingest.requestsByKind.map((row: { counted: number; expected: number }) => row.counted - row.expected)).toEqual([0, 0, 0, 0, 0]);
+    expect(results.statistics).toMatchObject({ days: 30, requestsPerRead: 2, ratioP50: expect.any(Number) });
     expect(results.lookups.firstPage.roundTrips).toBeLessThanOrEqual(3);
     expect(results.lookups.laterPage.roundTrips).toBeLessThanOrEqual(3);
     expect(results.lookups.floor).toMatchObject({ queries: 5, ratioP50: expect.any(Number) });

@@ -25,8 +25,10 @@ describe('reindex', () => {
     const answers = async () =>
       JSON.stringify([await recipientOverview(store, address), await recipientMessagesPage(store, { address, limit: 10 }), await internetMessageLookup(store, '7@contoso.example')]);
     const before = await answers();
-    const indexRows = (await rowsOf(settings.indexTable)).length;
-    expect(indexRows).toBe(30 * (4 + 2)); // group and tail rows, Message-ID row; an expiry row per day of the message
+    // Statistics facts are rebuilt as well (a late one's marker names the hour it came, so it is left out here).
+    const indexRowsOf = async () => (await rowsOf(settings.indexTable)).filter((row) => !String(row.partitionKey).startsWith('statsdirty|')).length;
+    const indexRows = await indexRowsOf();
+    expect(indexRows).toBe(30 * (4 + 2 + 2)); // group and tail rows, Message-ID row; an expiry row per day of the message; a statistics fact per event
 
     await tableClient(settings.indexTable).deleteTable();
     expect(await recipientOverview(store, address)).toBeUndefined();
@@ -36,6 +38,6 @@ describe('reindex', () => {
     expect(await answers()).toBe(before);
     expect((await reindex(store)).events).toBe(60);
     expect(await answers()).toBe(before);
-    expect((await rowsOf(settings.indexTable)).length).toBe(indexRows);
+    expect(await indexRowsOf()).toBe(indexRows);
   });
 });

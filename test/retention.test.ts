@@ -17,6 +17,8 @@ import { isolatedSettings, recordingContext, rowsOf, tableClient } from './helpe
 import { normalizeEvent } from '../src/events/normalize.js';
 import { toEventEntity } from '../src/storage/tableEntities.js';
 import { call } from './http.js';
+import { decodePercentEscapes } from '../src/events/percentEscapes.js';
+import { sha256 } from '../src/sha256.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
 /** Who erases in these tests: a person, as the people's door passes them on. */
@@ -26,8 +28,8 @@ const domain = () => `${randomUUID().slice(0, 8)}.example`;
 function delivery(messageId: string, recipient: string, at: string, extra: Record<string, unknown> = {}) {
   return { ...seedDeliveryReport, id: randomUUID(), data: { ...seedDeliveryReport.data, messageId, recipient, deliveryAttemptTimeStamp: at, ...extra } };
 }
-function engagement(messageId: string, recipient: string | undefined, at: string) {
-  return { ...seedEngagementReport, id: randomUUID(), data: { ...seedEngagementReport.data, messageId, recipient, userActionTimeStamp: at } };
+function engagement(messageId: string, recipient: string | undefined, at: string, extra: Record<string, unknown> = {}) {
+  return { ...seedEngagementReport, id: randomUUID(), data: { ...seedEngagementReport.data, messageId, recipient, userActionTimeStamp: at, ...extra } };
 }
 
 async function ingestAll(events: unknown[], store?: EventStore) {
@@ -171,6 +173,8 @@ describe('erasure', () => {
       delivery(shared, other, '2026-11-27T10:00:01Z', { internetMessageId: `<${shared}@x>` }),
       engagement(shared, address, '2026-11-27T11:00:00Z'),
       engagement(shared, other, '2026-11-27T11:00:01Z'),
+      // A click that names no recipient, whose link holds the address (kept: a path, and a campaign value).
+      engagement(shared, undefined, '2026-11-27T12:00:00Z', { engagementType: 'click', engagementContext: `https://contoso.com/p/${address}?utm_term=${encodeURIComponent(address)}` }),
       delivery(own, address, '2026-11-28T10:00:00Z'),
     ];
     await ingestAll(events);
@@ -182,7 +186,8 @@ describe('erasure', () => {
     expect((await call('listRecipientMessages', { address })).status).toBe(404);
     expect((await call('getMessageStatus', { messageId: own })).status).toBe(404);
     const message = (await call('getMessageStatus', { messageId: shared })).body;
-    expect(JSON.stringify(message).toLowerCase()).not.toContain('erase.me');
+    expect(decodePercentEscapes(JSON.stringify(message)).toLowerCase()).not.toContain('erase.me');
+    expect(message.engagement.links).toEqual([{ url: 'https://contoso.com/p/[erased]?utm_term=[erased]', clicks: 1 }]);
     expect(message.recipients.map((entry: { recipient: string }) => entry.recipient)).toEqual([other]);
     expect(message.engagement.views).toBe(1);
     expect((await call('getRecipient', { address: other })).body).toEqual(otherBefore);
@@ -288,9 +293,12 @@ describe('a retention run that deletes many messages at once', () => {
     }).flat();
     const { context } = recordingContext();
     await Promise.all(events.map((event) => ingestEvent(event, context, { store: store })));
-    const rows = (await allRows(settings)).length;
+    // Statistics hold no address: retention leaves them.
+    const isStatistics = (row: Record<string, unknown>) => String(row.partitionKey).startsWith('stats');
+    const statistics = (await allRows(settings)).filter(isStatistics);
+    const rows = (await allRows(settings)).length - statistics.length;
     expect(await applyRetention(store, { now: NOW, days: 30, concurrency: 16 })).toMatchObject({ messages: 25, rows });
-    expect(await allRows(settings)).toEqual([]);
+    expect(await allRows(settings)).toEqual(statistics);
   });
 });
 
@@ -323,5 +331,122 @@ describe('an erasure that fails half-way', () => {
     expect(await applyRetention(store, { now: new Date(NOW.getTime() + 26 * 3600_000), days: 0 })).toMatchObject({ erasuresReapplied: 1, erasuresFailed: 0 });
     expect(await recipientOverview(store, address)).toBeUndefined();
     expect((await rowsOf(settings.eventsTable)).filter((row) => row.recipient === address)).toEqual([]);
+  });
+});
+
+/**
+ * The rows of the events and index tables whose text holds the address as a parser reads it (escapes
+ * decoded, any case), and not as the end of a longer address (`malice@…` for `alice@…`).
+ */
+async function rowsNaming(settings: Settings, address: string) {
+  const rows = (await Promise.all([settings.eventsTable, settings.indexTable].map((table) => rowsOf(table)))).flat();
+  const standing = new RegExp(`(?<![a-z0-9._+-])${address.toLowerCase().replace(/[.+]/g, '\\$&')}`);
+  return rows.filter((row) => standing.test(decodePercentEscapes(JSON.stringify(row)).toLowerCase()));
+}
+
+describe('erasure of an address, in the text of the messages that named it', () => {
+  it("leaves no row holding the address: not a click that names no recipient, nor another recipient's status message, in event and index rows", async () => {
+    const settings = isolatedSettings();
+    const store = createEventStore(settings);
+    const host = domain();
+    const alice = `Alice.Smith@${host}`;
+    const [bob, list] = [`bob@${domain()}`, `team@${domain()}`];
+    const messageId = randomUUID();
+    const link = `https://contoso.com/p/alice.smith@${host}?utm_term=${encodeURIComponent(alice.toUpperCase())}&utm_source=mail`;
+    await ingestAll(
+      [
+        delivery(messageId, alice, '2026-11-27T10:00:00Z', { internetMessageId: `<${messageId}@x>` }),
+        delivery(messageId, bob, '2026-11-27T10:00:01Z', { internetMessageId: `<${messageId}@x>` }),
+        delivery(messageId, list, '2026-11-27T10:00:02Z', { status: 'Expanded', deliveryStatusDetails: { statusMessage: `forwarded to ${alice.toLowerCase()}, and to malice.smith@${host}` } }),
+        engagement(messageId, undefined, '2026-11-27T11:00:00Z', { engagementType: 'click', engagementContext: link }),
+        engagement(messageId, bob, '2026-11-27T11:00:01Z', { engagementType: 'click', engagementContext: 'https://contoso.com/p/bob' }),
+      ],
+      store,
+    );
+    expect((await rowsNaming(settings, alice)).length).toBeGreaterThan(4);
+    await eraseRecipient(store, alice.toLowerCase(), NOW, BY);
+    expect(await rowsNaming(settings, alice)).toEqual([]);
+    const events = await store.messageEvents(messageId);
+    const click = events.find((event) => event.kind === 'engagement' && event.recipient === null);
+    expect(click).toMatchObject({ engagementContext: 'https://contoso.com/p/[erased]?utm_term=[erased]&utm_source=mail' });
+    // Another address that holds hers (malice.smith@…) is another person's, and stays.
+    expect(events.find((event) => event.recipient === list)).toMatchObject({ statusMessage: `forwarded to [erased], and to malice.smith@${host}` });
+    expect(JSON.stringify(await recipientOverview(store, list))).toContain('forwarded to [erased]');
+    expect(events.map((event) => event.recipient).sort()).toEqual([bob, bob, list, null].sort());
+    expect((await internetMessageLookup(store, `${messageId}@x`))?.messages).toHaveLength(1);
+    // Applying it again (as the re-application does) changes nothing more.
+    const before = await allRows(settings);
+    expect(await eraseRecipient(store, alice, NOW, BY)).toBe(0);
+    expect((await allRows(settings)).filter((row) => !String(row.partitionKey).startsWith('erasure|'))).toEqual(before.filter((row) => !String(row.partitionKey).startsWith('erasure|')));
+  });
+
+  it('rewrites, when applied again, text that named the address in an event of its messages that came after the erasure', async () => {
+    const settings = isolatedSettings();
+    const store = createEventStore(settings);
+    const alice = `late.click@${domain()}`;
+    const messageId = randomUUID();
+    await ingestAll([delivery(messageId, alice, '2026-11-28T10:00:00Z'), delivery(messageId, `other@${domain()}`, '2026-11-28T10:00:00Z')], store);
+    await eraseRecipient(store, alice, NOW, BY);
+    // A click that names no recipient, with her address percent-encoded in upper case, arrives after the erasure.
+    await ingestAll([engagement(messageId, undefined, '2026-11-28T12:00:00Z', { engagementType: 'click', engagementContext: `https://contoso.com/u/${encodeURIComponent(alice.toUpperCase())}` })], store);
+    expect(await rowsNaming(settings, alice)).toHaveLength(1);
+    expect(await applyRetention(store, { now: new Date(NOW.getTime() + 26 * 3600_000), days: 0 })).toMatchObject({ erasuresReapplied: 1 });
+    expect(await rowsNaming(settings, alice)).toEqual([]);
+    expect((await store.messageEvents(messageId)).find((event) => event.kind === 'engagement')).toMatchObject({ engagementContext: 'https://contoso.com/u/[erased]' });
+  });
+
+  it('leaves no lookup row that nothing leads to: the Message-ID rows of messages only the address carried go, through retention runs too', async () => {
+    const settings = isolatedSettings();
+    const store = createEventStore(settings);
+    const alice = `only@${domain()}`;
+    const [alone, withClick] = [randomUUID(), randomUUID()];
+    await ingestAll(
+      [
+        delivery(alone, alice, '2026-09-01T10:00:00Z', { internetMessageId: `<${alone}@x>` }),
+        delivery(withClick, alice, '2026-09-01T10:00:00Z', { internetMessageId: `<${withClick}@x>` }),
+        engagement(withClick, undefined, '2026-09-02T10:00:00Z'),
+      ],
+      store,
+    );
+    await eraseRecipient(store, alice, NOW, BY);
+    expect(await internetMessageLookup(store, `${alone}@x`)).toBeUndefined();
+    expect(await internetMessageLookup(store, `${withClick}@x`)).toBeUndefined();
+    const lookupRows = async () => (await rowsOf(settings.indexTable)).filter((row) => !/^(expiry|erasure)\|/.test(String(row.partitionKey)));
+    expect(await lookupRows()).toEqual([]);
+    for (const days of [30, 30]) await applyRetention(store, { now: NOW, days });
+    expect((await allRows(settings)).filter((row) => !String(row.partitionKey).startsWith('erasure|'))).toEqual([]);
+  });
+});
+
+describe('the erasure record', () => {
+  it('keeps no digest of the address once the erasure is applied again, and its log never holds one', async () => {
+    const settings = isolatedSettings();
+    const store = createEventStore(settings);
+    const alice = `recorded@${domain()}`;
+    const digest = sha256(alice);
+    await ingestAll([delivery(randomUUID(), alice, '2026-11-28T10:00:00Z')], store);
+    await eraseRecipient(store, alice, NOW, BY);
+    const records = async () => (await rowsOf(settings.indexTable)).filter((row) => String(row.partitionKey).startsWith('erasure|'));
+    const log = (await records()).filter((row) => row.partitionKey === 'erasure|log');
+    expect(log).toHaveLength(1);
+    expect(JSON.stringify(log)).not.toContain(digest);
+    expect(log[0]).not.toHaveProperty('target');
+    // The pending re-application needs it, until it is done.
+    expect(JSON.stringify(await records())).toContain(digest);
+    await applyRetention(store, { now: new Date(NOW.getTime() + 26 * 3600_000), days: 0 });
+    expect(JSON.stringify(await records())).not.toContain(digest);
+    expect(await records()).toEqual([expect.objectContaining({ partitionKey: 'erasure|log', kind: 'recipient', reappliedAt: expect.any(String) })]);
+  });
+});
+
+describe('an event dated far from when it was received', () => {
+  it('does not keep its message past the window: an open stamped 2099 counts from when it came', async () => {
+    const settings = isolatedSettings();
+    const store = createEventStore(settings);
+    const messageId = randomUUID();
+    await ingestAll([delivery(messageId, `future@${domain()}`, '2026-09-01T10:00:00Z'), engagement(messageId, undefined, '2099-01-01T00:00:00Z')], store);
+    const later = new Date(Date.now() + 100 * 24 * 3600_000);
+    expect(await applyRetention(store, { now: later, days: 30 })).toMatchObject({ messages: 1 });
+    expect(await allRows(settings)).toEqual([]);
   });
 });

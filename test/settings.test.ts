@@ -23,7 +23,9 @@ describe('readSettings', () => {
       indexTable: 'EmailEventsIndex',
       retentionDays: 90,
       retentionSchedule: '0 30 2 * * *',
+      statisticsSchedule: '0 */15 * * * *',
       redactLinks: true,
+      suppression: { suppressOn: ['Bounced'], list: undefined, armEndpoint: 'https://management.azure.com', syncSchedule: '0 * * * * *' },
     });
     expect(readSettings({ EmailEventsStorage: 'UseDevelopmentStorage=true', EmailEventsTable: 'Mail' }).eventsTable).toBe('Mail');
   });
@@ -103,6 +105,14 @@ describe('readSettings', () => {
 
   it('rejects a retention schedule without six fields', () => {
     expect(settingsError({ EmailEventsStorage: DEV, EmailEventsRetentionSchedule: '30 2 * * *' })).toMatch(/^Setting EmailEventsRetentionSchedule is not an NCRONTAB schedule: six fields/);
+  });
+
+  it('reads the statistics roll-up schedule, every 15 minutes by default, and names its setting when it is bad', () => {
+    expect(readSettings({ EmailEventsStorage: DEV, EmailEventsStatisticsSchedule: '0 5 * * * *' }).statisticsSchedule).toBe('0 5 * * * *');
+    expect(settingsError({ EmailEventsStorage: DEV, EmailEventsStatisticsSchedule: '*/15 * * * *' })).toMatch(
+      /^Setting EmailEventsStatisticsSchedule is not an NCRONTAB schedule: six fields, seconds first, such as "0 \*\/15 \* \* \* \*" \(every 15 minutes\)\.$/,
+    );
+    expect(settingsError({ EmailEventsStorage: DEV, EmailEventsStatisticsSchedule: '0 61 * * * *' })).toMatch(/^Setting EmailEventsStatisticsSchedule has a bad minute field/);
   });
 
   it('never echoes a connection string, which may hold a key', () => {

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 export interface Call {
   tool: string;
   args: string[];
-  env: { AZURE_ENV_NAME?: string; DEPLOY_EVENT_SUBSCRIPTIONS?: string };
+  env: { AZURE_ENV_NAME?: string };
 }
 
 /** How a stand-in answers a command, keyed by its first words ("deployment group create"). */
@@ -26,8 +26,8 @@ export type Answers = Partial<Record<'az' | 'azd', Record<string, Answer>>>;
 const STAND_IN = `#!/usr/bin/env node
 const fs = require('fs'), path = require('path');
 const dir = __dirname, tool = path.basename(__filename), args = process.argv.slice(2);
-const { AZURE_ENV_NAME, DEPLOY_EVENT_SUBSCRIPTIONS } = process.env;
-fs.appendFileSync(path.join(dir, 'calls.jsonl'), JSON.stringify({ tool, args, env: { AZURE_ENV_NAME, DEPLOY_EVENT_SUBSCRIPTIONS } }) + '\\n');
+const { AZURE_ENV_NAME } = process.env;
+fs.appendFileSync(path.join(dir, 'calls.jsonl'), JSON.stringify({ tool, args, env: { AZURE_ENV_NAME } }) + '\\n');
 const envFile = path.join(dir, 'azd-env.json');
 const values = fs.existsSync(envFile) ? JSON.parse(fs.readFileSync(envFile, 'utf8')) : {};
 if (tool === 'azd' && args[0] === 'env' && args[1] === 'set') {

@@ -21,6 +21,10 @@ export function runStartScript(script: string, env: Record<string, string>, unti
     });
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A child that could not be started at all ends as one that exited without a code, not as an unhandled 'error'.
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', () => resolve(null));
+  });
   return { child, ready, exited, output: () => ({ stdout, stderr }) };
 }

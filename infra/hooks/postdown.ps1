@@ -1,12 +1,9 @@
-# azd postdown hook (Windows, PowerShell 7): after azd down, start the next azd up over in the same
-# order, and take this app's subscriptions and diagnostic setting off a reused system topic. Same
-# steps as postdown.sh: see there for why.
+# azd postdown hook (Windows, PowerShell 7 or Windows PowerShell 5.1): take this app's subscriptions
+# and diagnostic setting off a reused system topic. Same steps as postdown.sh: see there for why.
 $ErrorActionPreference = 'Stop'
 function Fail([string]$message) { [Console]::Error.WriteLine($message); exit 1 }
 
 if (-not $env:AZURE_ENV_NAME) { Fail 'AZURE_ENV_NAME is not set: run this hook through azd (azd down).' }
-azd env set DEPLOY_EVENT_SUBSCRIPTIONS false -e $env:AZURE_ENV_NAME
-if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 
 if ("$env:EVENT_GRID_SYSTEM_TOPIC_REUSED" -ine 'true') { exit 0 }
 $topic = $env:EVENT_GRID_SYSTEM_TOPIC_NAME

@@ -1,6 +1,6 @@
 #!/bin/sh
-# azd postdown hook (posix): after azd down, start the next azd up over in the same order, and take
-# this app's subscriptions and diagnostic setting off a reused system topic.
+# azd postdown hook (posix): take this app's subscriptions and diagnostic setting off a reused system
+# topic.
 #
 # azd down deletes the app's resource group: a system topic the app created goes with it, subscriptions
 # and all. A reused topic is someone else's and lives elsewhere: it stays, and so would the
@@ -9,7 +9,6 @@
 set -eu
 
 : "${AZURE_ENV_NAME:?AZURE_ENV_NAME is not set: run this hook through azd (azd down).}"
-azd env set DEPLOY_EVENT_SUBSCRIPTIONS false -e "$AZURE_ENV_NAME"
 
 case "${EVENT_GRID_SYSTEM_TOPIC_REUSED:-false}" in
   [Tt][Rr][Uu][Ee]) ;;

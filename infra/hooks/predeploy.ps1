@@ -1,13 +1,13 @@
-# azd predeploy hook (Windows, PowerShell 7): on the first deploy, give the new role assignments time
-# to apply. Same steps as predeploy.sh: see there for why.
+# azd predeploy hook (Windows, PowerShell 7 or Windows PowerShell 5.1): right after the app's storage
+# roles are granted, give them time to apply. Same steps as predeploy.sh: see there for why.
 $ErrorActionPreference = 'Stop'
 
-if ("$env:DEPLOY_EVENT_SUBSCRIPTIONS" -ieq 'true' -or -not $env:ROLES_ASSIGNED_AT) { exit 0 }
+if (-not $env:ROLES_ASSIGNED_AT) { exit 0 }
 $seconds = if ($env:ROLE_PROPAGATION_SECONDS) { [int]$env:ROLE_PROPAGATION_SECONDS } else { 180 }
 $at = [DateTimeOffset]::MinValue
 if (-not [DateTimeOffset]::TryParse($env:ROLES_ASSIGNED_AT, [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]::AssumeUniversal, [ref]$at)) { exit 0 }
 $remaining = [Math]::Ceiling(($at.AddSeconds($seconds) - [DateTimeOffset]::UtcNow).TotalSeconds)
 if ($remaining -gt 0) {
-  Write-Host "First deploy: waiting $($remaining)s for the app's new storage roles to apply (until then its package upload fails with 403)..."
+  Write-Host "The app's storage roles were granted moments ago: waiting $($remaining)s for them to apply (until then its package upload fails with 403)..."
   Start-Sleep -Seconds $remaining
 }

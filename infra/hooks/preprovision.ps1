@@ -1,5 +1,5 @@
-# azd preprovision hook (Windows, PowerShell 7): reuse the ACS resource's Event Grid system topic when
-# it has one. Same steps as preprovision.sh: see there for why.
+# azd preprovision hook (Windows, PowerShell 7 or Windows PowerShell 5.1): reuse the ACS resource's
+# Event Grid system topic when it has one. Same steps as preprovision.sh: see there for why.
 $ErrorActionPreference = 'Stop'
 function Fail([string]$message) { [Console]::Error.WriteLine($message); exit 1 }
 

@@ -1,11 +1,9 @@
 // One Event Grid subscription per ACS Email event type, to the function that handles it.
 //
-// Deployed two ways, both to the system topic's resource group:
-// - alone, by the postdeploy hook (`az deployment group create`), right after the first deploy of the
-//   code: an AzureFunction endpoint must name a function that already exists, and this deployment
-//   touches nothing else, so the app is not rewritten while Event Grid looks its functions up;
-// - as a module of main.bicep once DEPLOY_EVENT_SUBSCRIPTIONS is true, so that later provisions keep
-//   them as declared.
+// Deployed alone, and only, by the postdeploy hook (`az deployment group create`, to the system
+// topic's resource group) after every deploy of the code: an AzureFunction endpoint must name a
+// function that already runs, and this deployment touches nothing else, so the app is not rewritten
+// or restarted while Event Grid looks its functions up. main.bicep does not declare them.
 @description('Name of the system topic on the ACS resource (in this resource group).')
 param systemTopicName string
 @description('Resource id of the Function App whose functions receive the events.')
@@ -17,23 +15,11 @@ param deadLetterContainerName string
 @minLength(1)
 param nameSuffix string
 
+import { eventRoutes } from 'eventRoutes.bicep'
+
 resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = {
   name: systemTopicName
 }
-
-// The function each event type goes to (src/functions/ registers them).
-var routes = [
-  {
-    name: 'email-delivery-${nameSuffix}'
-    functionName: 'emailDeliveryReport'
-    eventType: 'Microsoft.Communication.EmailDeliveryReportReceived'
-  }
-  {
-    name: 'email-engagement-${nameSuffix}'
-    functionName: 'emailEngagementReport'
-    eventType: 'Microsoft.Communication.EmailEngagementTrackingReportReceived'
-  }
-]
 
 // One event per invocation: the functions take one event each, and a failure retries only that event.
 // Event Grid's own defaults, written out: up to 30 attempts over 24 hours, then dead-letter, written
@@ -41,9 +27,9 @@ var routes = [
 // batchSize(1): parallel writes to subscriptions of one system topic can fail with a conflict.
 @batchSize(1)
 resource subscriptions 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15' = [
-  for route in routes: {
+  for route in eventRoutes: {
     parent: systemTopic
-    name: route.name
+    name: '${route.namePrefix}-${nameSuffix}'
     properties: {
       destination: {
         endpointType: 'AzureFunction'
@@ -79,4 +65,4 @@ resource subscriptions 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025
   }
 ]
 
-output names array = [for (route, i) in routes: subscriptions[i].name]
+output names array = [for (route, i) in eventRoutes: subscriptions[i].name]

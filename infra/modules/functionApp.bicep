@@ -18,6 +18,14 @@ param eventsTableName string
 @minValue(0)
 @maxValue(36500)
 param retentionDays int
+@description('App setting EmailEventsRetentionSchedule; empty: the app\'s default.')
+param retentionSchedule string = ''
+@description('App setting EmailEventsRedactLinks; empty: the app\'s default (true).')
+param redactLinks string = ''
+@description('Subnet (delegated to Microsoft.App/environments) the app reaches its storage through; empty: no virtual network.')
+param virtualNetworkSubnetId string = ''
+@description('App setting EmailEventsSuppressionList: the ACS suppression list the app keeps in step; empty: none.')
+param suppressionListId string = ''
 @allowed([
   512
   2048
@@ -70,6 +78,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       // No FTP at all; azd publishes over HTTPS with Microsoft Entra ID (below: no basic auth either).
@@ -112,8 +121,13 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       // The app's own settings (src/settings.ts): the event tables, with the identity.
       EmailEventsStorage__tableServiceUri: 'https://${storage.name}.table.${environment().suffixes.storage}'
       EmailEventsStorage__clientId: identity.properties.clientId
+      // Each one a parameter of main.bicep (an azd environment value): this resource replaces every
+      // app setting on each provision, so one set by hand would not survive the next.
       EmailEventsTable: eventsTableName
       EmailEventsRetentionDays: string(retentionDays)
+      EmailEventsRetentionSchedule: retentionSchedule
+      EmailEventsRedactLinks: redactLinks
+      EmailEventsSuppressionList: suppressionListId
     }
   }
 }

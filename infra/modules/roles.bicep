@@ -98,3 +98,9 @@ resource userDeadLetterContributor 'Microsoft.Authorization/roleAssignments@2022
     principalType: principalType
   }
 }
+
+// When the app's storage roles were first granted (ARM keeps createdOn; a later provision leaves it):
+// the predeploy hook waits from here for them to apply. The later of the two, compared as ISO 8601 text.
+var blobOwnerSince = appBlobOwner.properties.createdOn
+var tableContributorSince = appTableContributor.properties.createdOn
+output appStorageRolesAssignedAt string = blobOwnerSince > tableContributorSince ? blobOwnerSince : tableContributorSince

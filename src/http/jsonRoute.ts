@@ -11,7 +11,11 @@ import type { Parsed } from './problem.js';
 
 // Loaded when a request needs them, like everything the functions use (functions/onFirstUse.ts).
 const problemResponse = async (...args: Parameters<typeof import('./problem.js').problemResponse>) => (await import('./problem.js')).problemResponse(...args);
+/** A 200 with JSON, with the headers of every answer that may carry personal data. */
+export const jsonAnswer = async (body: unknown): Promise<HttpResponseInit> => ({ status: 200, jsonBody: body, headers: { ...(await import('./problem.js')).PRIVATE_ANSWER_HEADERS } });
 const errorFacts = async (error: unknown) => (await import('../errors.js')).errorFacts(error);
+/** The fields as logs may quote them: a path value can be anything, an address included, whatever the route expects. */
+const loggedFields = async (fields: Record<string, unknown>) => (await import('../logs/loggedValue.js')).loggedFields(fields);
 
 type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
@@ -31,8 +35,10 @@ export interface JsonRoute<Q, B> extends Route<Q> {
   read(query: Q): Promise<B | undefined>;
   /** The detail of the 404. */
   notFound: string;
-  /** What the log lines say of the query and the body. Never an address: the app writes none into its logs. */
+  /** What the log lines say of the query and the body, each value passed through loggedFields (logs/loggedValue.ts). Never an address. */
   logFields(query: Q, body?: B): Record<string, unknown>;
+  /** The 200 answer of a body, when it is not the body as JSON (another format, a header). */
+  render?(query: Q, body: B, instance: string): Promise<HttpResponseInit>;
 }
 
 export interface EraseRoute<Q> extends Route<Q> {
@@ -61,7 +67,7 @@ function serve<Q>(route: Route<Q> & { logFields(query: Q): Record<string, unknow
     try {
       return await act(parsed.query, context, instance, caller);
     } catch (error) {
-      context.error(`${route.failure} failed.`, { ...route.logFields(parsed.query), ...(await errorFacts(error)) });
+      context.error(`${route.failure} failed.`, { ...(await loggedFields(route.logFields(parsed.query))), ...(await errorFacts(error)) });
       return problemResponse({ status: 500, title: 'Internal Server Error', detail: route.unavailable }, instance);
     }
   };
@@ -72,8 +78,8 @@ export function jsonRoute<Q, B>(route: JsonRoute<Q, B>): ApiHandler {
   return serve(route, async (query, context, instance) => {
     const body = await route.read(query);
     if (body === undefined) return problemResponse({ status: 404, title: 'Not Found', detail: route.notFound }, instance);
-    context.info(`${route.failure} served.`, route.logFields(query, body));
-    return { status: 200, jsonBody: body };
+    context.info(`${route.failure} served.`, await loggedFields(route.logFields(query, body)));
+    return route.render ? await route.render(query, body, instance) : jsonAnswer(body);
   });
 }
 
@@ -81,7 +87,7 @@ export function eraseRoute<Q>(route: EraseRoute<Q>): ApiHandler {
   return serve(route, async (query, context, _instance, caller) => {
     const rows = await route.erase(query, caller);
     // The kind of caller only: a person's id and name are personal data, kept in the erasure record, not the log.
-    context.info(`${route.failure} done.`, { ...route.logFields(query), rows, by: caller.kind });
+    context.info(`${route.failure} done.`, { ...(await loggedFields(route.logFields(query))), rows, by: caller.kind });
     return { status: 204 };
   });
 }

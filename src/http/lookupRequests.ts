@@ -42,6 +42,18 @@ function instant(query: URLSearchParams, parameter: 'since' | 'until'): Parsed<s
   return { ok: true, query: utc };
 }
 
+/** `since` and `until`, each an instant with its offset, since not later than until. */
+export function parseTimeWindow(query: URLSearchParams): Parsed<{ since: string | undefined; until: string | undefined }> {
+  const since = instant(query, 'since');
+  if (!since.ok) return since;
+  const until = instant(query, 'until');
+  if (!until.ok) return until;
+  if (since.query !== undefined && until.query !== undefined && compareTimestamps(since.query, until.query) > 0) {
+    return badRequest('since', 'since must not be later than until.');
+  }
+  return { ok: true, query: { since: since.query, until: until.query } };
+}
+
 /** The page token of an address's message list, bound to the address and the filters. */
 const VERSION = 1;
 // The instants by their sort key, so that `…T00:00:00Z` and `…T00:00:00.000Z` are the same filter.
@@ -60,14 +72,9 @@ export function parseRecipientMessagesRequest(rawAddress: string, query: URLSear
   const statusText = query.get('status');
   const status = statusText === null ? undefined : knownDeliveryStatus(statusText.trim());
   if (statusText !== null && status === undefined) return badRequest('status', `status must be one of ${KNOWN_DELIVERY_STATUSES.join(', ')}.`);
-  const since = instant(query, 'since');
-  if (!since.ok) return since;
-  const until = instant(query, 'until');
-  if (!until.ok) return until;
-  if (since.query !== undefined && until.query !== undefined && compareTimestamps(since.query, until.query) > 0) {
-    return badRequest('since', 'since must not be later than until.');
-  }
-  const filters = { address: address.query, status, since: since.query, until: until.query };
+  const window = parseTimeWindow(query);
+  if (!window.ok) return window;
+  const filters = { address: address.query, status, ...window.query };
   const token = query.get('pageToken');
   let after: string | undefined;
   if (token !== null) {

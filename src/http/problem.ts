@@ -3,6 +3,13 @@ import type { HttpResponseInit } from '@azure/functions';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+/**
+ * The headers of every JSON and problem+json answer of the app's routes: they may carry personal data
+ * (addresses, links, user agents, status texts), which no cache may keep, and which no browser may
+ * read as anything but what their content type says (the activity page's answers already carry both).
+ */
+export const PRIVATE_ANSWER_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+
 export interface Problem {
   status: number;
   title: string;
@@ -24,5 +31,5 @@ export function problemBody(problem: Problem, instance?: string): string {
 }
 
 export function problemResponse(problem: Problem, instance: string): HttpResponseInit {
-  return { status: problem.status, headers: { 'content-type': PROBLEM_CONTENT_TYPE }, body: problemBody(problem, instance) };
+  return { status: problem.status, headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...PRIVATE_ANSWER_HEADERS }, body: problemBody(problem, instance) };
 }

@@ -2,10 +2,11 @@
  * Pure decisions of retention and erasure: when a message has expired, and which rows hold it. `now`
  * is always passed in, so that tests (and a re-application a day later) can say what time it is.
  */
-import type { EmailEvent } from '../events/emailEvent.js';
 import { compareTimestamps } from '../events/timestamps.js';
-import { indexWritesFor } from '../storage/indexEntities.js';
-import { rowKeyFor } from '../storage/tableEntities.js';
+import { indexWritesFor, recipientPartitionOf } from '../storage/indexEntities.js';
+import { rowKeyFor, type StoredEvent } from '../storage/tableEntities.js';
+import { eraseAddressFromEvent, eraseAddressFromText } from './addressText.js';
+import { retentionTime } from './retentionTime.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -18,11 +19,15 @@ export function retentionCutoff(now: Date, days: number): string | undefined {
 }
 
 /**
- * Whether every event of a message is older than the cutoff, by the events' own times. An event
- * without a time keeps no message alive; a message with no events left has nothing to keep.
+ * Whether every event of a message is older than the cutoff, by the events' retention times (their own
+ * times, unless later than when they were received). An event with neither keeps no message alive; a
+ * message with no events left has nothing to keep.
  */
-export function hasExpired(events: readonly Pick<EmailEvent, 'occurredAt'>[], cutoff: string): boolean {
-  return events.every((event) => event.occurredAt === null || compareTimestamps(event.occurredAt, cutoff) < 0);
+export function hasExpired(events: readonly StoredEvent[], cutoff: string): boolean {
+  return events.every(({ event, receivedAt }) => {
+    const time = retentionTime(event.occurredAt, receivedAt);
+    return time === null || compareTimestamps(time, cutoff) < 0;
+  });
 }
 
 /** Row keys to delete, by partition. */
@@ -45,20 +50,60 @@ export interface MessageRows {
 
 /**
  * Every row that holds a message, derived from its events: the same rows ingest wrote for them.
- * (An event without a time was filed for retention under the day it came, which no row records;
- * that expiry row is deleted when retention reaches it and finds the message gone.)
+ * (An event whose receipt is not known, in an index row, was filed for retention under a day no row
+ * records; that expiry row is deleted when retention reaches it and finds the message gone.)
  */
-export function rowsOfMessage(events: readonly EmailEvent[]): MessageRows {
+export function rowsOfMessage(events: readonly StoredEvent[]): MessageRows {
   const rows: MessageRows = { events: new Map(), lookups: new Map(), expiry: new Map() };
-  for (const event of events) {
+  for (const { event, receivedAt } of events) {
     addRow(rows.events, event.messageId, rowKeyFor(event));
-    const writes = indexWritesFor(event, event.occurredAt ?? '');
+    const time = retentionTime(event.occurredAt, receivedAt);
+    const writes = indexWritesFor(event, time ?? '');
     for (const entity of writes.recipient ?? []) addRow(rows.lookups, entity.partitionKey, entity.rowKey);
     if (writes.internetMessageId) addRow(rows.lookups, writes.internetMessageId.partitionKey, writes.internetMessageId.rowKey);
-    if (event.occurredAt !== null) addRow(rows.expiry, writes.expiry.partitionKey, writes.expiry.rowKey);
+    if (time !== null) addRow(rows.expiry, writes.expiry.partitionKey, writes.expiry.rowKey);
   }
   // A key may repeat (every recipient's report names the message's Message-ID row): deleteRows takes each once.
   return rows;
+}
+
+/** What erasing an address does to one message that it was named in. */
+export interface AddressErasure {
+  /** Row keys of the message's events that are the address's: filed under it, or whose recipient names it. */
+  erasedEvents: string[];
+  /** The other events whose text named the address, with it replaced by the marker. */
+  rewritten: StoredEvent[];
+  /**
+   * Lookup rows that no event leads to once the erased events are gone (the Message-ID's row where only
+   * they carried it), outside the address's own partition, which goes whole.
+   */
+  orphanLookups: RowsByPartition;
+}
+
+/**
+ * Erasing the address (its partition key, and a pattern that finds it in text where known) from one
+ * message's stored events. Keys of the rewritten events stay (no key field is rewritten), so their
+ * index rows are replaced in place.
+ */
+export function addressErasure(stored: readonly StoredEvent[], partitionKey: string, pattern: RegExp | undefined): AddressErasure {
+  const erasure: AddressErasure = { erasedEvents: [], rewritten: [], orphanLookups: new Map() };
+  const kept: StoredEvent[] = [];
+  for (const { event, receivedAt } of stored) {
+    const recipient = event.recipient ?? '';
+    if (recipientPartitionOf(event) === partitionKey || (pattern && eraseAddressFromText(recipient, pattern) !== recipient)) {
+      erasure.erasedEvents.push(rowKeyFor(event));
+      continue;
+    }
+    const erased = pattern && eraseAddressFromEvent(event, pattern);
+    if (erased) erasure.rewritten.push({ event: erased, receivedAt });
+    kept.push(erased ? { event: erased, receivedAt } : { event, receivedAt });
+  }
+  const left = rowsOfMessage(kept).lookups;
+  for (const [lookupPartition, rowKeys] of rowsOfMessage(stored).lookups) {
+    if (lookupPartition === partitionKey) continue;
+    for (const rowKey of rowKeys) if (!left.get(lookupPartition)?.includes(rowKey)) addRow(erasure.orphanLookups, lookupPartition, rowKey);
+  }
+  return erasure;
 }
 
 /** The day (YYYY-MM-DD) of an instant. */

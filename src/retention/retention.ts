@@ -9,12 +9,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../auth/caller.js';
-import type { EmailEvent } from '../events/emailEvent.js';
 import type { EventStore } from '../storage/eventStore.js';
-import { EXPIRY_PARTITION, RECIPIENT_PARTITION, expiryPartitionsBefore, fromGroupEntity, groupRange, recipientPartitionKey, recipientPartitionOf } from '../storage/indexEntities.js';
+import { EXPIRY_PARTITION, RECIPIENT_PARTITION, expiryPartitionsBefore, fromGroupEntity, groupRange, indexWritesFor, recipientPartitionKey } from '../storage/indexEntities.js';
 import { messageDigest } from '../storage/tailKeys.js';
-import { rowKeyFor } from '../storage/tableEntities.js';
-import { ERASURE_REAPPLY_AFTER_MS, addRow, dayOf, hasExpired, retentionCutoff, rowsOfMessage, type RowsByPartition } from './policy.js';
+import { toStoredEntity, type StoredEvent } from '../storage/tableEntities.js';
+import { addressPattern, findAddressByDigest, isFindableInText } from './addressText.js';
+import { ERASURE_REAPPLY_AFTER_MS, addressErasure, dayOf, hasExpired, retentionCutoff, rowsOfMessage, type RowsByPartition } from './policy.js';
+import { eraseSuppression } from '../suppression/store.js';
 
 const ERASURE_LOG_PARTITION = 'erasure|log';
 const ERASURE_PENDING_PARTITION = 'erasure|pending';
@@ -33,12 +34,15 @@ async function deleteAll(store: EventStore, table: 'events' | 'index', rows: Row
 }
 
 /** Deletes every row of a message, given its events; says how many rows went, and how many of them were event rows. */
-async function deleteMessageRows(store: EventStore, events: readonly EmailEvent[]): Promise<{ rows: number; eventRows: number }> {
+async function deleteMessageRows(store: EventStore, events: readonly StoredEvent[]): Promise<{ rows: number; eventRows: number }> {
   const rows = rowsOfMessage(events);
   const lookups = await deleteAll(store, 'index', rows.lookups);
   const eventRows = await deleteAll(store, 'events', rows.events);
   return { rows: lookups + eventRows + (await deleteAll(store, 'index', rows.expiry)), eventRows };
 }
+
+/** The events a group row keeps, for deleting their rows: when they were received is not known there. */
+const fromGroupRows = (rows: readonly Record<string, unknown>[]): StoredEvent[] => rows.map((row) => ({ event: fromGroupEntity(row), receivedAt: null }));
 
 /**
  * Erases a message: its rows, derived from its events. Returns the rows deleted and the index
@@ -50,14 +54,14 @@ async function deleteMessageRows(store: EventStore, events: readonly EmailEvent[
  * message say which rows that event wrote; a Message-ID partition holds one row, keyed by the message.
  */
 async function deleteMessage(store: EventStore, messageId: string, knownPartitions: readonly string[] = []): Promise<{ rows: number; partitions: string[] }> {
-  const events = await store.messageEvents(messageId);
+  const events = await store.storedEvents(messageId);
   const partitions = [...rowsOfMessage(events).lookups.keys()];
   let rows = (await deleteMessageRows(store, events)).rows;
   for (const partitionKey of knownPartitions) {
     if (partitionKey.startsWith(`${RECIPIENT_PARTITION}|`)) {
       const left: Record<string, unknown>[] = [];
       for await (const page of store.indexRows(partitionKey, { range: groupRange(messageDigest(messageId)) })) left.push(...page);
-      rows += (await deleteMessageRows(store, left.map(fromGroupEntity))).rows;
+      rows += (await deleteMessageRows(store, fromGroupRows(left))).rows;
     } else {
       rows += await store.deleteRows('index', partitionKey, [messageId]);
     }
@@ -65,24 +69,63 @@ async function deleteMessage(store: EventStore, messageId: string, knownPartitio
   return { rows, partitions };
 }
 
+/** What erasing an address did: rows deleted, rows rewritten, and the messages it was named in. */
+interface RecipientErased {
+  rows: number;
+  rewritten: number;
+  messageIds: string[];
+}
+
 /**
- * Deletes every event that names an address (its rows in the message partitions) and the address's
- * own index partition. Other recipients of the same messages keep their rows. Returns the rows deleted
- * and the messages the events were in.
- *
- * `knownMessages` (the messages an earlier pass found) are read whole as well: an event of one of them
- * redelivered while that pass ran can have landed after its index rows were read and deleted, and
- * then no index row leads to it.
+ * Erases an address from one message: deletes its events and the lookup rows only they led to, and
+ * replaces the address in the text of the others' events (their rows and index rows). Index rows are
+ * rewritten before event rows, so that a pass that stops half-way leaves the event that still names
+ * the address for the next pass to find.
+ * The address's suppression entry goes too (README, "Suppression": erasure takes the address off
+ * the list, here and, through the sync, in ACS).
  */
-async function deleteRecipient(store: EventStore, partitionKey: string, knownMessages: readonly string[] = []): Promise<{ rows: number; messageIds: string[] }> {
+async function eraseFromMessage(store: EventStore, messageId: string, partitionKey: string, pattern: RegExp | undefined): Promise<{ rows: number; rewritten: number }> {
+  const erasure = addressErasure(await store.storedEvents(messageId), partitionKey, pattern);
+  const indexRows = erasure.rewritten.flatMap(({ event, receivedAt }) => indexWritesFor(event, receivedAt ?? '').recipient ?? []);
+  await store.replaceRows('index', indexRows);
+  await store.replaceRows('events', erasure.rewritten.map(toStoredEntity));
+  const lookups = await deleteAll(store, 'index', erasure.orphanLookups);
+  const events = await store.deleteRows('events', messageId, erasure.erasedEvents);
+  return { rows: lookups + events, rewritten: erasure.rewritten.length };
+}
+
+/**
+ * Erases an address: every event that names it (found through its index partition), the address in
+ * the text of the other events of those messages, the lookup rows that led only to what went, and the
+ * address's own index partition, last, so that a pass that stops half-way is finished by the next.
+ * Other recipients of the same messages keep their rows.
+ *
+ * `address` is the address in clear where the caller knows it; a re-application knows it only by its
+ * partition's digest and reads it back from the messages' text. `knownMessages` (the messages an
+ * earlier pass found) are read whole as well: an event of one of them redelivered while that pass ran
+ * can have landed after its index rows were read and deleted, and then no index row leads to it.
+ */
+async function deleteRecipient(store: EventStore, partitionKey: string, address: string | undefined, knownMessages: readonly string[] = []): Promise<RecipientErased> {
   const rows: Record<string, unknown>[] = [];
   for await (const page of store.indexRows(partitionKey)) rows.push(...page);
-  const eventRows: RowsByPartition = new Map();
-  const add = (event: EmailEvent) => addRow(eventRows, event.messageId, rowKeyFor(event));
-  for (const row of rows) if (String(row.rowKey).startsWith('m|')) add(fromGroupEntity(row));
-  for (const messageId of knownMessages) for (const event of await store.messageEvents(messageId)) if (recipientPartitionOf(event) === partitionKey) add(event);
-  const deleted = await deleteAll(store, 'events', eventRows);
-  return { rows: deleted + (await store.deleteRows('index', partitionKey, rows.map((row) => String(row.rowKey)))), messageIds: [...eventRows.keys()] };
+  const messageIds = [...new Set([...rows.map((row) => String(row.messageId)), ...knownMessages])];
+  let named = address;
+  if (named === undefined && messageIds.length > 0) {
+    const texts = [...fromGroupRows(rows), ...(await Promise.all(knownMessages.map((messageId) => store.storedEvents(messageId)))).flat()];
+    named = findAddressByDigest(texts.map(({ event }) => event), partitionKey.slice(RECIPIENT_PARTITION.length + 1));
+  }
+  const pattern = named !== undefined && isFindableInText(named) ? addressPattern(named) : undefined;
+  const erased: RecipientErased = { rows: 0, rewritten: 0, messageIds };
+  for (let start = 0; start < messageIds.length; start += PARTITIONS_AT_ONCE) {
+    for (const done of await Promise.all(messageIds.slice(start, start + PARTITIONS_AT_ONCE).map((messageId) => eraseFromMessage(store, messageId, partitionKey, pattern)))) {
+      erased.rows += done.rows;
+      erased.rewritten += done.rewritten;
+    }
+  }
+  erased.rows += await store.deleteRows('index', partitionKey, rows.map((row) => String(row.rowKey)));
+  // The recipient partition is named by the same digest of the address as its suppression entry.
+  erased.rows += await eraseSuppression(store, partitionKey.slice(RECIPIENT_PARTITION.length + 1));
+  return erased;
 }
 
 /**
@@ -123,15 +166,25 @@ function requestedBy(by: Caller): Record<string, string> {
   return { requestedByKind: by.kind, ...(by.id ? { requestedById: by.id } : {}), ...(by.name ? { requestedByName: by.name } : {}) };
 }
 
+/** What one pass of an erasure did, and what it found for the next. */
+interface ErasurePass {
+  /** Rows deleted. */
+  rows: number;
+  /** Events whose text was rewritten, with their index rows (other recipients' events that named an erased address). */
+  rewritten: number;
+  found: string[];
+}
+
 /**
- * Records an erasure (when, what kind, who asked; an address only as its index partition's digest) and
- * schedules its re-application after Event Grid's retry window, then erases, then records how many
- * rows went. Recorded first, so that an erasure that fails half-way is finished by its re-application
- * even when nobody asks again.
+ * Records an erasure (when, what kind and who asked, never what: the log keeps no target) and schedules its
+ * re-application after Event Grid's retry window, with the target (a message id, or an address as its
+ * index partition's digest) held only until that is done; then erases, then records how many rows
+ * went. Recorded first, so that an erasure that fails half-way is finished by its re-application even
+ * when nobody asks again.
  */
-async function erase(store: EventStore, kind: ErasureKind, target: string, now: Date, by: Caller, deleteRows: () => Promise<{ rows: number; found: string[] }>): Promise<number> {
+async function erase(store: EventStore, kind: ErasureKind, target: string, now: Date, by: Caller, pass: () => Promise<ErasurePass>): Promise<number> {
   const rowKey = `${now.toISOString()}|${randomUUID()}`;
-  await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, kind, target, requestedAt: now.toISOString(), ...requestedBy(by) });
+  await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, kind, requestedAt: now.toISOString(), ...requestedBy(by) });
   await store.upsertIndexRow({
     partitionKey: ERASURE_PENDING_PARTITION,
     rowKey,
@@ -139,10 +192,10 @@ async function erase(store: EventStore, kind: ErasureKind, target: string, now: 
     target,
     reapplyAfter: new Date(now.getTime() + ERASURE_REAPPLY_AFTER_MS).toISOString(),
   });
-  const { rows, found } = await deleteRows();
+  const { rows, rewritten, found } = await pass();
   // For the re-application, which looks there again.
   if (found.length > 0) await store.upsertIndexRow({ partitionKey: ERASURE_PENDING_PARTITION, rowKey, ...foundProperties(found) });
-  await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, rows });
+  await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, rows, rewritten });
   return rows;
 }
 
@@ -150,16 +203,19 @@ async function erase(store: EventStore, kind: ErasureKind, target: string, now: 
 export function eraseMessage(store: EventStore, messageId: string, now: Date, by: Caller): Promise<number> {
   return erase(store, 'message', messageId, now, by, async () => {
     const { rows, partitions } = await deleteMessage(store, messageId);
-    return { rows, found: partitions };
+    return { rows, rewritten: 0, found: partitions };
   });
 }
 
-/** Erases an address (normalized): every event and index row that names it. Idempotent; returns the rows deleted now. */
+/**
+ * Erases an address (normalized): every event and index row that names it, and the address in the
+ * text of the messages it was named in. Idempotent; returns the rows deleted now.
+ */
 export function eraseRecipient(store: EventStore, normalizedAddress: string, now: Date, by: Caller): Promise<number> {
   const partitionKey = recipientPartitionKey(normalizedAddress);
   return erase(store, 'recipient', partitionKey, now, by, async () => {
-    const { rows, messageIds } = await deleteRecipient(store, partitionKey);
-    return { rows, found: messageIds };
+    const { rows, rewritten, messageIds } = await deleteRecipient(store, partitionKey, normalizedAddress);
+    return { rows, rewritten, found: messageIds };
   });
 }
 
@@ -177,8 +233,9 @@ async function reapplyDueErasures(store: EventStore, now: Date): Promise<{ reapp
     const rowKey = String(erasure.rowKey);
     try {
       const found = foundOf(erasure);
-      const { rows } = erasure.kind === 'recipient' ? await deleteRecipient(store, target, found) : await deleteMessage(store, target, found);
+      const { rows } = erasure.kind === 'recipient' ? await deleteRecipient(store, target, undefined, found) : await deleteMessage(store, target, found);
       await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, reappliedAt: now.toISOString(), reappliedRows: rows });
+      // With it goes the last trace of the target.
       await store.deleteRows('index', ERASURE_PENDING_PARTITION, [rowKey]);
       done.reapplied++;
       done.rows += rows;
@@ -239,7 +296,7 @@ export async function applyRetention(store: EventStore, { now, days, budgetMs = 
         run.quarantined += gone;
         run.rows += gone;
       } else {
-        const events = await store.messageEvents(String(row.messageId));
+        const events = await store.storedEvents(String(row.messageId));
         if (events.length > 0 && hasExpired(events, cutoff)) {
           // A message filed under several expired days is met once per day, perhaps at the same time: it counts where its events went.
           const deleted = await deleteMessageRows(store, events);

@@ -6,6 +6,7 @@ import { KNOWN_DELIVERY_STATUSES, type DeliveryEvent, type EmailEvent, type Enga
 import { eventDigest, type PagePosition } from '../http/pageToken.js';
 import { compareTimestamps, instantSortKey } from '../events/timestamps.js';
 import { normalizeAddress } from '../events/addresses.js';
+import { machineEngagement, type MachineRule } from '../engagement/machineRules.js';
 
 export const PENDING = 'Pending';
 export const MIXED = 'Mixed';
@@ -57,6 +58,9 @@ export type EventView =
       engagementType: string | null;
       engagementContext: string | null;
       userAgent: string | null;
+      /** Likely a machine's open or click (engagement/machineRules.ts), and the rule that says so. */
+      machine: boolean;
+      machineRule?: MachineRule;
       truncatedFields?: string[];
     };
 
@@ -202,7 +206,24 @@ export function summarize(events: readonly EmailEvent[]): MessageSummary {
   };
 }
 
-export function toEventView(event: EmailEvent): EventView {
+/**
+ * The delivery attempt an engagement is measured against: the latest attempt of the recipient it names
+ * (by address, as the lookups match them), or of the only recipient when it names none.
+ */
+function attemptFor(recipients: readonly Pick<RecipientStatus, 'recipient' | 'attemptedAt'>[]): (engagement: Pick<EmailEvent, 'recipient'>) => string | null {
+  const byAddress = new Map<string, string | null>();
+  for (const { recipient, attemptedAt } of recipients) {
+    const address = recipient === null ? undefined : normalizeAddress(recipient);
+    if (address !== undefined) byAddress.set(address, attemptedAt);
+  }
+  return (engagement) => {
+    if (engagement.recipient === null) return recipients.length === 1 ? recipients[0]!.attemptedAt : null;
+    return byAddress.get(normalizeAddress(engagement.recipient) ?? '') ?? null;
+  };
+}
+
+/** An event as the message view lists it; an engagement is judged against the delivery attempt `attemptOf` gives. */
+export function toEventView(event: EmailEvent, attemptOf: (engagement: EngagementEvent) => string | null = () => null): EventView {
   const truncated = event.truncatedFields.length > 0 ? { truncatedFields: event.truncatedFields } : {};
   const common = { eventType: event.eventType, occurredAt: event.occurredAt, recipient: event.recipient };
   if (event.kind === 'delivery') {
@@ -224,9 +245,14 @@ export function toEventView(event: EmailEvent): EventView {
     engagementType: event.engagementType,
     engagementContext: event.engagementContext,
     userAgent: event.userAgent,
+    ...machineFlags(machineEngagement(event, attemptOf(event))),
     ...truncated,
   };
 }
+
+/** `machine`, and `machineRule` when it is true: as the views show a verdict. */
+export const machineFlags = (verdict: ReturnType<typeof machineEngagement>): { machine: boolean; machineRule?: MachineRule } =>
+  verdict.machine ? { machine: true, machineRule: verdict.rule } : { machine: false };
 
 export interface MessageStatusBody extends MessageSummary {
   messageId: string;
@@ -249,10 +275,12 @@ export function messageStatusBody(
   const start = page.after === undefined ? 0 : startAfter(ordered, page.after);
   const pageEvents = ordered.slice(start, start + page.limit).map(({ event }) => event);
   const last = pageEvents.at(-1);
+  const summary = summarize(events);
+  const attemptOf = attemptFor(summary.recipients);
   return {
     messageId,
-    ...summarize(events),
-    events: pageEvents.map(toEventView),
+    ...summary,
+    events: pageEvents.map((event) => toEventView(event, attemptOf)),
     ...(ordered.length > start + page.limit && last ? { nextPageToken: pageToken(last) } : {}),
   };
 }

@@ -8,7 +8,20 @@
  */
 import type { DeliveryEvent, EmailEvent, EngagementEvent } from '../events/emailEvent.js';
 import { tailRowKey } from '../storage/tailKeys.js';
-import { PENDING, latestReport, newestEvent, senderOf } from './messageStatus.js';
+import { latestReport, machineFlags, newestEvent, senderOf } from './messageStatus.js';
+import { timeRule, userAgentRule, type MachineRule } from '../engagement/machineRules.js';
+
+/**
+ * Whether an engagement is likely a machine's: by its user agent (or, from an index row, which keeps
+ * no user agent, the rule it matched), then by its time against the address's latest attempt of that
+ * message.
+ */
+function engagementVerdict(engagement: EngagementEvent & { userAgentRule?: MachineRule | null }, events: readonly EmailEvent[]) {
+  const agentRule = 'userAgentRule' in engagement ? (engagement.userAgentRule ?? undefined) : userAgentRule(engagement.userAgent);
+  const attempt = latestReport(events.filter((event): event is DeliveryEvent => isDelivery(event) && event.messageId === engagement.messageId));
+  const rule = agentRule ?? timeRule(engagement.occurredAt, attempt?.occurredAt);
+  return machineFlags(rule === undefined ? { machine: false } : { machine: true, rule });
+}
 
 /** One message sent to the address, as GET /api/recipients/{address}/messages lists it. */
 export interface RecipientMessage {
@@ -102,14 +115,24 @@ export interface RecipientSummary {
   address: string | null;
   /** The status of the message most recently attempted: the first of the address's message list. */
   latestDelivery: DeliveryOutcome | null;
-  /** Messages with a delivery report, in all and per this address's status in each. */
+  /**
+   * Messages with a delivery report, in all and per this address's status in each, named as the
+   * message list shows it. A report with no status (`""` or null in the list) counts under `""`.
+   */
   messages: { total: number; byStatus: Record<string, number> };
   /** The latest report whose status is Bounced or Failed. */
   latestFailure: DeliveryOutcome | null;
   engagement: {
     views: number;
     clicks: number;
-    latest: { messageId: string; engagementType: string | null; engagementContext: string | null; occurredAt: string | null } | null;
+    latest: {
+      messageId: string;
+      engagementType: string | null;
+      engagementContext: string | null;
+      occurredAt: string | null;
+      machine: boolean;
+      machineRule?: MachineRule;
+    } | null;
   };
 }
 
@@ -125,12 +148,15 @@ const outcome = (report: DeliveryEvent): DeliveryOutcome => ({
 
 export function recipientSummary(events: readonly EmailEvent[]): RecipientSummary {
   const placed = placedMessages(events);
-  const byStatus: Record<string, number> = {};
+  // A Map: a status is whatever ACS sent, `constructor` and `__proto__` included, never a property lookup.
+  const byStatus = new Map<string, number>();
   for (const { message } of placed) {
-    const status = message.status || PENDING;
-    byStatus[status] = (byStatus[status] ?? 0) + 1;
+    // Not Pending: a report has arrived, and says nothing. JSON keys are strings, so null joins "".
+    const status = message.status ?? '';
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
   }
-  const sortedByStatus = Object.fromEntries(Object.entries(byStatus).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  // Object.fromEntries defines own properties, so that `__proto__` is a key like any other.
+  const sortedByStatus = Object.fromEntries([...byStatus].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const latest = placed[0]?.message;
   const failure = latestReport(events.filter(isDelivery).filter((report) => FAILURE_STATUSES.includes(report.status ?? '')));
   const engagements = events.filter(isEngagement);
@@ -148,6 +174,7 @@ export function recipientSummary(events: readonly EmailEvent[]): RecipientSummar
             engagementType: latestEngagement.engagementType,
             engagementContext: latestEngagement.engagementContext,
             occurredAt: latestEngagement.occurredAt,
+            ...engagementVerdict(latestEngagement, events),
           }
         : null,
     },

@@ -11,7 +11,8 @@ import { errorFacts } from '../errors.js';
 import { asciiBodies } from './asciiBodies.js';
 import { appSettings, type Settings, type StorageConnection } from '../settings.js';
 import { groupRange, indexWritesFor, quarantineExpiryRow, type IndexWrites } from './indexEntities.js';
-import { fromEventEntity, toEventEntity, toQuarantineEntity, type EventEntity, type QuarantineRecord } from './tableEntities.js';
+import { suppressionRowsFor } from '../suppression/policy.js';
+import { fromEventEntity, fromStoredEntity, toQuarantineEntity, toStoredEntity, type EventEntity, type QuarantineRecord, type StoredEvent } from './tableEntities.js';
 
 export type AppendResult = 'stored' | 'duplicate';
 
@@ -35,6 +36,8 @@ export interface EventStore {
   quarantine(record: QuarantineRecord): Promise<AppendResult>;
   /** Every stored event of one message, in no particular order (Cosmos DB for Table does not sort). */
   messageEvents(messageId: string): Promise<EmailEvent[]>;
+  /** messageEvents, with when each event was received (retention and erasure). */
+  storedEvents(messageId: string): Promise<StoredEvent[]>;
   /** Every stored event, a page at a time, in no particular order (the re-index command). */
   allEvents(pageSize: number): AsyncIterable<EmailEvent[]>;
   /**
@@ -53,6 +56,10 @@ export interface EventStore {
    * particular order: queries of 7 messages each, issued at once.
    */
   messageGroupRows(partitionKey: string, messageDigests: readonly string[]): Promise<Record<string, unknown>[]>;
+  /** The index rows of one partition within any of the key ranges, in no particular order: queries of 7 ranges each, issued at once. */
+  indexRowsInRanges(partitionKey: string, ranges: readonly { from: string; to: string }[]): Promise<Record<string, unknown>[]>;
+  /** Inserts index rows of one partition in one entity group transaction; 'duplicate' when they are there already. */
+  insertIndexRowsTogether(entities: readonly EventEntity[]): Promise<AppendResult>;
   /** Index rows whose partition key lies in [from, to), a page at a time, in key order (the expiry index). */
   indexPartitionRange(range: { from: string; to: string }, pageSize: number): AsyncIterable<Record<string, unknown>[]>;
   /**
@@ -62,6 +69,11 @@ export interface EventStore {
   deleteRows(table: StoreTable, partitionKey: string, rowKeys: readonly string[]): Promise<number>;
   /** Inserts a row into the index table, or merges these properties into it (erasure records). */
   upsertIndexRow(entity: EventEntity): Promise<void>;
+  /**
+   * Replaces rows that are there with these (erasure's rewrite of text that named an address), all
+   * requests issued at once. A row already gone stays gone: a replace never brings a row back.
+   */
+  replaceRows(table: StoreTable, entities: readonly EventEntity[]): Promise<void>;
 }
 
 export type StoreTable = 'events' | 'index' | 'quarantine';
@@ -227,6 +239,18 @@ class LazyTable {
     return deleted;
   }
 
+  /** Replaces the row if it is there; says whether it was. */
+  async replace(entity: EventEntity): Promise<boolean> {
+    const client = await this.tableClient();
+    try {
+      await client.updateEntity(entity, 'Replace');
+      return true;
+    } catch (error) {
+      if (errorFacts(error).statusCode === 404) return false;
+      throw error;
+    }
+  }
+
   async upsert(entity: EventEntity): Promise<void> {
     await this.write((client) => client.upsertEntity(entity, 'Merge'));
   }
@@ -252,11 +276,29 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
   const quarantine = new LazyTable(settings.storage, settings.quarantineTable, clientOptions);
   const index = new LazyTable(settings.storage, settings.indexTable, clientOptions);
 
+  const suppressionPolicy = { suppressOn: settings.suppression.suppressOn };
+  const writesFor = (event: EmailEvent, receivedAt: string): IndexWrites => {
+    const writes = indexWritesFor(event, receivedAt);
+    const suppression = suppressionRowsFor(event, suppressionPolicy);
+    return suppression ? { ...writes, suppression } : writes;
+  };
   const indexWrites = (writes: IndexWrites): Promise<AppendResult>[] => [
     ...(writes.recipient ? [index.insertTogether(writes.recipient)] : []),
     ...(writes.internetMessageId ? [index.insert(writes.internetMessageId)] : []),
     index.insert(writes.expiry),
+    ...(writes.stats ?? []).map((row) => index.insert(row)),
+    ...(writes.suppression ? [index.insertTogether(writes.suppression)] : []),
   ];
+
+  const rowsInRanges = async (partitionKey: string, ranges: readonly { from: string; to: string }[]): Promise<Record<string, unknown>[]> => {
+    const { odata } = await loadTablesSdk();
+    const queries: Promise<Record<string, unknown>[]>[] = [];
+    for (let start = 0; start < ranges.length; start += RANGES_PER_QUERY) {
+      const filters = ranges.slice(start, start + RANGES_PER_QUERY).map(({ from, to }) => odata`(RowKey ge ${from} and RowKey lt ${to})`);
+      queries.push(index.all(`${odata`PartitionKey eq ${partitionKey}`} and (${filters.join(' or ')})`));
+    }
+    return (await Promise.all(queries)).flat();
+  };
   const tables: Record<StoreTable, LazyTable> = { events, index, quarantine };
 
   /** Every write settles before the first failure is thrown, so a retry finds no write still in flight. */
@@ -267,23 +309,26 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
     return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
   }
 
+  async function storedEvents(messageId: string): Promise<StoredEvent[]> {
+    const { odata } = await loadTablesSdk();
+    return (await events.all(odata`PartitionKey eq ${messageId}`)).map(fromStoredEntity);
+  }
+
   return {
     append: async (event, receivedAt) => {
-      const [result] = await settleAll([events.insert(toEventEntity(event)), ...indexWrites(indexWritesFor(event, receivedAt))]);
+      const [result] = await settleAll([events.insert(toStoredEntity({ event, receivedAt })), ...indexWrites(writesFor(event, receivedAt))]);
       return result!;
     },
     appendIndexRows: async (event, receivedAt) => {
-      await settleAll(indexWrites(indexWritesFor(event, receivedAt)));
+      await settleAll(indexWrites(writesFor(event, receivedAt)));
     },
     quarantine: async (record) => {
       const entity = toQuarantineEntity(record);
       const [result] = await settleAll([quarantine.insert(entity), index.insert(quarantineExpiryRow(entity, record.receivedAt))]);
       return result!;
     },
-    messageEvents: async (messageId) => {
-      const { odata } = await loadTablesSdk();
-      return (await events.all(odata`PartitionKey eq ${messageId}`)).map((entity) => fromEventEntity(entity));
-    },
+    messageEvents: async (messageId) => (await storedEvents(messageId)).map(({ event }) => event),
+    storedEvents,
     allEvents: async function* (pageSize) {
       for await (const page of events.query(undefined, pageSize)) yield page.rows.map((entity) => fromEventEntity(entity));
     },
@@ -300,18 +345,12 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
     },
     deleteRows: (table, partitionKey, rowKeys) => tables[table].delete(partitionKey, rowKeys),
     upsertIndexRow: (entity) => index.upsert(entity),
-    messageGroupRows: async (partitionKey, messageDigests) => {
-      const { odata } = await loadTablesSdk();
-      const queries: Promise<Record<string, unknown>[]>[] = [];
-      for (let start = 0; start < messageDigests.length; start += RANGES_PER_QUERY) {
-        const ranges = messageDigests.slice(start, start + RANGES_PER_QUERY).map((digest) => {
-          const { from, to } = groupRange(digest);
-          return odata`(RowKey ge ${from} and RowKey lt ${to})`;
-        });
-        queries.push(index.all(`${odata`PartitionKey eq ${partitionKey}`} and (${ranges.join(' or ')})`));
-      }
-      return (await Promise.all(queries)).flat();
+    replaceRows: async (table, entities) => {
+      await settleAll(entities.map((entity) => tables[table].replace(entity)));
     },
+    messageGroupRows: (partitionKey, messageDigests) => rowsInRanges(partitionKey, messageDigests.map(groupRange)),
+    indexRowsInRanges: rowsInRanges,
+    insertIndexRowsTogether: (entities) => index.insertTogether(entities),
   };
 }
 

@@ -8,6 +8,8 @@
  *   newest attempt first in key order). Both are written in one entity group transaction.
  * - `internetMessageId|<id without its <>>`: one row per message that carries the id, keyed by the
  *   message id, so every recipient's report of one message lands on the same row.
+ * - `stats|<day>|<shard>` (and `statsdirty|<shard>` for a late one): the event's statistics fact, see
+ *   stats/facts.ts.
  * - `expiry|<day>|<shard>`: the messages (and quarantined events) that had an event on that day, for
  *   retention to find what has expired without scanning. Sharded by a digest of the message id into 16
  *   partitions, so that no single partition takes every event of a day.
@@ -23,6 +25,9 @@ import { fromEventEntity, toEventEntity, type EventEntity } from './tableEntitie
 import { keyProblem } from './tableLimits.js';
 import { endOf, messageDigest, tailRowKey } from './tailKeys.js';
 import { normalizeAddress, normalizeInternetMessageId } from '../events/addresses.js';
+import { retentionTime } from '../retention/retentionTime.js';
+import { statsWritesFor } from '../stats/facts.js';
+import { userAgentRule, type MachineRule } from '../engagement/machineRules.js';
 
 export const RECIPIENT_PARTITION = 'recipient';
 export const INTERNET_MESSAGE_ID_PARTITION = 'internetMessageId';
@@ -52,9 +57,12 @@ export function expiryPartitionsBefore(day: string): { from: string; to: string 
   return { from: `${EXPIRY_PARTITION}|`, to: `${EXPIRY_PARTITION}|${day}` };
 }
 
-/** The expiry row of a message for an event: its day is the event's own time, or when it was received where it has none. */
+/**
+ * The expiry row of a message for an event: its day is the event's retention time (its own time, or
+ * when it was received where it has none or where its own time lies beyond that).
+ */
 export function messageExpiryRow(event: Pick<EmailEvent, 'messageId' | 'occurredAt'>, receivedAt: string): EventEntity {
-  const day = (event.occurredAt ?? receivedAt).slice(0, 10);
+  const day = retentionTime(event.occurredAt, receivedAt)!.slice(0, 10);
   return { partitionKey: expiryPartitionKey(day, sha256(event.messageId)), rowKey: `m|${messageDigest(event.messageId)}`, messageId: event.messageId };
 }
 
@@ -94,6 +102,9 @@ function groupEntity(partitionKey: string, event: EmailEvent): EventEntity {
   const full = toEventEntity(event);
   const entity: EventEntity = { partitionKey, rowKey: `${GROUP_PREFIX}${messageDigest(event.messageId)}|${eventDigest(event)}`, messageId: event.messageId };
   for (const property of GROUP_PROPERTIES) if (full[property] !== undefined) entity[property] = full[property];
+  // The user agent is not kept here; the machine rule it matches is.
+  const rule = event.kind === 'engagement' ? userAgentRule(event.userAgent) : undefined;
+  if (rule !== undefined) entity.userAgentRule = rule;
   return entity;
 }
 
@@ -104,16 +115,24 @@ export interface IndexWrites {
   internetMessageId?: EventEntity;
   /** The row that files the message under the day of this event, for retention. */
   expiry: EventEntity;
+  /** The event's statistics fact, and a late fact's marker (stats/facts.ts), each written on its own. */
+  stats?: EventEntity[];
+  /**
+   * A suppressing delivery report's rows in the suppression list (src/suppression/policy.ts
+   * suppressionRowsFor), in one partition, written together.
+   */
+  suppression?: EventEntity[];
 }
 
 /**
  * The index rows an event feeds: its message's expiry row; the address's rows for an event that
  * names one; and, for a delivery report that carries one, the Internet Message-ID's row. The same
- * event always gives the same rows (`receivedAt` counts only for an event without a time), so writing
- * them is idempotent.
+ * event always gives the same rows (`receivedAt` counts only for an event without a believable time:
+ * a redelivery then files its message under a later day as well, which retention passes over), so
+ * writing them is idempotent in effect.
  */
 export function indexWritesFor(event: EmailEvent, receivedAt: string): IndexWrites {
-  const writes: IndexWrites = { expiry: messageExpiryRow(event, receivedAt) };
+  const writes: IndexWrites = { expiry: messageExpiryRow(event, receivedAt), stats: statsWritesFor(event, receivedAt) };
   const partitionKey = recipientPartitionOf(event);
   if (partitionKey !== undefined) {
     const rows = [groupEntity(partitionKey, event)];
@@ -131,7 +150,12 @@ export function indexWritesFor(event: EmailEvent, receivedAt: string): IndexWrit
   return writes;
 }
 
+/** An event as a group row keeps it: an engagement says the rule its user agent matched (null: none, or a row written before rules were kept). */
+export type GroupEvent = EmailEvent & { userAgentRule?: MachineRule | null };
+
 /** The event a group row keeps (without the fields it does not keep). */
-export function fromGroupEntity(entity: Record<string, unknown>): EmailEvent {
-  return fromEventEntity(entity, String(entity.messageId));
+export function fromGroupEntity(entity: Record<string, unknown>): GroupEvent {
+  const event: GroupEvent = fromEventEntity(entity, String(entity.messageId));
+  if (event.kind === 'engagement') event.userAgentRule = typeof entity.userAgentRule === 'string' ? (entity.userAgentRule as MachineRule) : null;
+  return event;
 }

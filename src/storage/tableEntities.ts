@@ -73,6 +73,27 @@ export function fromEventEntity(entity: Record<string, unknown>, messageId = Str
   });
 }
 
+/** An event as stored, with when the app received it (for retention). */
+export interface StoredEvent {
+  event: EmailEvent;
+  /**
+   * When the app received the event: the row's `receivedAt`, or for rows written before it was
+   * recorded, the row's last write (Table Storage's `Timestamp`); null when neither is there.
+   */
+  receivedAt: string | null;
+}
+
+export function fromStoredEntity(entity: Record<string, unknown>): StoredEvent {
+  return { event: fromEventEntity(entity), receivedAt: text(entity, 'receivedAt') ?? text(entity, 'timestamp') };
+}
+
+/** The row of a stored event, with when it was received. */
+export function toStoredEntity({ event, receivedAt }: StoredEvent): EventEntity {
+  const entity = toEventEntity(event);
+  if (receivedAt !== null) entity.receivedAt = receivedAt;
+  return entity;
+}
+
 /**
  * An entity holds 1 MiB; 15 string properties of 64 KiB leave room for the rest of the row.
  * An event Event Grid delivers is at most 1 MB, so this keeps all but the largest whole.

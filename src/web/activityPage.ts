@@ -24,6 +24,8 @@ const CLIENT_CONFIG: ClientConfig = {
   maxPageSize: MAX_PAGE_SIZE,
   timelineMaxEvents: 10 * MAX_PAGE_SIZE,
   keyStorageName: 'acs-email-status.function-key',
+  adminKeyStorageName: 'acs-email-status.admin-key',
+  suppressionsPageSize: 20,
 };
 
 /**
@@ -50,9 +52,8 @@ const ICON_SVG =
 
 const ASSET_BODIES: Record<ActivityAssetName, () => string> = { 'app.js': builtScript, 'app.css': () => ACTIVITY_CSS, 'icon.svg': () => ICON_SVG };
 
-function html(pagePath: string): string {
-  // The page's own path, as the host served it, so that the assets resolve under any route prefix.
-  const base = pagePath.replace(/\/+$/, '');
+/** `base`: the page's own path, as the host served it, so that the assets resolve under any route prefix. */
+function html(base: string): string {
   const attribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   return `<!doctype html>
 <html lang="en">
@@ -76,6 +77,7 @@ function html(pagePath: string): string {
 <button type="submit">Search</button>
 </form>
 <p id="q-hint" class="hint">An address has an @; a Message-ID header has &lt;&gt; (without them it is tried after the address); anything else is a message ID.</p>
+<nav class="views" aria-label="Lists"><a href="#view=suppressions">Suppression list</a></nav>
 </header>
 <main id="main" tabindex="-1">
 <form id="key-form" hidden aria-labelledby="key-note">
@@ -96,9 +98,15 @@ function html(pagePath: string): string {
 
 const ok = (contentType: string, body: string): HttpResponseInit => ({ status: 200, headers: { 'content-type': contentType, ...SECURITY_HEADERS }, body });
 
-/** GET /api/activity: the page, with its assets addressed under its own path. */
+/**
+ * GET /api/activity: the page, with its assets addressed under its own path. The hosts route
+ * /api/activity/ here too, which is the asset route's path with no name: that redirects to the page,
+ * so that one URL serves it and the asset route's answers are all files or problems.
+ */
 export function activityPageResponse(pagePath: string): HttpResponseInit {
-  return ok(ACTIVITY_PAGE_TYPE, html(pagePath));
+  const page = pagePath.replace(/\/+$/, '');
+  if (page !== pagePath && page !== '') return { status: 308, headers: { location: page, 'cache-control': SECURITY_HEADERS['cache-control'] } };
+  return ok(ACTIVITY_PAGE_TYPE, html(page));
 }
 
 /** GET /api/activity/{asset}: the script or the stylesheet; a 404 problem for any other name. */

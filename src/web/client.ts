@@ -13,6 +13,9 @@
 import type { MessageStatusBody, EventView, RecipientStatus } from '../status/messageStatus.js';
 import type { RecipientMessage, RecipientSummary } from '../status/recipientStatus.js';
 import type { InternetMessageLookup } from '../storage/lookups.js';
+import type { EntryBody, RecipientOverview, SuppressionListBody } from '../suppression/api.js';
+import type { SuppressionEntry } from '../suppression/state.js';
+import type { StatisticsBody, StatsBucket } from '../stats/report.js';
 import type { ClassifiedQuery, LookupKind } from './query.js';
 
 export interface ClientConfig {
@@ -28,6 +31,10 @@ export interface ClientConfig {
   timelineMaxEvents: number;
   /** The sessionStorage key of the function key. */
   keyStorageName: string;
+  /** The sessionStorage key of the admin key, which changes to the suppression list take. */
+  adminKeyStorageName: string;
+  /** Entries per page of the suppression list view. */
+  suppressionsPageSize: number;
 }
 
 export function activityApp(config: ClientConfig, classifyQuery: (text: string) => ClassifiedQuery | undefined): void {
@@ -73,12 +80,14 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   const forgetKey = document.getElementById('forget-key') as HTMLButtonElement;
 
   // --- the function key: asked for once, kept for this tab only, sent as a header, never in the URL ---
-  const storedKey = (): string | null => sessionStorage.getItem(config.keyStorageName);
   function showForgetKey(): void {
-    forgetKey.hidden = storedKey() === null;
+    forgetKey.hidden = sessionStorage.getItem(config.keyStorageName) === null && sessionStorage.getItem(config.adminKeyStorageName) === null;
   }
   let keyWaiters: ((key: string) => void)[] = [];
-  function askForKey(note: string): Promise<string> {
+  /** Where the key being asked for is kept: the function key, or the admin key for a change. */
+  let keyTarget = config.keyStorageName;
+  function askForKey(note: string, target = config.keyStorageName): Promise<string> {
+    keyTarget = target;
     keyNote.textContent = note;
     keyForm.hidden = false;
     keyBox.value = '';
@@ -89,7 +98,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     event.preventDefault();
     const key = keyBox.value.trim();
     if (key === '') return;
-    sessionStorage.setItem(config.keyStorageName, key);
+    sessionStorage.setItem(keyTarget, key);
     keyForm.hidden = true;
     showForgetKey();
     const waiters = keyWaiters;
@@ -98,6 +107,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   });
   forgetKey.addEventListener('click', () => {
     sessionStorage.removeItem(config.keyStorageName);
+    sessionStorage.removeItem(config.adminKeyStorageName);
     showForgetKey();
   });
 
@@ -117,20 +127,26 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   });
 
   /**
-   * GETs an API path: through the people's door when a person is signed in; otherwise with the function
-   * key, which locally is not needed, and which in Azure a 401 asks for, once, before trying again.
+   * Calls an API path (GET unless told): through the people's door when a person is signed in;
+   * otherwise with a function key, which locally is not needed, and which in Azure a 401 asks for, once,
+   * before trying again: the key to read, and the key for a change (`admin`: the key of a function that
+   * changes data), each kept apart.
    */
-  async function api<T>(path: string): Promise<Answer<T>> {
+  async function api<T>(path: string, init: { method?: string; admin?: boolean } = {}): Promise<Answer<T>> {
     const signedIn = (await me).signedIn;
+    const keyName = init.admin ? config.adminKeyStorageName : config.keyStorageName;
     for (;;) {
-      const key = signedIn ? null : storedKey();
+      const key = signedIn ? null : sessionStorage.getItem(keyName);
       const headers: Record<string, string> = { accept: 'application/json' };
       if (key !== null) headers['x-functions-key'] = key;
-      const response = await fetch(apiBase + (signedIn ? 'signed-in/' : '') + path, { headers, credentials: 'same-origin', cache: 'no-store' });
+      const response = await fetch(apiBase + (signedIn ? 'signed-in/' : '') + path, { method: init.method ?? 'GET', headers, credentials: 'same-origin', cache: 'no-store' });
       // The Functions host answers 401 to a missing or wrong key; anything else is the answer (a person's 401 or 403 too).
       if (response.status === 401 && !signedIn) {
-        if (key !== null) sessionStorage.removeItem(config.keyStorageName);
-        await askForKey(key === null ? 'This app needs a function key to answer. It is kept in this tab only.' : 'That key was not accepted. Enter another one.');
+        if (key !== null) sessionStorage.removeItem(keyName);
+        const asked = init.admin
+          ? 'A change to the suppression list takes the key of the function that makes it (reactivateSuppression). It is kept in this tab only.'
+          : 'This app needs a function key to answer. It is kept in this tab only.';
+        await askForKey(key === null ? asked : 'That key was not accepted. Enter another one.', keyName);
         continue;
       }
       if (response.ok) return { ok: true, body: (await response.json()) as T };
@@ -145,7 +161,8 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   }
 
   // --- small views of values ---
-  const STATUS_TONES: Record<string, string> = {
+  // A Map: a status is what ACS sent, and `constructor` is no tone (an object's keys would find Object).
+  const STATUS_TONES = new Map<string, string>(Object.entries({
     delivered: 'good',
     expanded: 'good',
     bounced: 'bad',
@@ -153,9 +170,10 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     suppressed: 'warn',
     quarantined: 'warn',
     filteredspam: 'warn',
+    reactivated: 'good',
     pending: 'wait',
-  };
-  const toneOf = (status: string | null): string => STATUS_TONES[(status ?? '').toLowerCase()] ?? 'other';
+  }));
+  const toneOf = (status: string | null): string => STATUS_TONES.get((status ?? '').toLowerCase()) ?? 'other';
   // An empty status is as missing as null: a badge with no word would say nothing.
   const statusWord = (status: string | null): string => status || 'No status';
   /** A status as a badge: its word is always shown, so the colour is never the only sign. */
@@ -510,7 +528,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     return [label, el('span', { class: 'outcome' }, badge(value.status), ' ', value.statusMessage ?? '', ' ', el('span', { class: 'muted' }, 'at '), time(value.attemptedAt), ' ', viewLink(value.messageId, 'view message'))];
   }
 
-  function renderAddress(current: Current, address: string, summary: RecipientSummary, filters: Filters): void {
+  function renderAddress(current: Current, address: string, summary: RecipientOverview, filters: Filters): void {
     const filtered = filters.status !== '' || filters.since !== '' || filters.until !== '';
     const query = (pageToken: string | undefined) => {
       const parameters = new URLSearchParams({ limit: String(config.messagesPageSize) });
@@ -532,6 +550,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
           ['Messages', String(summary.messages.total)],
           ['Opens', String(summary.engagement.views)],
           ['Clicks', String(summary.engagement.clicks)],
+          suppressionFact(summary.suppression),
         ]),
         section('Messages per status', el('ul', { class: 'counts' }, ...byStatus.map(([status, count]) => el('li', {}, badge(status), ' ', el('strong', {}, String(count)))))),
         section(
@@ -558,7 +577,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   }
 
   async function showAddress(current: Current, address: string, filters: Filters): Promise<Answer<unknown>> {
-    const answer = await api<RecipientSummary>(`recipients/${encodeURIComponent(address)}`);
+    const answer = await api<RecipientOverview>(`recipients/${encodeURIComponent(address)}`);
     if (answer.ok && current()) renderAddress(current, address, answer.body, filters);
     return answer;
   }
@@ -579,15 +598,262 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     return answer;
   }
 
+
+  // --- the overview: deliverability per day (or hour), as charts drawn here and the numbers as a table ---
+  interface OverviewState {
+    from: string;
+    to: string;
+    sender: string;
+    granularity: string;
+  }
+  const percent = (rate: number | null): string => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
+
+  /** Rates over the buckets as lines (a gap where a rate has nothing to divide), from 0 to 100% or the highest rate. */
+  function rateChart(title: string, buckets: StatsBucket[], series: { name: string; tone: string; dashed?: boolean; rate: (bucket: StatsBucket) => number | null }[]): HTMLElement {
+    const [width, height, left, right, top, bottom] = [800, 190, 46, 14, 10, 26];
+    const x = (i: number) => left + (buckets.length < 2 ? 0.5 : i / (buckets.length - 1)) * (width - left - right);
+    // Opens of a day are over that day's deliveries, so a rate may pass 100% (opens of earlier mail).
+    const most = Math.max(1, ...series.flatMap((line) => buckets.map((bucket) => line.rate(bucket) ?? 0)));
+    const y = (rate: number) => top + (1 - rate / most) * (height - top - bottom);
+    const label = (start: string) => (start.length > 10 ? `${start.slice(5, 10)} ${start.slice(11, 16)}` : start.slice(5));
+    const id = title.toLowerCase().replace(/\W+/g, '-');
+    const picture = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc`, class: 'chart' }, svg('title', { id: `${id}-title` }, title), svg('desc', { id: `${id}-desc` }, `${series.map((line) => line.name).join(', ')}, from ${buckets[0]?.start ?? ''} to ${buckets.at(-1)?.start ?? ''}. The table below has every number.`));
+    for (const rate of [0, most / 2, most]) {
+      picture.append(svg('line', { x1: left, x2: width - right, y1: y(rate), y2: y(rate), class: 'grid' }), svg('text', { x: left - 6, y: y(rate) + 4, 'text-anchor': 'end', class: 'tick' }, `${Math.round(rate * 100)}%`));
+    }
+    for (const i of new Set([0, Math.floor((buckets.length - 1) / 2), buckets.length - 1])) {
+      if (buckets[i]) picture.append(svg('text', { x: x(i), y: height - 6, 'text-anchor': i === 0 ? 'start' : i === buckets.length - 1 ? 'end' : 'middle', class: 'tick' }, label(buckets[i]!.start)));
+    }
+    for (const line of series) {
+      let path = '';
+      let pen = 'M';
+      buckets.forEach((bucket, i) => {
+        const rate = line.rate(bucket);
+        if (rate === null) {
+          pen = 'M';
+          return;
+        }
+        path += `${pen}${x(i).toFixed(1)} ${y(rate).toFixed(1)}`;
+        pen = 'L';
+        picture.append(svg('circle', { cx: x(i), cy: y(rate), r: 3, class: `dot tone-${line.tone}` }, svg('title', {}, `${bucket.start}: ${line.name} ${percent(rate)}`)));
+      });
+      if (path) picture.append(svg('path', { d: path, class: `series tone-${line.tone}${line.dashed ? ' dashed' : ''}` }));
+    }
+    const key = series.map((line) => el('li', {}, svg('svg', { viewBox: '0 0 20 6', width: 20, height: 6, 'aria-hidden': 'true' }, svg('line', { x1: 0, x2: 20, y1: 3, y2: 3, class: `series tone-${line.tone}${line.dashed ? ' dashed' : ''}` })), ` ${line.name}`));
+    return el('figure', { class: 'chart-figure' }, picture, el('ul', { class: 'legend', 'aria-label': 'Key' }, ...key));
+  }
+
+  function overviewTable(stats: StatisticsBody): HTMLElement {
+    const hourly = stats.granularity === 'hour';
+    const split = (counts: StatsBucket['opens']) => `${counts.unique} (${counts.human.unique} / ${counts.machine.unique})`;
+    const dayLink = (start: string) => (hourly ? start.replace('T', ' ').slice(0, 16) : el('a', { href: fragment({ from: start, to: start, granularity: 'hour', ...(stats.sender ? { sender: stats.sender } : {}) }) }, start));
+    return table(
+      `Deliverability per ${stats.granularity} (UTC)`,
+      [hourly ? 'Hour (UTC)' : 'Day (UTC)', 'Recipients', 'Delivered', 'Bounced', 'Delivery rate', 'Bounce rate', 'Unique opens (human / machine)', 'Unique clicks (human / machine)', 'Open rate', 'Click rate'],
+      stats.buckets.map((bucket) => [dayLink(bucket.start), bucket.recipients, bucket.statuses.Delivered ?? 0, bucket.statuses.Bounced ?? 0, percent(bucket.deliveryRate), percent(bucket.bounceRate), split(bucket.opens), split(bucket.clicks), percent(bucket.openRate), percent(bucket.clickRate)]),
+      'stats',
+    );
+  }
+
+  function overviewForm(state: OverviewState, stats: StatisticsBody): HTMLElement {
+    const input = (name: string, label: string, type: string, value: string) => el('div', {}, el('label', { for: `overview-${name}` }, label), el('input', { id: `overview-${name}`, name, type, value }));
+    const granularity = el('select', { id: 'overview-granularity', name: 'granularity' }, el('option', { value: 'day' }, 'Days'), el('option', { value: 'hour' }, 'Hours (up to 7 days)'));
+    granularity.value = stats.granularity;
+    const form = el('form', { class: 'filters', 'aria-label': 'Choose the statistics' }, input('sender', 'Sender', 'email', state.sender), input('from', 'From (UTC)', 'date', stats.from), input('to', 'To (UTC)', 'date', stats.to), el('div', {}, el('label', { for: 'overview-granularity' }, 'Per'), granularity), el('div', { class: 'filter-actions' }, el('button', { type: 'submit' }, 'Show')));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      navigate(Object.fromEntries([...new FormData(form)].map(([name, value]) => [name, String(value).trim()])));
+    });
+    return form;
+  }
+
+  async function showOverview(current: Current, state: OverviewState): Promise<void> {
+    const parameters = new URLSearchParams(Object.entries(state).filter((entry) => entry[1] !== ''));
+    const answer = await api<StatisticsBody>(`stats?${parameters}`);
+    if (!current()) return;
+    const region = view.querySelector('#overview');
+    if (!region) return;
+    if (!answer.ok) {
+      region.replaceChildren(el('p', { class: 'muted' }, `The statistics could not be read: ${answer.problem?.detail ?? `HTTP ${answer.status}`}`));
+      return;
+    }
+    const stats = answer.body;
+    const live = stats.buckets.filter((bucket) => bucket.source === 'live').length;
+    const rolled = stats.buckets.map((bucket) => bucket.rolledUpAt ?? '').sort().at(-1);
+    region.replaceChildren(
+      el('h2', { id: 'overview-heading' }, `Deliverability${stats.sender ? ` of ${stats.sender}` : ''}, ${stats.from} to ${stats.to}`),
+      overviewForm(state, stats),
+      facts([
+        ['Recipients', String(stats.totals.recipients)],
+        ['Delivery rate', percent(stats.totals.deliveryRate)],
+        ['Bounce rate', percent(stats.totals.bounceRate)],
+        ['Open rate (human)', `${percent(stats.totals.openRate)} (${percent(stats.totals.humanOpenRate)})`],
+        ['Click rate (human)', `${percent(stats.totals.clickRate)} (${percent(stats.totals.humanClickRate)})`],
+      ]),
+      el('p', { class: 'muted' }, `${rolled ? `Counted by the roll-up, last at ${rolled.replace('T', ' ').slice(0, 16)} UTC; ` : ''}${live} ${stats.granularity}s counted live as read.`),
+      rateChart('Delivery and bounce rates', stats.buckets, [
+        { name: 'Delivery rate', tone: 'good', rate: (bucket) => bucket.deliveryRate },
+        { name: 'Bounce rate', tone: 'bad', rate: (bucket) => bucket.bounceRate },
+      ]),
+      rateChart('Open and click rates', stats.buckets, [
+        { name: 'Open rate', tone: 'open', dashed: true, rate: (bucket) => bucket.openRate },
+        { name: 'Human open rate', tone: 'open', rate: (bucket) => bucket.humanOpenRate },
+        { name: 'Click rate', tone: 'click', dashed: true, rate: (bucket) => bucket.clickRate },
+        { name: 'Human click rate', tone: 'click', rate: (bucket) => bucket.humanClickRate },
+      ]),
+      overviewTable(stats),
+    );
+  }
+
+  // --- the suppression list: an address's entry on its view, and the list with search and reactivate ---
+  const SYNC_WORDS: Record<string, string> = { off: 'not synced (no ACS list is set)', pending: 'waiting to reach ACS', synced: 'in ACS', retrying: 'retrying' };
+  function syncText(entry: SuppressionEntry): string {
+    const word = SYNC_WORDS[entry.sync.state] ?? entry.sync.state;
+    return entry.sync.state === 'retrying' ? `${word} (${entry.sync.lastError ?? 'failed'}; next at ${entry.sync.nextAttemptAt ?? 'soon'})` : word;
+  }
+
+  /** The address view's line on the suppression list: whether the address is suppressed, why, since when. */
+  function suppressionFact(entry: SuppressionEntry | null): [string, Child] {
+    const list = el('a', { href: fragment({ view: 'suppressions', find: entry?.address ?? '' }) }, 'see the entry');
+    if (entry === null) return ['Suppression', el('span', { class: 'muted' }, 'Not on the suppression list')];
+    if (entry.state === 'reactivated') return ['Suppression', el('span', { class: 'suppression' }, badge('Reactivated'), ' at ', time(entry.updatedAt), ' (it was suppressed: ', entry.reason, ') ', list)];
+    return ['Suppression', el('span', { class: 'suppression' }, badge('Suppressed'), ' ', entry.reason, ' since ', time(entry.firstSeenAt), `, ${entry.count} time${entry.count === 1 ? '' : 's'}; ${syncText(entry)} `, list)];
+  }
+
+  interface SuppressionFilters {
+    state: string;
+    find: string;
+  }
+
+  function suppressionRows(entries: SuppressionEntry[], reactivateForm: HTMLFormElement): Node {
+    return table(
+      'Suppressed addresses, newest change first',
+      ['Address', 'State', 'Reason', 'Since (UTC)', 'Last seen (UTC)', 'Times', 'ACS', ''],
+      entries.map((entry) => {
+        const action = el('button', { type: 'button', class: 'secondary reactivate' }, 'Reactivate');
+        action.setAttribute('aria-label', `Reactivate ${entry.address}`);
+        action.addEventListener('click', () => openReactivation(reactivateForm, entry.address));
+        return [
+          viewLink(entry.address, entry.address),
+          badge(entry.state === 'suppressed' ? 'Suppressed' : 'Reactivated'),
+          entry.reason,
+          time(entry.firstSeenAt),
+          time(entry.lastSeenAt),
+          entry.count,
+          syncText(entry),
+          entry.state === 'suppressed' ? action : null,
+        ];
+      }),
+      'suppressions',
+    );
+  }
+
+  function openReactivation(form: HTMLFormElement, address: string): void {
+    form.hidden = false;
+    (form.querySelector('#reactivate-address') as HTMLInputElement).value = address;
+    (form.querySelector('#reactivate-address-shown') as HTMLElement).textContent = shown(address);
+    const reason = form.querySelector('#reactivate-reason') as HTMLInputElement;
+    reason.value = '';
+    reason.focus();
+  }
+
+  /** The form that reactivates an address: it says which, asks why, and sends the change with the admin key. */
+  function reactivationForm(current: Current): HTMLFormElement {
+    const form = el(
+      'form',
+      { class: 'reactivate-form', id: 'reactivate-form', 'aria-label': 'Reactivate an address' },
+      el('p', {}, 'Reactivate ', el('strong', { id: 'reactivate-address-shown' }), ': it may be mailed again, and the sync takes it off the ACS list. A later bounce suppresses it again.'),
+      el('input', { type: 'hidden', id: 'reactivate-address', name: 'address' }),
+      el('label', { for: 'reactivate-reason' }, 'Why (kept with the change)'),
+      el('input', { id: 'reactivate-reason', name: 'reason', type: 'text', required: 'required', maxlength: '1000', autocomplete: 'off' }),
+      el('div', { class: 'filter-actions' }, el('button', { type: 'submit' }, 'Reactivate'), el('button', { type: 'button', class: 'secondary', id: 'reactivate-cancel' }, 'Cancel')),
+    );
+    form.hidden = true;
+    form.querySelector('#reactivate-cancel')!.addEventListener('click', () => (form.hidden = true));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const address = (form.querySelector('#reactivate-address') as HTMLInputElement).value;
+      const reason = (form.querySelector('#reactivate-reason') as HTMLInputElement).value.trim();
+      if (reason === '') return;
+      void (async () => {
+        try {
+          const answer = await api<EntryBody>(`suppressions/${encodeURIComponent(address)}?reason=${encodeURIComponent(reason)}`, { method: 'DELETE', admin: true });
+          if (!current()) return;
+          if (!answer.ok) return showFailure(answer, 'The address is not on the list.', () => void route());
+          await route();
+          setStatus(`Reactivated ${shown(address)}.`);
+        } catch {
+          if (current()) showUnreachable();
+        }
+      })();
+    });
+    return form;
+  }
+
+  async function showSuppressions(current: Current, filters: SuppressionFilters): Promise<void> {
+    const stateSelect = el('select', { id: 'suppression-state', name: 'state' }, el('option', { value: 'suppressed' }, 'Suppressed'), el('option', { value: 'reactivated' }, 'Reactivated'), el('option', { value: 'all' }, 'All'));
+    stateSelect.value = filters.state;
+    const find = el('input', { id: 'suppression-find', name: 'find', type: 'search', autocomplete: 'off', spellcheck: 'false', value: filters.find });
+    const search = el(
+      'form',
+      { class: 'filters', role: 'search', 'aria-label': 'Search the suppression list' },
+      el('div', {}, el('label', { for: 'suppression-find' }, 'Address'), find),
+      el('div', {}, el('label', { for: 'suppression-state' }, 'State'), stateSelect),
+      el('div', { class: 'filter-actions' }, el('button', { type: 'submit' }, 'Show'), el('button', { type: 'button', class: 'secondary', id: 'suppression-clear' }, 'Clear')),
+    );
+    search.addEventListener('submit', (event) => {
+      event.preventDefault();
+      navigate({ q: '', view: 'suppressions', state: stateSelect.value, find: find.value.trim() });
+    });
+    search.querySelector('#suppression-clear')!.addEventListener('click', () => navigate({ q: '', view: 'suppressions' }));
+    const reactivate = reactivationForm(current);
+    let results: Node;
+    if (filters.find !== '') {
+      const answer = await api<EntryBody>(`suppressions/${encodeURIComponent(filters.find)}`);
+      if (!current()) return;
+      if (answer.ok) results = suppressionRows([answer.body], reactivate);
+      else if (answer.status === 404) results = el('p', { class: 'muted' }, `${shown(filters.find)} is not on the suppression list, and never was.`);
+      else return showFailure(answer, '', () => void route());
+    } else {
+      results = pager({
+        label: 'entries',
+        current,
+        path: (pageToken) => `suppressions?${new URLSearchParams({ limit: String(config.suppressionsPageSize), state: filters.state, ...(pageToken ? { pageToken } : {}) })}`,
+        items: (page: SuppressionListBody) => page.entries,
+        gone: '',
+        render: (entries) => suppressionRows(entries, reactivate),
+      });
+    }
+    view.replaceChildren(
+      el(
+        'article',
+        { class: 'suppression-view', 'aria-labelledby': 'view-heading' },
+        el('h2', { id: 'view-heading', tabindex: '-1' }, 'Suppression list'),
+        el('p', { class: 'muted' }, 'Addresses not to mail: each one that bounced, or was added by hand, until someone reactivates it.'),
+        search,
+        reactivate,
+        results,
+      ),
+    );
+  }
+
   // --- navigation: the query lives in the URL's fragment, so a view is a link, and never reaches a server log ---
-  function readLocation(): { q: string } & Filters {
+  function readLocation(): { q: string; view: string; state: string; find: string } & Filters {
     const parameters = new URLSearchParams(location.hash.slice(1).replace(/\+/g, '%2B'));
     // The status in the documented case, so that the form's select shows the filter in force.
     const status = parameters.get('status') ?? '';
     const documented = config.statuses.find((name) => name.toLowerCase() === status.toLowerCase()) ?? status;
-    return { q: parameters.get('q') ?? '', status: documented, since: parameters.get('since') ?? '', until: parameters.get('until') ?? '' };
+    return {
+      q: parameters.get('q') ?? '',
+      status: documented,
+      since: parameters.get('since') ?? '',
+      until: parameters.get('until') ?? '',
+      view: parameters.get('view') ?? '',
+      state: parameters.get('state') ?? '',
+      find: parameters.get('find') ?? '',
+    };
   }
-  function navigate(state: { q: string } & Partial<Filters>): void {
+  function navigate(state: Record<string, string>): void {
     const hash = fragment(Object.fromEntries(Object.entries(state).filter((entry): entry is [string, string] => Boolean(entry[1]))));
     if (location.hash === hash) void route();
     else location.hash = hash;
@@ -601,10 +867,22 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     const current = () => mine === generation;
     const state = readLocation();
     searchBox.value = state.q;
+    if (state.view === 'suppressions') {
+      setStatus('Loading the suppression list…', true);
+      try {
+        await showSuppressions(current, { state: state.state || 'suppressed', find: state.find });
+        if (current()) setStatus('');
+      } catch {
+        if (current()) showUnreachable();
+      }
+      return;
+    }
     const query = classifyQuery(state.q);
     if (query === undefined) {
       setStatus('');
-      view.replaceChildren(el('p', { class: 'intro' }, 'Search for a message ID, an email address or a Message-ID header (with or without its <>) to see what happened to the email.'));
+      view.replaceChildren(el('p', { class: 'intro' }, 'Search for a message ID, an email address or a Message-ID header (with or without its <>) to see what happened to the email.'), el('section', { id: 'overview', 'aria-labelledby': 'overview-heading' }, el('p', { class: 'loading' }, 'Loading the statistics…')));
+      const parameters = new URLSearchParams(location.hash.slice(1).replace(/\+/g, '%2B'));
+      await showOverview(current, { from: parameters.get('from') ?? '', to: parameters.get('to') ?? '', sender: parameters.get('sender') ?? '', granularity: parameters.get('granularity') ?? '' }).catch(() => undefined);
       return;
     }
     setStatus(`Looking up ${query.value}…`, true);

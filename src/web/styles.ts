@@ -95,4 +95,12 @@ td { overflow-wrap: break-word; }
 figcaption { color: var(--muted); font-size: 0.9rem; }
 ul.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; padding: 0; margin: 0.25rem 0; font-size: 0.9rem; }
 ul.legend svg { vertical-align: -2px; }
+.chart { width: 100%; max-width: 60rem; height: auto; display: block; }
+.chart .tick { fill: var(--muted); font-size: 12px; } .chart .grid { stroke: var(--line); }
+.series { fill: none; stroke-width: 2.5; } .series.dashed { stroke-dasharray: 6 4; stroke-width: 1.5; }
+.series.tone-good { stroke: var(--mark-good); } .series.tone-bad { stroke: var(--mark-bad); }
+.series.tone-open { stroke: var(--mark-open); } .series.tone-click { stroke: var(--mark-click); }
+.dot.tone-good { fill: var(--mark-good); } .dot.tone-bad { fill: var(--mark-bad); }
+.dot.tone-open { fill: var(--mark-open); } .dot.tone-click { fill: var(--mark-click); }
+#overview { margin-top: 1.5rem; } table.stats td:first-child { white-space: nowrap; }
 `;
