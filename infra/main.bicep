@@ -80,6 +80,15 @@ param retentionSchedule string = ''
 @description('Whether clicked links are stored with their query values redacted (REDACT_LINKS; app setting EmailEventsRedactLinks). Empty: the app\'s default, true.')
 param redactLinks string = ''
 
+@description('When the statistics roll-up runs, NCRONTAB with seconds, in UTC (STATISTICS_SCHEDULE; app setting EmailEventsStatisticsSchedule). Empty: the app\'s default, every 15 minutes.')
+param statisticsSchedule string = ''
+
+@description('Delivery statuses that put an address on the suppression list, comma-separated, or none (SUPPRESS_ON; app setting EmailEventsSuppressOn). Empty: the app\'s default, Bounced.')
+param suppressOn string = ''
+
+@description('When the suppression list sync runs, NCRONTAB with seconds, in UTC (SUPPRESSION_SYNC_SCHEDULE; app setting EmailEventsSuppressionSyncSchedule). Empty: the app\'s default, every minute.')
+param suppressionSyncSchedule string = ''
+
 @description('Close the storage account to the internet (STORAGE_NETWORK_RESTRICTED): the app reaches it through a virtual network, Event Grid dead-letters as a trusted service, and nobody else gets in, you included, unless your address is in storageAllowedIpAddresses.')
 param restrictStorageNetwork bool = false
 
@@ -216,6 +225,9 @@ module functionApp 'modules/functionApp.bicep' = {
     retentionDays: retentionDays
     retentionSchedule: retentionSchedule
     redactLinks: redactLinks
+    statisticsSchedule: statisticsSchedule
+    suppressOn: suppressOn
+    suppressionSyncSchedule: suppressionSyncSchedule
     virtualNetworkSubnetId: network.?outputs.appSubnetId ?? ''
     suppressionListId: suppressionListId
   }

@@ -351,7 +351,7 @@ describe('the Windows hooks also run on Windows PowerShell 5.1 (azd\'s fallback 
   };
 
   it.skipIf(!pwsh)('use no PowerShell 7 syntax, and Join-Path with two parts at most', async () => {
-    expect(scripts.length).toBe(4);
+    expect(scripts.length).toBe(5);
     expect(await findings(scripts)).toEqual([]);
   });
 

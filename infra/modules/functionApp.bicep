@@ -22,6 +22,12 @@ param retentionDays int
 param retentionSchedule string = ''
 @description('App setting EmailEventsRedactLinks; empty: the app\'s default (true).')
 param redactLinks string = ''
+@description('App setting EmailEventsStatisticsSchedule; empty: the app\'s default.')
+param statisticsSchedule string = ''
+@description('App setting EmailEventsSuppressOn; empty: the app\'s default (Bounced).')
+param suppressOn string = ''
+@description('App setting EmailEventsSuppressionSyncSchedule; empty: the app\'s default.')
+param suppressionSyncSchedule string = ''
 @description('Subnet (delegated to Microsoft.App/environments) the app reaches its storage through; empty: no virtual network.')
 param virtualNetworkSubnetId string = ''
 @description('App setting EmailEventsSuppressionList: the ACS suppression list the app keeps in step; empty: none.')
@@ -127,6 +133,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       EmailEventsRetentionDays: string(retentionDays)
       EmailEventsRetentionSchedule: retentionSchedule
       EmailEventsRedactLinks: redactLinks
+      EmailEventsStatisticsSchedule: statisticsSchedule
+      EmailEventsSuppressOn: suppressOn
+      EmailEventsSuppressionSyncSchedule: suppressionSyncSchedule
       EmailEventsSuppressionList: suppressionListId
     }
   }

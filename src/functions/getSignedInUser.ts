@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { SIGNED_IN_PREFIX } from '../auth/access.js';
 import { callerOf, platformAuthEnabled } from '../auth/caller.js';
+import { jsonAnswer } from '../http/jsonRoute.js';
 import { registerHttpFunction } from '../registry.js';
 
 /** Where App Service Authentication signs a person in with Microsoft Entra ID. */
@@ -13,8 +14,9 @@ export const SIGN_IN_PATH = '/.auth/login/aad';
  */
 export async function getSignedInUser(request: HttpRequest): Promise<HttpResponseInit> {
   const caller = callerOf(request);
-  if (caller.kind === 'user') return { status: 200, jsonBody: { signedIn: true, ...(caller.name ? { name: caller.name } : {}), roles: caller.roles ?? [] } };
-  return { status: 200, jsonBody: { signedIn: false, ...(platformAuthEnabled(process.env) ? { signIn: SIGN_IN_PATH } : {}) } };
+  // A person's name is personal data: answered like every other API answer (no cache keeps it).
+  if (caller.kind === 'user') return jsonAnswer({ signedIn: true, ...(caller.name ? { name: caller.name } : {}), roles: caller.roles ?? [] });
+  return jsonAnswer({ signedIn: false, ...(platformAuthEnabled(process.env) ? { signIn: SIGN_IN_PATH } : {}) });
 }
 
 registerHttpFunction('getSignedInUser', {
