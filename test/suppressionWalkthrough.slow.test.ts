@@ -58,7 +58,7 @@ describe('the suppression walkthrough with npm start and the ARM stand-in', () =
       if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGINT');
     });
     await Promise.race([run.ready, run.exited]);
-    expect(run.output().stdout).toContain(`syncSuppressionList: POST http://localhost:${port}/admin/functions/syncSuppressionList`);
+    expect(run.output().stdout).toContain(`syncSuppressionList: POST http://127.0.0.1:${port}/admin/functions/syncSuppressionList`);
     const baseUrl = `http://localhost:${port}`;
 
     const events = JSON.parse(readFileSync('docs/example-events.json', 'utf8')) as unknown[];
