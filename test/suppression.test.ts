@@ -133,7 +133,6 @@ describe('an entry over HTTP', () => {
 describe('the list over HTTP', () => {
   const table = isolatedTableName();
   let app: Awaited<ReturnType<typeof serveApp>>;
-  const store = createEventStore(readSettings({ EmailEventsStorage: connectionString(), EmailEventsTable: table }));
   const addresses: string[] = [];
   const lines: string[] = [];
   const at = (n: number) => `2026-10-01T00:${String(Math.floor(n / 60)).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}.${String(n).padStart(7, '0')}Z`;

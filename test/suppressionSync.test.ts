@@ -148,7 +148,7 @@ describe('the sync into the ACS suppression list', () => {
   });
 
   it('takes an erased address off the ACS list', async () => {
-    const { client, address, id, context } = await bouncedAndSynced('eve');
+    const { client, address, id } = await bouncedAndSynced('eve');
     await eraseRecipient(store, address, new Date(), { kind: 'key' });
     expect(entryOf(await addressHistory(store, address), true)).toBeUndefined();
     expect(await syncSuppressions(store, client, { now: new Date() })).toMatchObject({ synced: 1 });

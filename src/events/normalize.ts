@@ -10,7 +10,6 @@ import type {
 import {
   DELIVERY_REPORT_EVENT_TYPE,
   EMAIL_EVENT_TYPES,
-  ENGAGEMENT_REPORT_EVENT_TYPE,
   type DeliveryEvent,
   type EmailEvent,
   type EmailEventType,

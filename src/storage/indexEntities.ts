@@ -18,12 +18,12 @@
  * records keep the key without the address in clear.
  * Messages and events are named in row keys by short digests, so that keys stay short whatever the ids.
  */
-import { type DeliveryEvent, type EmailEvent } from '../events/emailEvent.js';
+import { type EmailEvent } from '../events/emailEvent.js';
 import { eventDigest } from '../http/pageToken.js';
 import { sha256 } from '../sha256.js';
 import { fromEventEntity, toEventEntity, type EventEntity } from './tableEntities.js';
 import { keyProblem } from './tableLimits.js';
-import { endOf, messageDigest, tailRowKey } from './tailKeys.js';
+import { messageDigest, tailRowKey } from './tailKeys.js';
 import { normalizeAddress, normalizeInternetMessageId } from '../events/addresses.js';
 import { retentionTime } from '../retention/retentionTime.js';
 import { statsWritesFor } from '../stats/facts.js';
