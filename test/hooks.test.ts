@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { findTool, PROJECT_ROOT as ROOT } from '../scripts/tools.js';
 import { signalGroup } from './processes.js';
-import { type Answers, runCommand, StandIns } from './standIns.js';
+import { type Answers, runCommand, shellEnvironment, StandIns } from './standIns.js';
 
 const pwsh = findTool('pwsh');
 // Each case starts a shell or two, and PowerShell alone takes seconds to start on a busy machine.
@@ -149,19 +149,22 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
     /** Starts the hook, reads what it says it waits for, and stops it: it may mean to sleep for an hour. */
     async function announcedWait(rolesAssignedAt: string, propagationSeconds: string): Promise<{ said: string; seconds: number }> {
       const tools = withStandIns(['azd']);
-      const env = { PATH: tools.path, HOME: process.env.HOME, DOTNET_ROOT: process.env.DOTNET_ROOT, ROLES_ASSIGNED_AT: rolesAssignedAt, ROLE_PROPAGATION_SECONDS: propagationSeconds };
+      const { env, remove } = shellEnvironment({ PATH: tools.path, ROLES_ASSIGNED_AT: rolesAssignedAt, ROLE_PROPAGATION_SECONDS: propagationSeconds });
       const [command, ...args] = shell === 'sh' ? ['sh', join(ROOT, 'infra/hooks/predeploy.sh')] : [pwsh!, '-NoProfile', '-NonInteractive', '-File', join(ROOT, 'infra/hooks/predeploy.ps1')];
       // A group of its own, stopped whole: the pwsh tool shim and sh leave their child (dotnet, sleep) behind otherwise, sleeping for the hour.
       const child = spawn(command!, args, { env, cwd: ROOT, detached: true });
       // Stopped whatever the test finds, also when an assertion fails first; the hook may have exited already.
       onTestFinished(() => void signalGroup(child, 'SIGTERM'));
+      child.once('close', remove);
       let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const said = await new Promise<string>((resolve, reject) => {
         child.stdout.on('data', (chunk: Buffer) => {
           stdout += chunk.toString();
           if (stdout.includes('\n')) resolve(stdout);
         });
-        child.once('exit', (code) => reject(new Error(`the hook ended (${code}) without waiting: ${stdout}`)));
+        child.once('exit', (code, signal) => reject(new Error(`the hook ended (${code ?? signal}) without waiting: ${stdout}${stderr}`)));
         child.once('error', reject);
       });
       expect(child.exitCode).toBeNull();

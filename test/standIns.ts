@@ -87,13 +87,27 @@ export interface Run {
   milliseconds: number;
 }
 
-/** Runs a command to its end with exactly the environment given (plus HOME and .NET's root). */
+/**
+ * The environment a hook's shell starts with: HOME and .NET's root, PowerShell's telemetry and update
+ * check off (it starts faster without them), and a cache folder of its own. PowerShell keeps a
+ * multicore-JIT startup profile in its cache folder (~/.cache/powershell/StartupProfileData-*), and
+ * shells started at once that share it can corrupt it, so that a later one aborts on start
+ * (PowerShell/PowerShell#26528: SIGABRT, "The given assembly name was invalid"); the cases here start
+ * several at once. Call `remove` when the shell has exited.
+ */
+export function shellEnvironment(env: Record<string, string | undefined>): { env: Record<string, string | undefined>; remove: () => void } {
+  const cache = mkdtempSync(join(tmpdir(), 'shell-cache-'));
+  const base = { HOME: process.env.HOME, DOTNET_ROOT: process.env.DOTNET_ROOT, TMPDIR: process.env.TMPDIR, POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off' };
+  return { env: { ...base, XDG_CACHE_HOME: cache, ...env }, remove: () => rmSync(cache, { recursive: true, force: true }) };
+}
+
+/** Runs a command to its end with exactly the environment given (plus what `shellEnvironment` adds). */
 export function runCommand(command: string, args: string[], env: Record<string, string | undefined>, cwd: string): Promise<Run> {
   const started = performance.now();
-  // PowerShell starts faster without its telemetry and update check.
-  const base = { HOME: process.env.HOME, DOTNET_ROOT: process.env.DOTNET_ROOT, TMPDIR: process.env.TMPDIR, POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off' };
+  const shell = shellEnvironment(env);
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env: { ...base, ...env } }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, env: shell.env }, (error, stdout, stderr) => {
+      shell.remove();
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr, milliseconds: performance.now() - started });
     });
