@@ -17,6 +17,7 @@ import './functions/getRecipient.js';
 import './functions/getSignedInUser.js';
 import './functions/getStatistics.js';
 import './functions/getSuppression.js';
+import './functions/listDayMessages.js';
 import './functions/listRecipientMessages.js';
 import './functions/listSuppressions.js';
 import './functions/reactivateSuppression.js';

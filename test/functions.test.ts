@@ -37,6 +37,8 @@ describe('the Event Grid functions', () => {
       'http:getStatisticsSignedIn',
       'http:getSuppression',
       'http:getSuppressionSignedIn',
+      'http:listDayMessages',
+      'http:listDayMessagesSignedIn',
       'http:listRecipientMessages',
       'http:listRecipientMessagesSignedIn',
       'http:listSuppressions',

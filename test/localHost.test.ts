@@ -55,6 +55,8 @@ describe('the local host serves exactly what the app registers', () => {
       { name: 'getStatisticsSignedIn', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/signed-in/stats', authLevel: 'anonymous' },
       { name: 'getSuppression', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/suppressions/{address}', authLevel: 'function' },
       { name: 'getSuppressionSignedIn', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/signed-in/suppressions/{address}', authLevel: 'anonymous' },
+      { name: 'listDayMessages', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/messages', authLevel: 'function' },
+      { name: 'listDayMessagesSignedIn', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/signed-in/messages', authLevel: 'anonymous' },
       { name: 'listRecipientMessages', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/recipients/{address}/messages', authLevel: 'function' },
       { name: 'listRecipientMessagesSignedIn', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/signed-in/recipients/{address}/messages', authLevel: 'anonymous' },
       { name: 'listSuppressions', trigger: 'http', methods: ['GET', 'HEAD'], path: '/api/suppressions', authLevel: 'function' },
@@ -70,7 +72,7 @@ describe('the local host serves exactly what the app registers', () => {
     for (const route of routesOf(registeredFunctions())) {
       const response =
         route.trigger === 'http'
-          ? await fetch(`${baseUrl}${route.path.replace('{address}', `${randomUUID()}@example.test`).replace(/\{\w+\}/g, randomUUID())}${route.name === 'reactivateSuppression' ? '?reason=test' : ''}`, {
+          ? await fetch(`${baseUrl}${route.path.replace('{address}', `${randomUUID()}@example.test`).replace(/\{\w+\}/g, randomUUID())}${route.name === 'reactivateSuppression' ? '?reason=test' : route.name === 'listDayMessages' ? `?day=${new Date().toISOString().slice(0, 10)}` : ''}`, {
               method: route.methods[0],
               ...(route.name === 'addSuppression' ? { body: '{"note": "test"}' } : {}),
             })
@@ -81,7 +83,7 @@ describe('the local host serves exactly what the app registers', () => {
       expect(route.path.startsWith('/api/signed-in/') && route.name !== 'getSignedInUser' ? [401] : [200, 202, 204, 404]).toContain(response.status);
       if (response.status === 404) expect(((await response.json()) as { detail: string }).detail).toMatch(/^(No (events have been recorded for this message id|event has named this address(, and it is not on the suppression list)?|delivery report has carried this Internet Message-ID)|The activity page has no file named "[0-9a-f-]+"|The address is not on the suppression list and never was)\.$/);
     }
-    expect((await fetch(`${baseUrl}/api/messages`)).status).toBe(404);
+    expect((await fetch(`${baseUrl}/api/message`)).status).toBe(404);
     expect((await fetch(`${baseUrl}/api/other/x`)).status).toBe(404);
     const wrongMethod = await fetch(`${baseUrl}/api/messages/x`, { method: 'PUT' });
     expect(wrongMethod.status).toBe(405);

@@ -1,10 +1,12 @@
 /**
  * The statistics reducer (src/stats/tally.ts) and the roll-up's pure half (src/stats/summaries.ts):
  * the same facts in any order, any number of times, give the same counts; each recipient of a
- * message counts once, by its latest report; shards add up.
+ * message counts once, by its latest report; shards add up; a day's messages (src/stats/dayMessages.ts)
+ * add up to the day.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dayMessageEntries } from '../src/stats/dayMessages.js';
 import type { StatsFact } from '../src/stats/facts.js';
 import { addShards, daySummaries, toShardSummaryRow } from '../src/stats/summaries.js';
 import { addCounts, emptyCounts, tally, type Tallied } from '../src/stats/tally.js';
@@ -13,7 +15,7 @@ const byDay = (fact: StatsFact) => fact.day;
 const sorted = (tallied: Tallied[]) => [...tallied].sort((a, b) => `${a.bucket}|${a.sender}`.localeCompare(`${b.bucket}|${b.sender}`));
 
 function fact(partial: Partial<StatsFact> & Pick<StatsFact, 'message' | 'event' | 'kind' | 'occurredAt'>): StatsFact {
-  return { day: partial.occurredAt!.slice(0, 10), shard: '0', sender: 'news@contoso.com', recipient: 'r1', status: null, engagementType: null, userAgentRule: null, ...partial };
+  return { day: partial.occurredAt!.slice(0, 10), shard: '0', messageId: null, sender: 'news@contoso.com', recipient: 'r1', status: null, engagementType: null, userAgentRule: null, ...partial };
 }
 
 const day = fc.constantFrom('2026-11-26', '2026-11-27', '2026-11-28');
@@ -30,7 +32,7 @@ const factArbitrary: fc.Arbitrary<StatsFact> = fc
     engagementType: fc.constantFrom('view', 'click'),
     userAgentRule: fc.constantFrom(null, 'link-scanner' as const, 'apple-mail-privacy-protection' as const),
   })
-  .map((f) => ({ ...f, day: f.occurredAt.slice(0, 10), shard: f.message === 'm3' ? '1' : '0' }));
+  .map((f) => ({ ...f, day: f.occurredAt.slice(0, 10), shard: f.message === 'm3' ? '1' : '0', messageId: `id-${f.message}` }));
 // An event is one fact: a redelivery repeats it, never changes it.
 const facts = fc.uniqueArray(factArbitrary, { selector: (f) => `${f.message}|${f.event}`, maxLength: 40 });
 
@@ -130,5 +132,35 @@ describe('addShards', () => {
         }
       }),
     );
+  });
+});
+
+describe('dayMessageEntries', () => {
+  it("lists each message that counts on a day once, and the day's messages add up to the day's counts, in any order", () => {
+    fc.assert(
+      fc.property(facts, fc.func(fc.integer()), (list, rank) => {
+        const day = '2026-11-27';
+        // What the list reads: the day's facts and the day after's.
+        const read = list.filter((f) => f.day === day || f.day === '2026-11-28').sort((a, b) => rank(a.event) - rank(b.event));
+        const entries = dayMessageEntries(read, day);
+        expect(new Set(entries.map((entry) => entry.message.messageId)).size).toBe(entries.length);
+        expect(entries.map((entry) => entry.digest)).toEqual(entries.map((entry) => entry.digest).sort());
+        const summed = entries.reduce((sum, { message: { recipients, statuses, opens, clicks } }) => addCounts(sum, { recipients, statuses, opens, clicks }), emptyCounts());
+        const whole = tally(list, byDay).find((t) => t.sender === null && t.bucket === day)?.counts ?? emptyCounts();
+        expect(summed).toEqual(whole);
+        for (const entry of entries) expect(entry.message.recipients + entry.message.opens.total + entry.message.clicks.total).toBeGreaterThan(0);
+      }),
+    );
+  });
+
+  it('lists a message on the day its recipient counts: a failure superseded the next day is not listed on its own day', () => {
+    const failed = fact({ message: 'm', messageId: 'id-m', event: 'a', kind: 'delivery', occurredAt: '2026-11-27T23:59:00Z', status: 'Failed' });
+    const delivered = fact({ message: 'm', messageId: 'id-m', event: 'b', kind: 'delivery', occurredAt: '2026-11-28T00:10:00Z', status: 'Delivered' });
+    expect(dayMessageEntries([failed, delivered], '2026-11-27')).toEqual([]);
+    expect(dayMessageEntries([delivered], '2026-11-28')).toEqual([
+      { digest: 'm', message: expect.objectContaining({ messageId: 'id-m', sender: 'news@contoso.com', lastEventAt: '2026-11-28T00:10:00Z', recipients: 1, statuses: { Delivered: 1 } }) },
+    ]);
+    // Facts without a message id (a row that lacks it) are not listed.
+    expect(dayMessageEntries([{ ...delivered, messageId: null }], '2026-11-28')).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './statusRequest.js';
 import { MAX_KEY_LENGTH } from '../storage/tableLimits.js';
 import { ACTIVITY_ASSET_TYPES, ACTIVITY_PAGE_TYPE } from '../web/assets.js';
 import { MACHINE_RULES, MACHINE_SECONDS } from '../engagement/machineRules.js';
-import { DEFAULT_STATS_DAYS, MAX_HOURLY_DAYS, MAX_STATS_DAYS } from './statsRequest.js';
+import { DAY_MESSAGE_STATUSES, DEFAULT_STATS_DAYS, MAX_HOURLY_DAYS, MAX_STATS_DAYS } from './statsRequest.js';
 import { ROLES_FOR, SIGNED_IN_PREFIX, type Access } from '../auth/access.js';
 
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
@@ -261,6 +261,23 @@ const schemas = {
     buckets: { type: 'array', items: ref('StatsBucket') },
   }),
   RecipientMessages: object({ messages: { type: 'array', items: ref('RecipientMessage') }, nextPageToken: { type: 'string' } }, ['nextPageToken']),
+  DayMessage: object({
+    messageId: { type: 'string' },
+    sender: nullable('string', { description: 'The sending address, trimmed and lowercased.' }),
+    lastEventAt: nullable('string', { description: "The time of the message's latest event of the day." }),
+    recipients: countsProperties.recipients,
+    statuses: countsProperties.statuses,
+    opens: engagementCounts,
+    clicks: engagementCounts,
+  }),
+  DayMessages: object(
+    {
+      day: { type: 'string', description: 'YYYY-MM-DD' },
+      messages: { type: 'array', items: ref('DayMessage'), description: "In no particular order (by a digest of the id), each message once; every message's counts added up give the day's statistics." },
+      nextPageToken: { type: 'string' },
+    },
+    ['nextPageToken'],
+  ),
   InternetMessageLookup: object({
     internetMessageId: { type: 'string' },
     messages: {
@@ -331,6 +348,7 @@ export const API_ACCESS: Record<string, Access> = {
   addSuppression: 'change',
   reactivateSuppression: 'change',
   getStatistics: 'read',
+  listDayMessages: 'read',
 };
 
 /**
@@ -435,6 +453,27 @@ export function openApiDocument(): Record<string, unknown> {
               ],
             }),
           },
+        },
+      },
+      '/api/messages': {
+        get: {
+          operationId: 'listDayMessages',
+          tags: [TAGS.statistics],
+          summary: "A day's messages, each counted as the day's statistics count it (recipients by final status, opens and clicks), a page at a time.",
+          security: keyed,
+          parameters: [
+            { name: 'day', in: 'query', required: true, description: 'The day, UTC, YYYY-MM-DD, not after today.', schema: { type: 'string', format: 'date' } },
+            { name: 'sender', in: 'query', description: 'Only mail from this sender address (matched trimmed and case-insensitively).', schema: { type: 'string', minLength: 1, maxLength: MAX_LOOKUP_VALUE_LENGTH } },
+            {
+              name: 'status',
+              in: 'query',
+              description: `Only messages with a recipient whose latest report has this status and counts on the day: ${DAY_MESSAGE_STATUSES.join(', ')}, in any case.`,
+              schema: { type: 'string', pattern: anyCasePattern(DAY_MESSAGE_STATUSES), examples: ['Bounced'] },
+            },
+            limitParameter(DEFAULT_RECIPIENT_PAGE_SIZE),
+            pageTokenParameter,
+          ],
+          responses: { '200': jsonResponse("One page of the day's messages.", ref('DayMessages')), '400': errors['400'], '500': errors['500'] },
         },
       },
       '/api/messages/{messageId}': {

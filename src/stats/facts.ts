@@ -6,7 +6,8 @@
  *   that no partition takes every event of a day and every event of a message lies in the same shard
  *   on every day. A fact keeps what counting needs and no more: no address (a recipient is a digest of
  *   the message id and the address, which tells the recipients of one message apart and nothing else),
- *   no user agent (the rule it matched is kept instead), no link.
+ *   no user agent (the rule it matched is kept instead), no link. It keeps the message id (an id ACS
+ *   made, not personal data), so that a day's messages can be listed as its statistics count them.
  * - `statsdirty|<shard>`: a marker `<day>|<hour received>` for a fact that arrived after the days the
  *   roll-up always re-counts, so that the roll-up counts its day again. Written only for such late
  *   facts (Event Grid's retries end after 24 hours; a dead-lettered event replayed later, or the
@@ -55,6 +56,8 @@ export interface StatsFact {
   shard: string;
   /** The message's digest. */
   message: string;
+  /** The message's id (null in a row that lacks it). */
+  messageId: string | null;
   /** The event's digest: the same event, redelivered, is the same fact. */
   event: string;
   kind: 'delivery' | 'engagement';
@@ -76,6 +79,7 @@ function statsFactRow(event: EmailEvent, receivedAt: string): EventEntity {
     partitionKey: factPartitionKey(dayOfEvent(event, receivedAt), shardOf(event.messageId)),
     rowKey: `${messageDigest(event.messageId)}|${eventDigest(event)}`,
     kind: event.kind,
+    messageId: event.messageId,
   };
   if (event.occurredAt !== null) row.occurredAt = event.occurredAt;
   const sender = normalizeSender(event.sender);
@@ -117,6 +121,7 @@ export function fromStatsFactRow(row: Record<string, unknown>): StatsFact | unde
     shard,
     message,
     event,
+    messageId: text(row, 'messageId'),
     kind: row.kind === 'engagement' ? 'engagement' : 'delivery',
     occurredAt: text(row, 'occurredAt'),
     sender: text(row, 'sender'),

@@ -41,10 +41,10 @@ export interface EventStore {
   /** Every stored event, a page at a time, in no particular order (the re-index command). */
   allEvents(pageSize: number): AsyncIterable<EmailEvent[]>;
   /**
-   * Index rows of one partition (within a key range, and with a status, when given), in key order, a
-   * page at a time.
+   * Index rows of one partition (within a key range, and with a status or a sender, when given), in key
+   * order, a page at a time.
    */
-  indexRows(partitionKey: string, options?: { range?: KeyRange; status?: string; pageSize?: number }): AsyncIterable<Record<string, unknown>[]>;
+  indexRows(partitionKey: string, options?: { range?: KeyRange; status?: string; sender?: string; pageSize?: number }): AsyncIterable<Record<string, unknown>[]>;
   /**
    * One page of indexRows, from the start or from a continuation token, and the token of the next page
    * when one follows. A page may be empty and still have a next one (Table Storage ends a page after
@@ -262,11 +262,12 @@ class LazyTable {
   }
 }
 
-async function indexFilter(partitionKey: string, { range, status }: { range?: KeyRange; status?: string }): Promise<string> {
+async function indexFilter(partitionKey: string, { range, status, sender }: { range?: KeyRange; status?: string; sender?: string }): Promise<string> {
   const { odata } = await loadTablesSdk();
   const conditions = [odata`PartitionKey eq ${partitionKey}`];
   if (range) conditions.push(range.fromExclusive ? odata`RowKey gt ${range.from}` : odata`RowKey ge ${range.from}`, odata`RowKey lt ${range.to}`);
   if (status !== undefined) conditions.push(odata`status eq ${status}`);
+  if (sender !== undefined) conditions.push(odata`sender eq ${sender}`);
   return conditions.join(' and ');
 }
 
