@@ -170,7 +170,7 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     await closeContext(context);
   });
 
-  it('shows the overview of a sender: rates per day as charts, the numbers as a table, a day leading to its hours', async () => {
+  it("shows the overview of a sender: rates per day as charts, the numbers as a table, a day leading to its messages and its hours", async () => {
     const { context, page, foreign } = await openPage();
     await page.goto(`${baseUrl}/api/activity#sender=DoNotReply%40contoso.example&from=2026-11-01&to=2026-11-30`);
     await page.locator('table.stats').waitFor();
@@ -178,15 +178,33 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
     const days = await rows(page, 'stats');
     expect(days).toHaveLength(30);
     // The order: one delivered, one bounced, one suppressed; the delivered one opened and clicked.
-    expect(days.find((row) => row[0] === '2026-11-27')).toEqual(['2026-11-27', '3', '1', '1', '33.3%', '33.3%', '1 (1 / 0)', '1 (1 / 0)', '100.0%', '100.0%']);
-    expect(days.find((row) => row[0] === '2026-11-25')).toEqual(['2026-11-25', '1', '0', '0', '0.0%', '0.0%', '0 (0 / 0)', '0 (0 / 0)', '—', '—']);
+    expect(days.find((row) => row[0] === '2026-11-27 hours')).toEqual(['2026-11-27 hours', '3', '1', '1', '33.3%', '33.3%', '1 (1 / 0)', '1 (1 / 0)', '100.0%', '100.0%']);
+    expect(days.find((row) => row[0] === '2026-11-25 hours')).toEqual(['2026-11-25 hours', '1', '0', '0', '0.0%', '0.0%', '0 (0 / 0)', '0 (0 / 0)', '—', '—']);
     expect(await page.locator('svg.chart').count()).toBe(2);
     expect(await page.locator('svg.chart[role="img"] title').allTextContents()).toEqual(expect.arrayContaining(['Delivery and bounce rates', 'Open and click rates']));
     // A point per day with a delivery, on each of the delivery chart's two lines.
     expect(await page.locator('svg.chart').first().locator('circle.dot').count()).toBe(2 * 4);
     await saveScreenshot(context, page, `${SCREENSHOTS}/overview.png`);
 
-    await page.getByRole('link', { name: '2026-11-27' }).click();
+    // A day leads to its messages, each counted as the day's row counts it.
+    await page.getByRole('link', { name: '2026-11-27', exact: true }).click();
+    await page.locator('.day-view table.day-messages').waitFor();
+    expect(await page.locator('#view-heading').textContent()).toBe('Messages of 2026-11-27 (UTC) from donotreply@contoso.example');
+    const messages = await rows(page, 'day-messages');
+    expect(messages).toEqual([[data.ORDER, 'donotreply@contoso.example', '2026-11-27 10:07:02', '3', 'Delivered, Bounced, Suppressed', '1 (1 / 0)', '1 (1 / 0)']]);
+    await saveScreenshot(context, page, `${SCREENSHOTS}/day-messages.png`);
+    await page.getByRole('link', { name: 'Back to the overview' }).click();
+    await page.locator('table.stats').waitFor();
+    // The bounced count leads to the messages with a bounced recipient that day.
+    await page.getByRole('link', { name: 'Bounced: 1 on 2026-11-27' }).click();
+    await page.locator('.day-view table.day-messages').waitFor();
+    expect(await page.locator('#view-heading').textContent()).toBe('Messages of 2026-11-27 (UTC) from donotreply@contoso.example, with a recipient Bounced');
+    expect(await page.locator('#day-status').inputValue()).toBe('Bounced');
+    expect((await rows(page, 'day-messages')).map((row) => row[0])).toEqual([data.ORDER]);
+    await page.getByRole('link', { name: 'Back to the overview' }).click();
+    await page.locator('table.stats').waitFor();
+
+    await page.getByRole('link', { name: 'hours of 2026-11-27' }).click();
     await page.locator('#overview-heading', { hasText: '2026-11-27 to 2026-11-27' }).waitFor();
     const hours = await rows(page, 'stats');
     expect(hours).toHaveLength(24);
@@ -631,6 +649,10 @@ describe.skipIf(!haveChromium)('the activity page in Chromium', () => {
       await page.waitForFunction(() => !document.querySelector('[aria-busy]'));
       expect(await seriousViolations(page), `${colorScheme}: ${query || 'the empty page'}`).toEqual([]);
     }
+    await page.goto(`${baseUrl}/api/activity#view=day&day=2026-11-27`);
+    await page.locator('.day-view table.day-messages').waitFor();
+    await page.waitForFunction(() => !document.querySelector('[aria-busy]'));
+    expect(await seriousViolations(page), `${colorScheme}: a day's messages`).toEqual([]);
     await closeContext(context);
   });
 });

@@ -16,6 +16,7 @@ import type { InternetMessageLookup } from '../storage/lookups.js';
 import type { EntryBody, RecipientOverview, SuppressionListBody } from '../suppression/api.js';
 import type { SuppressionEntry } from '../suppression/state.js';
 import type { StatisticsBody, StatsBucket } from '../stats/report.js';
+import type { DayMessage } from '../stats/dayMessages.js';
 import type { ClassifiedQuery, LookupKind } from './query.js';
 
 export interface ClientConfig {
@@ -643,15 +644,78 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
     return el('figure', { class: 'chart-figure' }, picture, el('ul', { class: 'legend', 'aria-label': 'Key' }, ...key));
   }
 
+  /** A link to a day's messages (with a status, those with a recipient of that status), as the overview counts them. */
+  const dayMessagesLink = (day: string, sender: string | null, text: string, status?: string): HTMLElement =>
+    el('a', { href: fragment({ view: 'day', day, ...(sender ? { sender } : {}), ...(status ? { status } : {}) }), ...(status ? { 'aria-label': `${status}: ${text} on ${day}` } : {}) }, text);
+
   function overviewTable(stats: StatisticsBody): HTMLElement {
     const hourly = stats.granularity === 'hour';
     const split = (counts: StatsBucket['opens']) => `${counts.unique} (${counts.human.unique} / ${counts.machine.unique})`;
-    const dayLink = (start: string) => (hourly ? start.replace('T', ' ').slice(0, 16) : el('a', { href: fragment({ from: start, to: start, granularity: 'hour', ...(stats.sender ? { sender: stats.sender } : {}) }) }, start));
+    // A day links to its messages, and to its hours; a count of a status links to the messages with it.
+    const dayCell = (start: string): Child =>
+      hourly
+        ? start.replace('T', ' ').slice(0, 16)
+        : el('span', {}, dayMessagesLink(start, stats.sender, start), ' ', el('a', { href: fragment({ from: start, to: start, granularity: 'hour', ...(stats.sender ? { sender: stats.sender } : {}) }), class: 'muted', 'aria-label': `hours of ${start}` }, 'hours'));
+    const statusCell = (bucket: StatsBucket, status: string): Child => {
+      const count = bucket.statuses[status] ?? 0;
+      return hourly || count === 0 ? count : dayMessagesLink(bucket.start, stats.sender, String(count), status);
+    };
     return table(
       `Deliverability per ${stats.granularity} (UTC)`,
       [hourly ? 'Hour (UTC)' : 'Day (UTC)', 'Recipients', 'Delivered', 'Bounced', 'Delivery rate', 'Bounce rate', 'Unique opens (human / machine)', 'Unique clicks (human / machine)', 'Open rate', 'Click rate'],
-      stats.buckets.map((bucket) => [dayLink(bucket.start), bucket.recipients, bucket.statuses.Delivered ?? 0, bucket.statuses.Bounced ?? 0, percent(bucket.deliveryRate), percent(bucket.bounceRate), split(bucket.opens), split(bucket.clicks), percent(bucket.openRate), percent(bucket.clickRate)]),
+      stats.buckets.map((bucket) => [dayCell(bucket.start), bucket.recipients, statusCell(bucket, 'Delivered'), statusCell(bucket, 'Bounced'), percent(bucket.deliveryRate), percent(bucket.bounceRate), split(bucket.opens), split(bucket.clicks), percent(bucket.openRate), percent(bucket.clickRate)]),
       'stats',
+    );
+  }
+
+  // --- a day's messages: each counted as the overview counts it, a page at a time ---
+  interface DayFilters {
+    day: string;
+    sender: string;
+    status: string;
+  }
+  function dayMessageRows(messages: DayMessage[]): Node {
+    const statusesOf = (message: DayMessage) => Object.entries(message.statuses).map(([status, count]) => (count > 1 ? `${status} ×${count}` : status)).join(', ') || '—';
+    const engaged = (counts: DayMessage['opens']) => (counts.total === 0 ? '—' : `${counts.unique} (${counts.human.unique} / ${counts.machine.unique})`);
+    return table(
+      "The day's messages",
+      ['Message ID', 'Sender', 'Last event (UTC)', 'Recipients', 'Final status', 'Unique opens (human / machine)', 'Unique clicks (human / machine)'],
+      messages.map((message) => [viewLink(message.messageId, message.messageId), message.sender ?? '—', time(message.lastEventAt), message.recipients, statusesOf(message), engaged(message.opens), engaged(message.clicks)]),
+      'day-messages',
+    );
+  }
+
+  function showDayMessages(current: Current, filters: DayFilters): void {
+    const statusSelect = el('select', { id: 'day-status', name: 'status' }, el('option', { value: '' }, 'Any'), ...[...config.statuses, 'Pending'].map((status) => el('option', { value: status }, status)));
+    statusSelect.value = filters.status;
+    const form = el(
+      'form',
+      { class: 'filters', 'aria-label': "Filter the day's messages" },
+      el('div', {}, el('label', { for: 'day-status' }, 'With a recipient'), statusSelect),
+      el('div', { class: 'filter-actions' }, el('button', { type: 'submit' }, 'Show')),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      navigate({ view: 'day', day: filters.day, sender: filters.sender, status: statusSelect.value });
+    });
+    const parameters = { day: filters.day, ...(filters.sender ? { sender: filters.sender } : {}), ...(filters.status ? { status: filters.status } : {}) };
+    view.replaceChildren(
+      el(
+        'article',
+        { class: 'day-view', 'aria-labelledby': 'view-heading' },
+        el('p', {}, el('a', { href: fragment(filters.sender ? { sender: filters.sender } : {}) }, 'Back to the overview')),
+        el('h2', { id: 'view-heading', tabindex: '-1' }, `Messages of ${filters.day} (UTC)${filters.sender ? ` from ${filters.sender}` : ''}${filters.status ? `, with a recipient ${filters.status}` : ''}`),
+        el('p', { class: 'muted' }, "Each message as the overview counts it on this day: its recipients by their latest report, and its opens and clicks of the day. Added up, they give the day's row."),
+        form,
+        pager({
+          label: 'messages',
+          current,
+          path: (pageToken) => `messages?${new URLSearchParams({ ...parameters, limit: String(config.messagesPageSize), ...(pageToken ? { pageToken } : {}) })}`,
+          items: (page: { messages: DayMessage[]; nextPageToken?: string }) => page.messages,
+          gone: '',
+          render: dayMessageRows,
+        }),
+      ),
     );
   }
 
@@ -838,7 +902,7 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
   }
 
   // --- navigation: the query lives in the URL's fragment, so a view is a link, and never reaches a server log ---
-  function readLocation(): { q: string; view: string; state: string; find: string } & Filters {
+  function readLocation(): { q: string; view: string; state: string; find: string; day: string; sender: string } & Filters {
     const parameters = new URLSearchParams(location.hash.slice(1).replace(/\+/g, '%2B'));
     // The status in the documented case, so that the form's select shows the filter in force.
     const status = parameters.get('status') ?? '';
@@ -851,6 +915,8 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
       view: parameters.get('view') ?? '',
       state: parameters.get('state') ?? '',
       find: parameters.get('find') ?? '',
+      day: parameters.get('day') ?? '',
+      sender: parameters.get('sender') ?? '',
     };
   }
   function navigate(state: Record<string, string>): void {
@@ -875,6 +941,11 @@ export function activityApp(config: ClientConfig, classifyQuery: (text: string) 
       } catch {
         if (current()) showUnreachable();
       }
+      return;
+    }
+    if (state.view === 'day') {
+      setStatus('');
+      showDayMessages(current, { day: state.day, sender: state.sender, status: state.status });
       return;
     }
     const query = classifyQuery(state.q);
