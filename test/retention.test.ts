@@ -70,7 +70,8 @@ async function mailbox(settings: Settings) {
   return { store, shared, expired, revived, fresh };
 }
 
-const names = (rows: Record<string, unknown>[], messageId: string) => rows.filter((row) => row.partitionKey === messageId || row.messageId === messageId);
+/** The rows that name a message, beside its statistics facts (which keep its id, and stay by design). */
+const names = (rows: Record<string, unknown>[], messageId: string) => rows.filter((row) => (row.partitionKey === messageId || row.messageId === messageId) && !isStatistics(row));
 
 describe('applyRetention', () => {
   it('deletes exactly the messages whose newest event is older than the window, with their index rows, and old quarantine rows', async () => {
@@ -145,7 +146,12 @@ describe('applyRetention', () => {
         .sort();
     expect(kept(after, revived)).toEqual(kept(before, revived));
     expect(kept(after, fresh)).toEqual(kept(before, fresh));
-    const tally = (rows: Record<string, unknown>[]) => rows.map((row) => String(row.partitionKey).split('|')[0]!.replace(/^[0-9a-f-]{36}$/, 'message')).sort();
+    // Statistics rows stay by design, and how many there are depends on the shards the random ids fall in.
+    const tally = (rows: Record<string, unknown>[]) =>
+      rows
+        .filter((row) => !isStatistics(row))
+        .map((row) => String(row.partitionKey).split('|')[0]!.replace(/^[0-9a-f-]{36}$/, 'message'))
+        .sort();
     expect(tally(after)).toEqual(tally(await allRows(reference)));
   });
 
@@ -238,7 +244,7 @@ describe('erasure', () => {
     await applyRetention(store, { now: new Date(NOW.getTime() + 26 * 3600_000), days: 0 });
     expect(await recipientOverview(store, address)).toBeUndefined();
     expect(await internetMessageLookup(store, `${messageId}@contoso.com`)).toBeUndefined();
-    expect((await rowsOf(settings.indexTable)).filter((row) => row.messageId === messageId)).toEqual([]);
+    expect((await rowsOf(settings.indexTable)).filter((row) => row.messageId === messageId && !isStatistics(row))).toEqual([]);
   });
 
   it('stays erased after a late redelivery of the erased events, once the erasure is applied again', async () => {
