@@ -163,6 +163,21 @@ describe('Event Grid handshakes and bad requests', () => {
     for (const line of lines) expect(line).toMatch(/^GET \/api\/messages\/\{messageId\}\?limit=5 → 404 getMessageStatus \(\d+\.\d ms\)$/);
   });
 
+  it('shows the days and granularity of a statistics request, and hides the sender and anything else in those places', async () => {
+    const address = `Alice.Smith.${randomUUID().slice(0, 8)}@Fabrikam.example`;
+    lines.length = 0;
+    await fetch(`${baseUrl}/api/stats?from=2026-11-01&to=2026-11-02&granularity=hour&sender=${encodeURIComponent(address)}`);
+    await fetch(`${baseUrl}/api/messages?day=2026-11-02&limit=5`);
+    await fetch(`${baseUrl}/api/stats?from=${encodeURIComponent(address)}&to=2026-11-02T00:00&granularity=${encodeURIComponent(address)}`);
+    await fetch(`${baseUrl}/api/messages?day=${encodeURIComponent(address)}`);
+    expect(lines.map((line) => line.replace(/ \([\d.]+ ms\)$/, ''))).toEqual([
+      'GET /api/stats?from=2026-11-01&to=2026-11-02&granularity=hour&… → 200 getStatistics',
+      'GET /api/messages?day=2026-11-02&limit=5 → 200 listDayMessages',
+      'GET /api/stats?from=…&to=…&granularity=… → 400 getStatistics',
+      'GET /api/messages?day=… → 400 listDayMessages',
+    ]);
+  });
+
   it('logs the route template of every parameterized route, and no value that could be an address, in the path or the query', async () => {
     const address = `Alice.Smith.${randomUUID().slice(0, 8)}@Fabrikam.example`;
     const query = `?limit=1000&status=${encodeURIComponent(address)}&since=2026-11-27T09:15:00%2B01:00&until=%2B1%20555%200100&pageToken=${encodeURIComponent(address)}&q=${encodeURIComponent(address)}&${encodeURIComponent(address)}=1`;
