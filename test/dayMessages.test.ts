@@ -8,13 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ingestEvent } from '../src/ingest.js';
 import { normalizeEvent } from '../src/events/normalize.js';
-import type { EventStore } from '../src/storage/eventStore.js';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { createEventStore, type EventStore } from '../src/storage/eventStore.js';
 import { readDayMessages, type DayMessagesQuery } from '../src/stats/dayMessageList.js';
 import type { DayMessage } from '../src/stats/dayMessages.js';
 import { readStatistics } from '../src/stats/statistics.js';
 import { addCounts, emptyCounts } from '../src/stats/tally.js';
 import { seedDeliveryReport, seedEngagementReport } from '../scripts/sampleEvents.js';
-import { recordingContext, recordingStore } from './helpers.js';
+import { isolatedSettings, recordingContext, recordingStore } from './helpers.js';
 import { call } from './http.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
@@ -83,6 +84,32 @@ describe("a day's messages", () => {
     const billing = (await allPages(target, { day: '2026-11-27', sender: 'billing@contoso.com', limit: 50 })).flat();
     expect(billing.map((message) => message.messageId).sort()).toEqual(ids.filter((_, i) => i % 2).sort());
     expect((await readDayMessages(target, { day: '2026-11-25', limit: 50 })).messages).toEqual([]);
+  });
+
+  it('reads a quiet day in a few round trips, its shards in waves at once rather than one after another', async () => {
+    const settings = isolatedSettings();
+    let inFlight = 0;
+    let roundTrips = 0;
+    const waves: PipelinePolicy = {
+      name: 'countRoundTrips',
+      async sendRequest(request, next) {
+        // A round trip begins when a request goes out while none is in flight.
+        if (inFlight++ === 0) roundTrips++;
+        try {
+          return await next(request);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    const target = createEventStore(settings, { clientOptions: { additionalPolicies: [{ policy: waves, position: 'perCall' }] } });
+    const ids = Array.from({ length: 24 }, () => randomUUID());
+    await store(target, ids.map((id, i) => delivery(id, `r${i}@fabrikam.com`, 'Delivered', '2026-11-27T10:00:00Z')));
+    roundTrips = 0;
+    const page = await readDayMessages(target, { day: '2026-11-27', limit: 50 });
+    expect(page.messages.map((message) => message.messageId).sort()).toEqual([...ids].sort());
+    // Waves of 2, 4, 8 and 2 shards: the day's facts, then the day after's, each wave.
+    expect(roundTrips).toBeLessThanOrEqual(8);
   });
 
   it('lists a recipient on the day of its latest report: a failure delivered the next day moves there', async () => {
