@@ -8,6 +8,8 @@
  *   the message id and the address, which tells the recipients of one message apart and nothing else),
  *   no user agent (the rule it matched is kept instead), no link. It keeps the message id (an id ACS
  *   made, not personal data), so that a day's messages can be listed as its statistics count them.
+ *   Erasure rewrites the recipient of an erased recipient's facts (erasedRecipientKey), found by the
+ *   keys factKeysOf derives from its events.
  * - `statsdirty|<shard>`: a marker `<day>|<hour received>` for a fact that arrived after the days the
  *   roll-up always re-counts, so that the roll-up counts its day again. Written only for such late
  *   facts (Event Grid's retries end after 24 hours; a dead-lettered event replayed later, or the
