@@ -40,7 +40,11 @@ async function deleteAll(store: EventStore, table: 'events' | 'index', rows: Row
  */
 async function rewriteFacts(store: EventStore, facts: readonly FactRecipient[]): Promise<number> {
   const byPartition = new Map<string, FactRecipient[]>();
-  for (const fact of facts) byPartition.set(fact.partitionKey, [...(byPartition.get(fact.partitionKey) ?? []), fact]);
+  for (const fact of facts) {
+    const partition = byPartition.get(fact.partitionKey);
+    if (partition) partition.push(fact);
+    else byPartition.set(fact.partitionKey, [fact]);
+  }
   const partitions = [...byPartition];
   let merged = 0;
   for (let start = 0; start < partitions.length; start += PARTITIONS_AT_ONCE) {
