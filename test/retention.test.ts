@@ -19,6 +19,8 @@ import { toEventEntity } from '../src/storage/tableEntities.js';
 import { call } from './http.js';
 import { decodePercentEscapes } from '../src/events/percentEscapes.js';
 import { sha256 } from '../src/sha256.js';
+import { ERASED_RECIPIENT_PREFIX, factKeysOf, recipientKey } from '../src/stats/facts.js';
+import { readStatistics } from '../src/stats/statistics.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
 /** Who erases in these tests: a person, as the people's door passes them on. */
@@ -460,5 +462,170 @@ describe('an event dated far from when it was received', () => {
     const later = new Date(Date.now() + 100 * 24 * 3600_000);
     expect(await applyRetention(store, { now: later, days: 30 })).toMatchObject({ messages: 1 });
     expect(await rowsBesideStatistics(settings)).toEqual([]);
+  });
+});
+
+/** The statistics facts of the index table. */
+const factRows = async (settings: Settings) => (await rowsOf(settings.indexTable)).filter((row) => String(row.partitionKey).startsWith('stats|'));
+
+/** What the statistics answer for the days of these tests, by day and by hour, without when it was counted. */
+async function statisticsOf(store: EventStore) {
+  const strip = (body: Awaited<ReturnType<typeof readStatistics>>) => ({ totals: body.totals, buckets: body.buckets.map(({ source: _s, rolledUpAt: _r, ...rest }) => rest) });
+  return {
+    days: strip(await readStatistics(store, { from: '2026-11-25', to: '2026-11-29', granularity: 'day' }, NOW)),
+    hours: strip(await readStatistics(store, { from: '2026-11-27', to: '2026-11-28', granularity: 'hour' }, NOW)),
+  };
+}
+
+/** Two recipients of one message, and a message of the first alone, with opens (one a machine's, seconds after delivery) and a click, over two days. */
+function twoRecipients() {
+  const [alice, bob] = [`fact.alice@${domain()}`, `fact.bob@${domain()}`];
+  const [shared, own] = [randomUUID(), randomUUID()];
+  const events = [
+    delivery(shared, alice, '2026-11-27T10:00:00Z'),
+    delivery(shared, bob, '2026-11-27T10:00:01Z'),
+    engagement(shared, alice, '2026-11-27T10:00:03Z'),
+    engagement(shared, alice, '2026-11-28T09:00:00Z'),
+    engagement(shared, bob, '2026-11-27T14:00:00Z', { engagementType: 'click', engagementContext: 'https://contoso.com/p' }),
+    engagement(shared, undefined, '2026-11-27T15:00:00Z'),
+    delivery(own, alice, '2026-11-28T10:00:00Z', { status: 'Bounced' }),
+  ];
+  return { alice, bob, shared, own, events };
+}
+
+describe('erasure of the statistics facts', () => {
+  it('ingest writes each fact where erasure looks for it: the keys factKeysOf derives from the stored event', async () => {
+    const settings = isolatedSettings();
+    const store = createEventStore(settings);
+    const { shared, own, events } = twoRecipients();
+    await ingestAll(events, store);
+    const facts = await factRows(settings);
+    const stored = [...(await store.storedEvents(shared)), ...(await store.storedEvents(own))];
+    expect(stored).toHaveLength(events.length);
+    for (const { event, receivedAt } of stored) {
+      const keys = factKeysOf(event, receivedAt!);
+      const fact = facts.find((row) => row.partitionKey === keys.partitionKey && row.rowKey === keys.rowKey);
+      expect(fact).toBeDefined();
+      expect(fact!.recipient).toBe(keys.recipient);
+    }
+    expect(facts).toHaveLength(events.length);
+  });
+
+  it('eraseRecipient leaves no fact that confirms the address in any of its messages, and the statistics the same; the other recipient keeps its digest', async () => {
+    const settings = isolatedSettings();
+    const store = createEventStore(settings);
+    const { alice, bob, shared, own, events } = twoRecipients();
+    await ingestAll(events, store);
+    const before = await statisticsOf(store);
+    const bobsBefore = (await factRows(settings)).filter((row) => row.recipient === recipientKey(shared, bob));
+    expect(bobsBefore).toHaveLength(2);
+    const digests = [recipientKey(shared, alice), recipientKey(own, alice)];
+    expect((await factRows(settings)).filter((row) => digests.includes(String(row.recipient)))).toHaveLength(4);
+
+    await eraseRecipient(store, alice, NOW, BY);
+    const facts = await factRows(settings);
+    expect(facts).toHaveLength(events.length); // rewritten, not deleted, and none made
+    expect(facts.filter((row) => digests.includes(String(row.recipient)))).toEqual([]);
+    expect(JSON.stringify(facts)).not.toContain(sha256(alice));
+    // Her facts in the shared message share one key, another in her own message, neither anyone's digest.
+    const erased = facts.filter((row) => String(row.recipient).startsWith(ERASED_RECIPIENT_PREFIX));
+    expect(erased).toHaveLength(4);
+    expect(new Set(erased.filter((row) => row.messageId === shared).map((row) => row.recipient)).size).toBe(1);
+    expect(new Set(erased.map((row) => row.recipient)).size).toBe(2);
+    expect(facts.filter((row) => row.recipient === recipientKey(shared, bob))).toEqual(bobsBefore);
+    expect(await statisticsOf(store)).toEqual(before);
+    // The log counts the facts it rewrote.
+    const log = (await rowsOf(settings.indexTable, 'erasure|log'))[0];
+    expect(log).toMatchObject({ kind: 'recipient', facts: 4 });
+  });
+
+  it('eraseMessage leaves no fact that confirms any recipient of it, each recipient apart, and the statistics the same', async () => {
+    const settings = isolatedSettings();
+    const store = createEventStore(settings);
+    const { alice, bob, shared, own, events } = twoRecipients();
+    await ingestAll(events, store);
+    const before = await statisticsOf(store);
+    const ownFacts = (await factRows(settings)).filter((row) => row.messageId === own);
+
+    await eraseMessage(store, shared, NOW, BY);
+    const facts = await factRows(settings);
+    expect(facts).toHaveLength(events.length);
+    const sharedFacts = facts.filter((row) => row.messageId === shared);
+    expect(sharedFacts.filter((row) => [recipientKey(shared, alice), recipientKey(shared, bob)].includes(String(row.recipient)))).toEqual([]);
+    // Alice's 3, Bob's 2, each under a key of its own; the open that names nobody still names nobody.
+    const keys = sharedFacts.map((row) => row.recipient);
+    expect(keys.filter((key) => key === undefined)).toHaveLength(1);
+    expect(new Set(keys.filter((key) => key !== undefined)).size).toBe(2);
+    expect(keys.filter((key) => key !== undefined).every((key) => String(key).startsWith(ERASED_RECIPIENT_PREFIX))).toBe(true);
+    expect(facts.filter((row) => row.messageId === own)).toEqual(ownFacts); // another message is not touched
+    expect(await statisticsOf(store)).toEqual(before);
+    expect((await rowsOf(settings.indexTable, 'erasure|log'))[0]).toMatchObject({ kind: 'message', facts: 5 });
+  });
+
+  it.each(['recipient', 'message'] as const)(
+    'a %s erasure, applied again after a redelivery and a later open, leaves no confirmable digest and counts as if nothing was erased',
+    async (kind) => {
+      const { alice, bob, shared, events } = twoRecipients();
+      const later = engagement(shared, alice, '2026-11-28T11:00:00Z'); // a new event: her second open of the day
+      // What the statistics say of every event, none erased.
+      const reference = createEventStore(isolatedSettings());
+      await ingestAll([...events, later], reference);
+      const expected = await statisticsOf(reference);
+
+      const settings = isolatedSettings();
+      const store = createEventStore(settings);
+      await ingestAll(events, store);
+      if (kind === 'recipient') await eraseRecipient(store, alice, NOW, BY);
+      else await eraseMessage(store, shared, NOW, BY);
+      // Event Grid retries her delivery report, and a later open comes: the re-application finds only
+      // these two of her events, and must give their facts the key her others got.
+      await ingestAll([events[0], later], store);
+      const digests = [recipientKey(shared, alice), ...(kind === 'message' ? [recipientKey(shared, bob)] : [])];
+      // The redelivered facts found theirs rewritten (an insert does not overwrite); the new one names her by the digest until the re-application.
+      expect((await factRows(settings)).filter((row) => digests.includes(String(row.recipient)))).toHaveLength(1);
+      expect(await applyRetention(store, { now: new Date(NOW.getTime() + 26 * 3600_000), days: 0 })).toMatchObject({
+        erasuresReapplied: 1,
+        // The two facts its events lead to again (the redelivered one takes the key it had).
+        factsRewritten: 2,
+      });
+      const facts = await factRows(settings);
+      expect(facts).toHaveLength(events.length + 1);
+      expect(facts.filter((row) => digests.includes(String(row.recipient)))).toEqual([]);
+      if (kind === 'recipient') expect(facts.filter((row) => row.recipient === recipientKey(shared, bob))).toHaveLength(2);
+      expect(await statisticsOf(store)).toEqual(expected);
+      // The salt went with the pending record.
+      expect(await rowsOf(settings.indexTable, 'erasure|pending')).toEqual([]);
+    },
+  );
+
+  it('a second request for the same erasure while the first is pending gives her facts the same keys', async () => {
+    const settings = isolatedSettings();
+    const store = createEventStore(settings);
+    const { alice, shared, events } = twoRecipients();
+    await ingestAll(events, store);
+    await eraseRecipient(store, alice, NOW, BY);
+    const keys = async () => new Set((await factRows(settings)).filter((row) => row.messageId === shared && String(row.recipient).startsWith('~')).map((row) => row.recipient));
+    const first = await keys();
+    await ingestAll([engagement(shared, alice, '2026-11-28T11:00:00Z')], store);
+    await eraseRecipient(store, alice, new Date(NOW.getTime() + 3600_000), BY);
+    expect(await keys()).toEqual(first);
+    expect(first.size).toBe(1);
+  });
+});
+
+describe('EventStore.mergeRows', () => {
+  it('merges one property into the rows that are there, in batches, and creates none: a missing row counts as done', async () => {
+    const settings = isolatedSettings();
+    const store = createEventStore(settings);
+    const partitionKey = 'stats|2026-11-27|0';
+    expect(await store.mergeRows('index', partitionKey, [{ partitionKey, rowKey: 'nothing', recipient: '~x' }])).toBe(0); // no table yet
+    const present = Array.from({ length: 150 }, (_, n) => ({ partitionKey, rowKey: `r${String(n).padStart(3, '0')}`, kind: 'delivery', recipient: `digest${n}` }));
+    await tableClient(settings.indexTable).createTable();
+    for (const row of present) await tableClient(settings.indexTable).createEntity(row);
+    const merges = [...present.map(({ rowKey }) => ({ partitionKey, rowKey, recipient: '~erased' })), { partitionKey, rowKey: 'r050x', recipient: '~erased' }, { partitionKey, rowKey: 'r999', recipient: '~erased' }];
+    expect(await store.mergeRows('index', partitionKey, merges)).toBe(150);
+    const rows = await rowsOf(settings.indexTable, partitionKey);
+    expect(rows).toHaveLength(150);
+    expect(rows.every((row) => row.recipient === '~erased' && row.kind === 'delivery')).toBe(true);
   });
 });

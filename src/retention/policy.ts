@@ -5,6 +5,7 @@
 import { compareTimestamps } from '../events/timestamps.js';
 import { indexWritesFor, recipientPartitionOf } from '../storage/indexEntities.js';
 import { rowKeyFor, type StoredEvent } from '../storage/tableEntities.js';
+import { erasedRecipientKey, factKeysOf } from '../stats/facts.js';
 import { eraseAddressFromEvent, eraseAddressFromText } from './addressText.js';
 import { retentionTime } from './retentionTime.js';
 
@@ -67,10 +68,37 @@ export function rowsOfMessage(events: readonly StoredEvent[]): MessageRows {
   return rows;
 }
 
+/** A fact's recipient to overwrite (a merge of that one property, into the fact row if it is there). */
+export interface FactRecipient {
+  partitionKey: string;
+  rowKey: string;
+  recipient: string;
+}
+
+/**
+ * The merges that make the statistics facts of these (erased) events unconfirmable: each fact that
+ * names a recipient gets erasedRecipientKey of the erasure's salt instead, so a recipient's facts in a
+ * message keep one key between them, and other recipients keep theirs apart. The keys are derived from
+ * the events as ingest derived them (factKeysOf), so no fact is read; an event whose day is not known
+ * (no time, and read from an index row that does not say when it came) is left out. One merge per fact.
+ */
+export function erasedFactRecipients(stored: readonly StoredEvent[], salt: string): FactRecipient[] {
+  const merges = new Map<string, FactRecipient>();
+  for (const { event, receivedAt } of stored) {
+    if (event.occurredAt === null && receivedAt === null) continue;
+    const { partitionKey, rowKey, recipient } = factKeysOf(event, receivedAt ?? '');
+    if (recipient === undefined) continue;
+    merges.set(`${partitionKey}/${rowKey}`, { partitionKey, rowKey, recipient: erasedRecipientKey(event.messageId, recipient, salt) });
+  }
+  return [...merges.values()];
+}
+
 /** What erasing an address does to one message that it was named in. */
 export interface AddressErasure {
   /** Row keys of the message's events that are the address's: filed under it, or whose recipient names it. */
   erasedEvents: string[];
+  /** The erased events' statistics facts, their recipient made unconfirmable (erasedFactRecipients). */
+  facts: FactRecipient[];
   /** The other events whose text named the address, with it replaced by the marker. */
   rewritten: StoredEvent[];
   /**
@@ -82,22 +110,25 @@ export interface AddressErasure {
 
 /**
  * Erasing the address (its partition key, and a pattern that finds it in text where known) from one
- * message's stored events. Keys of the rewritten events stay (no key field is rewritten), so their
- * index rows are replaced in place.
+ * message's stored events, with the erasure's salt for its facts. Keys of the rewritten events stay
+ * (no key field is rewritten), so their index rows are replaced in place.
  */
-export function addressErasure(stored: readonly StoredEvent[], partitionKey: string, pattern: RegExp | undefined): AddressErasure {
-  const erasure: AddressErasure = { erasedEvents: [], rewritten: [], orphanLookups: new Map() };
+export function addressErasure(stored: readonly StoredEvent[], partitionKey: string, pattern: RegExp | undefined, salt: string): AddressErasure {
+  const erasure: AddressErasure = { erasedEvents: [], facts: [], rewritten: [], orphanLookups: new Map() };
   const kept: StoredEvent[] = [];
+  const gone: StoredEvent[] = [];
   for (const { event, receivedAt } of stored) {
     const recipient = event.recipient ?? '';
     if (recipientPartitionOf(event) === partitionKey || (pattern && eraseAddressFromText(recipient, pattern) !== recipient)) {
       erasure.erasedEvents.push(rowKeyFor(event));
+      gone.push({ event, receivedAt });
       continue;
     }
     const erased = pattern && eraseAddressFromEvent(event, pattern);
     if (erased) erasure.rewritten.push({ event: erased, receivedAt });
     kept.push(erased ? { event: erased, receivedAt } : { event, receivedAt });
   }
+  erasure.facts = erasedFactRecipients(gone, salt);
   const left = rowsOfMessage(kept).lookups;
   for (const [lookupPartition, rowKeys] of rowsOfMessage(stored).lookups) {
     if (lookupPartition === partitionKey) continue;

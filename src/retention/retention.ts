@@ -7,14 +7,14 @@
  * crash, a storage outage) leaves the message still findable through its expiry row, and the next run
  * deletes what is left without deleting anything twice.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Caller } from '../auth/caller.js';
 import type { EventStore } from '../storage/eventStore.js';
 import { EXPIRY_PARTITION, RECIPIENT_PARTITION, expiryPartitionsBefore, fromGroupEntity, groupRange, indexWritesFor, recipientPartitionKey } from '../storage/indexEntities.js';
 import { messageDigest } from '../storage/tailKeys.js';
 import { toStoredEntity, type StoredEvent } from '../storage/tableEntities.js';
 import { addressPattern, findAddressByDigest, isFindableInText } from './addressText.js';
-import { ERASURE_REAPPLY_AFTER_MS, addressErasure, dayOf, hasExpired, retentionCutoff, rowsOfMessage, type RowsByPartition } from './policy.js';
+import { ERASURE_REAPPLY_AFTER_MS, addressErasure, dayOf, erasedFactRecipients, hasExpired, retentionCutoff, rowsOfMessage, type FactRecipient, type RowsByPartition } from './policy.js';
 import { eraseSuppression } from '../suppression/store.js';
 
 const ERASURE_LOG_PARTITION = 'erasure|log';
@@ -33,6 +33,27 @@ async function deleteAll(store: EventStore, table: 'events' | 'index', rows: Row
   return deleted;
 }
 
+/**
+ * Overwrites the recipient of these statistics facts (erasedFactRecipients), by partition, where the
+ * fact is there; says how many were. Run before the events that lead to the facts are deleted, so that a
+ * pass that stops first leaves them for the next.
+ */
+async function rewriteFacts(store: EventStore, facts: readonly FactRecipient[]): Promise<number> {
+  const byPartition = new Map<string, FactRecipient[]>();
+  for (const fact of facts) {
+    const partition = byPartition.get(fact.partitionKey);
+    if (partition) partition.push(fact);
+    else byPartition.set(fact.partitionKey, [fact]);
+  }
+  const partitions = [...byPartition];
+  let merged = 0;
+  for (let start = 0; start < partitions.length; start += PARTITIONS_AT_ONCE) {
+    const counts = await Promise.all(partitions.slice(start, start + PARTITIONS_AT_ONCE).map(([partitionKey, entities]) => store.mergeRows('index', partitionKey, entities.map(({ rowKey, recipient }) => ({ partitionKey, rowKey, recipient })))));
+    for (const count of counts) merged += count;
+  }
+  return merged;
+}
+
 /** Deletes every row of a message, given its events; says how many rows went, and how many of them were event rows. */
 async function deleteMessageRows(store: EventStore, events: readonly StoredEvent[]): Promise<{ rows: number; eventRows: number }> {
   const rows = rowsOfMessage(events);
@@ -45,53 +66,60 @@ async function deleteMessageRows(store: EventStore, events: readonly StoredEvent
 const fromGroupRows = (rows: readonly Record<string, unknown>[]): StoredEvent[] => rows.map((row) => ({ event: fromGroupEntity(row), receivedAt: null }));
 
 /**
- * Erases a message: its rows, derived from its events. Returns the rows deleted and the index
- * partitions its events had rows in.
+ * Erases a message: its rows, derived from its events, after its statistics facts' recipients are
+ * made unconfirmable with the erasure's salt (they stay, counted as before). Returns the rows deleted,
+ * the facts rewritten and the index partitions its events had rows in.
  *
  * `knownPartitions` (those an earlier pass found) are cleared of the message as well: an event
  * redelivered while that pass ran can have written its index rows after they were deleted, and its
  * event row before, so that no event leads to them any more. An address partition's group rows of the
  * message say which rows that event wrote; a Message-ID partition holds one row, keyed by the message.
  */
-async function deleteMessage(store: EventStore, messageId: string, knownPartitions: readonly string[] = []): Promise<{ rows: number; partitions: string[] }> {
+async function deleteMessage(store: EventStore, messageId: string, salt: string, knownPartitions: readonly string[] = []): Promise<{ rows: number; facts: number; partitions: string[] }> {
   const events = await store.storedEvents(messageId);
   const partitions = [...rowsOfMessage(events).lookups.keys()];
+  let facts = await rewriteFacts(store, erasedFactRecipients(events, salt));
   let rows = (await deleteMessageRows(store, events)).rows;
   for (const partitionKey of knownPartitions) {
     if (partitionKey.startsWith(`${RECIPIENT_PARTITION}|`)) {
       const left: Record<string, unknown>[] = [];
       for await (const page of store.indexRows(partitionKey, { range: groupRange(messageDigest(messageId)) })) left.push(...page);
-      rows += (await deleteMessageRows(store, fromGroupRows(left))).rows;
+      const leftEvents = fromGroupRows(left);
+      facts += await rewriteFacts(store, erasedFactRecipients(leftEvents, salt));
+      rows += (await deleteMessageRows(store, leftEvents)).rows;
     } else {
       rows += await store.deleteRows('index', partitionKey, [messageId]);
     }
   }
-  return { rows, partitions };
+  return { rows, facts, partitions };
 }
 
-/** What erasing an address did: rows deleted, rows rewritten, and the messages it was named in. */
+/** What erasing an address did: rows deleted, rows rewritten, facts rewritten, and the messages it was named in. */
 interface RecipientErased {
   rows: number;
   rewritten: number;
+  facts: number;
   messageIds: string[];
 }
 
 /**
- * Erases an address from one message: deletes its events and the lookup rows only they led to, and
- * replaces the address in the text of the others' events (their rows and index rows). Index rows are
- * rewritten before event rows, so that a pass that stops half-way leaves the event that still names
- * the address for the next pass to find.
+ * Erases an address from one message: makes its events' statistics facts unconfirmable (first: the
+ * events lead to them), deletes its events and the lookup rows only they led to, and replaces the
+ * address in the text of the others' events (their rows and index rows). Index rows are rewritten
+ * before event rows, so that a pass that stops half-way leaves the event that still names the address
+ * for the next pass to find.
  * The address's suppression entry goes too (README, "Suppression": erasure takes the address off
  * the list, here and, through the sync, in ACS).
  */
-async function eraseFromMessage(store: EventStore, messageId: string, partitionKey: string, pattern: RegExp | undefined): Promise<{ rows: number; rewritten: number }> {
-  const erasure = addressErasure(await store.storedEvents(messageId), partitionKey, pattern);
+async function eraseFromMessage(store: EventStore, messageId: string, partitionKey: string, pattern: RegExp | undefined, salt: string): Promise<{ rows: number; rewritten: number; facts: number }> {
+  const erasure = addressErasure(await store.storedEvents(messageId), partitionKey, pattern, salt);
+  const facts = await rewriteFacts(store, erasure.facts);
   const indexRows = erasure.rewritten.flatMap(({ event, receivedAt }) => indexWritesFor(event, receivedAt ?? '').recipient ?? []);
   await store.replaceRows('index', indexRows);
   await store.replaceRows('events', erasure.rewritten.map(toStoredEntity));
   const lookups = await deleteAll(store, 'index', erasure.orphanLookups);
   const events = await store.deleteRows('events', messageId, erasure.erasedEvents);
-  return { rows: lookups + events, rewritten: erasure.rewritten.length };
+  return { rows: lookups + events, rewritten: erasure.rewritten.length, facts };
 }
 
 /**
@@ -105,7 +133,7 @@ async function eraseFromMessage(store: EventStore, messageId: string, partitionK
  * earlier pass found) are read whole as well: an event of one of them redelivered while that pass ran
  * can have landed after its index rows were read and deleted, and then no index row leads to it.
  */
-async function deleteRecipient(store: EventStore, partitionKey: string, address: string | undefined, knownMessages: readonly string[] = []): Promise<RecipientErased> {
+async function deleteRecipient(store: EventStore, partitionKey: string, address: string | undefined, salt: string, knownMessages: readonly string[] = []): Promise<RecipientErased> {
   const rows: Record<string, unknown>[] = [];
   for await (const page of store.indexRows(partitionKey)) rows.push(...page);
   const messageIds = [...new Set([...rows.map((row) => String(row.messageId)), ...knownMessages])];
@@ -115,11 +143,12 @@ async function deleteRecipient(store: EventStore, partitionKey: string, address:
     named = findAddressByDigest(texts.map(({ event }) => event), partitionKey.slice(RECIPIENT_PARTITION.length + 1));
   }
   const pattern = named !== undefined && isFindableInText(named) ? addressPattern(named) : undefined;
-  const erased: RecipientErased = { rows: 0, rewritten: 0, messageIds };
+  const erased: RecipientErased = { rows: 0, rewritten: 0, facts: 0, messageIds };
   for (let start = 0; start < messageIds.length; start += PARTITIONS_AT_ONCE) {
-    for (const done of await Promise.all(messageIds.slice(start, start + PARTITIONS_AT_ONCE).map((messageId) => eraseFromMessage(store, messageId, partitionKey, pattern)))) {
+    for (const done of await Promise.all(messageIds.slice(start, start + PARTITIONS_AT_ONCE).map((messageId) => eraseFromMessage(store, messageId, partitionKey, pattern, salt)))) {
       erased.rows += done.rows;
       erased.rewritten += done.rewritten;
+      erased.facts += done.facts;
     }
   }
   erased.rows += await store.deleteRows('index', partitionKey, rows.map((row) => String(row.rowKey)));
@@ -172,73 +201,101 @@ interface ErasurePass {
   rows: number;
   /** Events whose text was rewritten, with their index rows (other recipients' events that named an erased address). */
   rewritten: number;
+  /** Statistics facts whose recipient was made unconfirmable. */
+  facts: number;
   found: string[];
+}
+
+/** The salt of an erasure's fact recipients (erasedRecipientKey): random, 128 bits. */
+const newSalt = () => randomBytes(16).toString('base64url');
+
+/**
+ * The salt of the pending re-application of the same erasure, when one is pending: a second request
+ * within the 25 hours gives the facts of a later event of the same recipient the key its earlier
+ * facts got, so that it is still counted once.
+ */
+async function pendingSalt(store: EventStore, kind: ErasureKind, target: string): Promise<string | undefined> {
+  for await (const page of store.indexRows(ERASURE_PENDING_PARTITION)) {
+    const same = page.find((row) => row.kind === kind && row.target === target && typeof row.salt === 'string');
+    if (same) return String(same.salt);
+  }
+  return undefined;
 }
 
 /**
  * Records an erasure (when, what kind and who asked, never what: the log keeps no target) and schedules its
  * re-application after Event Grid's retry window, with the target (a message id, or an address as its
- * index partition's digest) held only until that is done; then erases, then records how many rows
- * went. Recorded first, so that an erasure that fails half-way is finished by its re-application even
- * when nobody asks again.
+ * index partition's digest) and the salt of its facts' recipients held only until that is done; then
+ * erases, then records how many rows went and how many facts were rewritten. Recorded first, so that an
+ * erasure that fails half-way is finished by its re-application even when nobody asks again.
  */
-async function erase(store: EventStore, kind: ErasureKind, target: string, now: Date, by: Caller, pass: () => Promise<ErasurePass>): Promise<number> {
+async function erase(store: EventStore, kind: ErasureKind, target: string, now: Date, by: Caller, pass: (salt: string) => Promise<ErasurePass>): Promise<number> {
   const rowKey = `${now.toISOString()}|${randomUUID()}`;
+  const salt = (await pendingSalt(store, kind, target)) ?? newSalt();
   await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, kind, requestedAt: now.toISOString(), ...requestedBy(by) });
   await store.upsertIndexRow({
     partitionKey: ERASURE_PENDING_PARTITION,
     rowKey,
     kind,
     target,
+    salt,
     reapplyAfter: new Date(now.getTime() + ERASURE_REAPPLY_AFTER_MS).toISOString(),
   });
-  const { rows, rewritten, found } = await pass();
+  const { rows, rewritten, facts, found } = await pass(salt);
   // For the re-application, which looks there again.
   if (found.length > 0) await store.upsertIndexRow({ partitionKey: ERASURE_PENDING_PARTITION, rowKey, ...foundProperties(found) });
-  await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, rows, rewritten });
+  await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, rows, rewritten, facts });
   return rows;
 }
 
-/** Erases a message: every row of it, in every table. Idempotent; returns the rows deleted now. */
+/**
+ * Erases a message: every row of it, in every table, but its statistics facts, whose recipients are
+ * made unconfirmable. Idempotent; returns the rows deleted now.
+ */
 export function eraseMessage(store: EventStore, messageId: string, now: Date, by: Caller): Promise<number> {
-  return erase(store, 'message', messageId, now, by, async () => {
-    const { rows, partitions } = await deleteMessage(store, messageId);
-    return { rows, rewritten: 0, found: partitions };
+  return erase(store, 'message', messageId, now, by, async (salt) => {
+    const { rows, facts, partitions } = await deleteMessage(store, messageId, salt);
+    return { rows, rewritten: 0, facts, found: partitions };
   });
 }
 
 /**
- * Erases an address (normalized): every event and index row that names it, and the address in the
- * text of the messages it was named in. Idempotent; returns the rows deleted now.
+ * Erases an address (normalized): every event and index row that names it, the address in the text of
+ * the messages it was named in, and the digest of it in their statistics facts. Idempotent; returns
+ * the rows deleted now.
  */
 export function eraseRecipient(store: EventStore, normalizedAddress: string, now: Date, by: Caller): Promise<number> {
   const partitionKey = recipientPartitionKey(normalizedAddress);
-  return erase(store, 'recipient', partitionKey, now, by, async () => {
-    const { rows, rewritten, messageIds } = await deleteRecipient(store, partitionKey, normalizedAddress);
-    return { rows, rewritten, found: messageIds };
+  return erase(store, 'recipient', partitionKey, now, by, async (salt) => {
+    const { rows, rewritten, facts, messageIds } = await deleteRecipient(store, partitionKey, normalizedAddress, salt);
+    return { rows, rewritten, facts, found: messageIds };
   });
 }
 
 /**
- * Applies again every erasure whose re-application is due. One that fails stays pending for the next
- * run, and does not stop the others or retention.
+ * Applies again every erasure whose re-application is due, with the salt it was made with: the facts of
+ * an event that came since get the key the recipient's other facts got. (A record written before the
+ * salt was kept gets a new one: its first pass rewrote no fact.) One that fails stays pending for the
+ * next run, and does not stop the others or retention.
  */
-async function reapplyDueErasures(store: EventStore, now: Date): Promise<{ reapplied: number; failed: number; rows: number }> {
+async function reapplyDueErasures(store: EventStore, now: Date): Promise<{ reapplied: number; failed: number; rows: number; facts: number }> {
   const pending: Record<string, unknown>[] = [];
   for await (const page of store.indexRows(ERASURE_PENDING_PARTITION)) pending.push(...page);
-  const done = { reapplied: 0, failed: 0, rows: 0 };
+  const done = { reapplied: 0, failed: 0, rows: 0, facts: 0 };
   for (const erasure of pending) {
     if (String(erasure.reapplyAfter) > now.toISOString()) continue;
     const target = String(erasure.target);
     const rowKey = String(erasure.rowKey);
+    const salt = typeof erasure.salt === 'string' ? erasure.salt : newSalt();
     try {
       const found = foundOf(erasure);
-      const { rows } = erasure.kind === 'recipient' ? await deleteRecipient(store, target, undefined, found) : await deleteMessage(store, target, found);
-      await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, reappliedAt: now.toISOString(), reappliedRows: rows });
-      // With it goes the last trace of the target.
+      const { rows, facts } = erasure.kind === 'recipient' ? await deleteRecipient(store, target, undefined, salt, found) : await deleteMessage(store, target, salt, found);
+      await store.upsertIndexRow({ partitionKey: ERASURE_LOG_PARTITION, rowKey, reappliedAt: now.toISOString(), reappliedRows: rows, reappliedFacts: facts });
+      // With it goes the last trace of the target, and the salt that could tell its facts.
       await store.deleteRows('index', ERASURE_PENDING_PARTITION, [rowKey]);
       done.reapplied++;
       done.rows += rows;
+      done.facts += facts;
     } catch {
       done.failed++;
     }
@@ -257,6 +314,8 @@ export interface RetentionRun {
   erasuresReapplied: number;
   /** Erasures whose re-application failed this time; they stay pending for the next run. */
   erasuresFailed: number;
+  /** Statistics facts whose recipient the erasures applied again made unconfirmable (not counted in `rows`: they stay). */
+  factsRewritten: number;
   elapsedMs: number;
   /** False when the run stopped at its time budget; the next run carries on. */
   complete: boolean;
@@ -281,7 +340,7 @@ export interface RetentionOptions {
 export async function applyRetention(store: EventStore, { now, days, budgetMs = 8 * 60_000, concurrency = 8 }: RetentionOptions): Promise<RetentionRun> {
   const started = performance.now();
   const erasures = await reapplyDueErasures(store, now);
-  const run: RetentionRun = { messages: 0, quarantined: 0, rows: erasures.rows, erasuresReapplied: erasures.reapplied, erasuresFailed: erasures.failed, elapsedMs: 0, complete: true };
+  const run: RetentionRun = { messages: 0, quarantined: 0, rows: erasures.rows, erasuresReapplied: erasures.reapplied, erasuresFailed: erasures.failed, factsRewritten: erasures.facts, elapsedMs: 0, complete: true };
   const cutoff = retentionCutoff(now, days);
   if (cutoff !== undefined) {
     // Only the days before the cutoff's day: a message filed there that lives on has a newer event, so

@@ -8,6 +8,8 @@
  *   the message id and the address, which tells the recipients of one message apart and nothing else),
  *   no user agent (the rule it matched is kept instead), no link. It keeps the message id (an id ACS
  *   made, not personal data), so that a day's messages can be listed as its statistics count them.
+ *   Erasure rewrites the recipient of an erased recipient's facts (erasedRecipientKey), found by the
+ *   keys factKeysOf derives from its events.
  * - `statsdirty|<shard>`: a marker `<day>|<hour received>` for a fact that arrived after the days the
  *   roll-up always re-counts, so that the roll-up counts its day again. Written only for such late
  *   facts (Event Grid's retries end after 24 hours; a dead-lettered event replayed later, or the
@@ -44,8 +46,24 @@ const shardOf = (messageId: string) => SHARDS[parseInt(sha256(messageId).slice(0
 export const factPartitionKey = (day: string, shard: string) => `${FACT_PARTITION}|${day}|${shard}`;
 const dirtyPartitionKey = (shard: string) => `${DIRTY_PARTITION}|${shard}`;
 
-/** A recipient of one message, without its address: counts each recipient of a message once. */
-const recipientKey = (messageId: string, normalizedAddress: string) => shortDigest(`${messageId}\n${normalizedAddress}`);
+/**
+ * A recipient of one message, without its address: counts each recipient of a message once. Not keyed:
+ * whoever reads the table and guesses an address can confirm it, until an erasure replaces it (below).
+ */
+export const recipientKey = (messageId: string, normalizedAddress: string) => shortDigest(`${messageId}\n${normalizedAddress}`);
+
+/** What an erased recipient's key starts with: no recipientKey does (a digest is base64url). */
+export const ERASED_RECIPIENT_PREFIX = '~';
+
+/**
+ * The key that replaces a recipient's key in the facts of one message when it is erased: a digest of the
+ * message id, the old key and a random salt of the erasure, which is kept only until its re-application
+ * is done (25 hours). The same salt gives the same key to every fact of that recipient in that message
+ * (unique counts stay), and a different one to each other recipient (the old key differs); without the
+ * salt, nobody can tell from a guessed address whether it is this key.
+ */
+export const erasedRecipientKey = (messageId: string, recipient: string, salt: string) =>
+  `${ERASED_RECIPIENT_PREFIX}${shortDigest(`${messageId}\n${salt}\n${recipient}`)}`;
 
 /** A sender as statistics group by it: trimmed and lowercased, as addresses are matched. */
 export const normalizeSender = (sender: string | null) => (sender === null ? null : (normalizeAddress(sender) ?? null));
@@ -73,19 +91,34 @@ export interface StatsFact {
 /** The day a fact is counted on: its event's own time, or the day it came for an event without one. */
 const dayOfEvent = (event: Pick<EmailEvent, 'occurredAt'>, receivedAt: string) => (event.occurredAt ?? receivedAt).slice(0, 10);
 
-/** The fact row of an event. The same event always gives the same row (`receivedAt` counts only for an event without a time). */
-function statsFactRow(event: EmailEvent, receivedAt: string): EventEntity {
-  const row: EventEntity = {
+/** Where an event's fact lies, and the recipient key ingest gives it (undefined for an event that names no recipient). */
+export interface FactKeys {
+  partitionKey: string;
+  rowKey: string;
+  recipient: string | undefined;
+}
+
+/**
+ * The keys of an event's fact, from the event alone (no read): what ingest writes them under, and what
+ * erasure rewrites. `receivedAt` counts only for an event without a time.
+ */
+export function factKeysOf(event: EmailEvent, receivedAt: string): FactKeys {
+  const address = event.recipient === null ? undefined : normalizeAddress(event.recipient);
+  return {
     partitionKey: factPartitionKey(dayOfEvent(event, receivedAt), shardOf(event.messageId)),
     rowKey: `${messageDigest(event.messageId)}|${eventDigest(event)}`,
-    kind: event.kind,
-    messageId: event.messageId,
+    recipient: address === undefined ? undefined : recipientKey(event.messageId, address),
   };
+}
+
+/** The fact row of an event. The same event always gives the same row (`receivedAt` counts only for an event without a time). */
+function statsFactRow(event: EmailEvent, receivedAt: string): EventEntity {
+  const { partitionKey, rowKey, recipient } = factKeysOf(event, receivedAt);
+  const row: EventEntity = { partitionKey, rowKey, kind: event.kind, messageId: event.messageId };
   if (event.occurredAt !== null) row.occurredAt = event.occurredAt;
   const sender = normalizeSender(event.sender);
   if (sender !== null) row.sender = sender;
-  const address = event.recipient === null ? undefined : normalizeAddress(event.recipient);
-  if (address !== undefined) row.recipient = recipientKey(event.messageId, address);
+  if (recipient !== undefined) row.recipient = recipient;
   if (event.kind === 'delivery') {
     if (event.status !== null) row.status = event.status;
   } else {

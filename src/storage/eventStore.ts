@@ -67,6 +67,13 @@ export interface EventStore {
    * counts as deleted (a run that stopped half-way is finished by the next). Returns how many went.
    */
   deleteRows(table: StoreTable, partitionKey: string, rowKeys: readonly string[]): Promise<number>;
+  /**
+   * Merges these properties into rows of one partition that are there (erasure's rewrite of a statistics
+   * fact's recipient), in entity group transactions of up to 100, by exact keys and blind (no read, no
+   * ETag). A row that is not there stays absent: a merge never creates one, and counts as done. Returns
+   * how many rows were there and took the merge.
+   */
+  mergeRows(table: StoreTable, partitionKey: string, entities: readonly EventEntity[]): Promise<number>;
   /** Inserts a row into the index table, or merges these properties into it (erasure records). */
   upsertIndexRow(entity: EventEntity): Promise<void>;
   /**
@@ -239,6 +246,40 @@ class LazyTable {
     return deleted;
   }
 
+  /**
+   * Merges into the rows of one partition that are there (update, not upsert: a missing row fails with a
+   * 404, which counts as done); says how many were there. A transaction with a missing row fails whole,
+   * so that chunk goes again one row at a time.
+   */
+  async merge(partitionKey: string, entities: readonly EventEntity[]): Promise<number> {
+    const client = await this.tableClient();
+    const unique = [...new Map(entities.map((entity) => [entity.rowKey, { ...entity, partitionKey }])).values()];
+    let merged = 0;
+    const mergeOne = async (entity: EventEntity) => {
+      try {
+        await client.updateEntity(entity, 'Merge');
+        merged++;
+      } catch (error) {
+        if (errorFacts(error).statusCode !== 404) throw error;
+      }
+    };
+    for (let start = 0; start < unique.length; start += MAX_TRANSACTION_SIZE) {
+      const chunk = unique.slice(start, start + MAX_TRANSACTION_SIZE);
+      if (chunk.length === 1) {
+        await mergeOne(chunk[0]!);
+        continue;
+      }
+      try {
+        await client.submitTransaction(chunk.map((entity): TransactionAction => ['update', entity, 'Merge']));
+        merged += chunk.length;
+      } catch (error) {
+        if (errorFacts(error).statusCode !== 404) throw error;
+        for (const entity of chunk) await mergeOne(entity);
+      }
+    }
+    return merged;
+  }
+
   /** Replaces the row if it is there; says whether it was. */
   async replace(entity: EventEntity): Promise<boolean> {
     const client = await this.tableClient();
@@ -345,6 +386,7 @@ export function createEventStore(settings: Settings, options: EventStoreOptions 
       for await (const page of index.query(odata`PartitionKey ge ${from} and PartitionKey lt ${to}`, pageSize)) yield page.rows;
     },
     deleteRows: (table, partitionKey, rowKeys) => tables[table].delete(partitionKey, rowKeys),
+    mergeRows: (table, partitionKey, entities) => tables[table].merge(partitionKey, entities),
     upsertIndexRow: (entity) => index.upsert(entity),
     replaceRows: async (table, entities) => {
       await settleAll(entities.map((entity) => tables[table].replace(entity)));
