@@ -9,7 +9,7 @@ const RUN_BUDGET_MS = 8 * 60_000;
 /** Timer: counts the last days' (and late facts') statistics into summary rows, so that reads grow with days, not events. */
 export async function rollUpStatistics(_timer: Timer, context: InvocationContext): Promise<void> {
   const { rollUpStatistics: runRollUp } = await import('../stats/rollUp.js');
-  const run = await runRollUp(await eventStore(), { now: new Date(), budgetMs: RUN_BUDGET_MS });
+  const run = await runRollUp(await eventStore(), { now: new Date(), budgetMs: RUN_BUDGET_MS, retentionDays: appSettings().retentionDays });
   context.info(run.complete ? 'Statistics rolled up.' : 'Statistics roll-up stopped at its time budget; the next run carries on.', { ...run });
 }
 

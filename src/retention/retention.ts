@@ -16,6 +16,7 @@ import { toStoredEntity, type StoredEvent } from '../storage/tableEntities.js';
 import { addressPattern, findAddressByDigest, isFindableInText } from './addressText.js';
 import { ERASURE_REAPPLY_AFTER_MS, addressErasure, dayOf, erasedFactRecipients, hasExpired, retentionCutoff, rowsOfMessage, type FactRecipient, type RowsByPartition } from './policy.js';
 import { eraseSuppression } from '../suppression/store.js';
+import { expireFacts } from '../stats/factRetention.js';
 
 const ERASURE_LOG_PARTITION = 'erasure|log';
 const ERASURE_PENDING_PARTITION = 'erasure|pending';
@@ -316,6 +317,10 @@ export interface RetentionRun {
   erasuresFailed: number;
   /** Statistics facts whose recipient the erasures applied again made unconfirmable (not counted in `rows`: they stay). */
   factsRewritten: number;
+  /** Statistics facts and late-fact markers of days before the window deleted (not counted in `rows`); the days' summaries stay. */
+  statsFactRows: number;
+  /** Days before the window the roll-up had not counted whole, counted before their facts went. */
+  statsDaysRolledUp: number;
   elapsedMs: number;
   /** False when the run stopped at its time budget; the next run carries on. */
   complete: boolean;
@@ -333,14 +338,15 @@ export interface RetentionOptions {
 
 /**
  * One retention run: applies due erasures again, then deletes each message whose newest event is
- * older than the window, and quarantined events older than it. It reads only the expiry index of the
+ * older than the window, and quarantined events older than it, then the statistics facts of the days
+ * before the window (factRetention.ts; their summaries stay). It reads only the expiry index of the
  * days before the window (and what it deletes), so its cost grows with what it deletes, not with what
  * it keeps.
  */
 export async function applyRetention(store: EventStore, { now, days, budgetMs = 8 * 60_000, concurrency = 8 }: RetentionOptions): Promise<RetentionRun> {
   const started = performance.now();
   const erasures = await reapplyDueErasures(store, now);
-  const run: RetentionRun = { messages: 0, quarantined: 0, rows: erasures.rows, erasuresReapplied: erasures.reapplied, erasuresFailed: erasures.failed, factsRewritten: erasures.facts, elapsedMs: 0, complete: true };
+  const run: RetentionRun = { messages: 0, quarantined: 0, rows: erasures.rows, erasuresReapplied: erasures.reapplied, erasuresFailed: erasures.failed, factsRewritten: erasures.facts, statsFactRows: 0, statsDaysRolledUp: 0, elapsedMs: 0, complete: true };
   const cutoff = retentionCutoff(now, days);
   if (cutoff !== undefined) {
     // Only the days before the cutoff's day: a message filed there that lives on has a newer event, so
@@ -375,6 +381,12 @@ export async function applyRetention(store: EventStore, { now, days, budgetMs = 
         }
         await Promise.all(page.slice(start, start + concurrency).map(expire));
       }
+    }
+    if (run.complete) {
+      const facts = await expireFacts(store, { now, days, outOfTime: () => performance.now() - started > budgetMs });
+      run.statsFactRows = facts.rows;
+      run.statsDaysRolledUp = facts.daysRolledUp;
+      run.complete = facts.complete;
     }
   }
   run.elapsedMs = Math.round(performance.now() - started);

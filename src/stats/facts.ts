@@ -44,7 +44,7 @@ export const addDays = (day: string, days: number) => new Date(Date.parse(`${day
 
 const shardOf = (messageId: string) => SHARDS[parseInt(sha256(messageId).slice(0, 8), 16) % STATS_SHARDS]!;
 export const factPartitionKey = (day: string, shard: string) => `${FACT_PARTITION}|${day}|${shard}`;
-const dirtyPartitionKey = (shard: string) => `${DIRTY_PARTITION}|${shard}`;
+export const dirtyPartitionKey = (shard: string) => `${DIRTY_PARTITION}|${shard}`;
 
 /**
  * A recipient of one message, without its address: counts each recipient of a message once. Not keyed:

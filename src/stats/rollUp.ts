@@ -3,13 +3,15 @@
  * day whatever the events in it. Every run counts today and the REROLLED_DAYS days before it (late
  * reports land there while Event Grid retries), and every day a late fact marked since; it reads each
  * day one shard at a time (and the same shard of the day after), so its memory stays one shard's, then
- * adds the day's shards up into one row per sender.
+ * adds the day's shards up into one row per sender. Days before the horizon (horizon.ts) it never
+ * counts again: retention has deleted, or is deleting, their facts.
  *
  * Counting a day again writes the same rows over the old ones: a run that stops half-way is finished
  * by the next, and a day counted twice is the same.
  */
 import type { EventStore } from '../storage/eventStore.js';
 import { DIRTY_PARTITION, REROLLED_DAYS, SHARDS, addDays, factPartitionKey, fromStatsFactRow, type StatsFact } from './facts.js';
+import { factHorizon } from './horizon.js';
 import { addShards, daySummaries, shardSummaryPartitionKey, toDayRows, toShardSummaryRow } from './summaries.js';
 
 /** Day-and-shard pairs counted at the same time. */
@@ -32,6 +34,8 @@ export interface RollUpRun {
 export interface RollUpOptions {
   now: Date;
   budgetMs?: number;
+  /** The retention window (EmailEventsRetentionDays): days before it are never counted again (horizon.ts). 0 or absent: every day. */
+  retentionDays?: number;
 }
 
 async function factsOf(store: EventStore, day: string, shard: string): Promise<StatsFact[]> {
@@ -60,11 +64,15 @@ export async function rollUpDay(store: EventStore, day: string): Promise<void> {
   await Promise.all(addShards(rows, day).flatMap(({ summary, shards }) => toDayRows(summary, shards).map((row) => store.upsertIndexRow(row))));
 }
 
-export async function rollUpStatistics(store: EventStore, { now, budgetMs = 8 * 60_000 }: RollUpOptions): Promise<RollUpRun> {
+export async function rollUpStatistics(store: EventStore, { now, budgetMs = 8 * 60_000, retentionDays = 0 }: RollUpOptions): Promise<RollUpRun> {
   const started = performance.now();
   const today = now.toISOString().slice(0, 10);
+  // A day before the horizon has lost (or is losing) its facts to retention: its summaries stay as they are.
+  const horizon = factHorizon(now, retentionDays) ?? '';
   const pairs = new Map<string, { day: string; shard: string }>();
-  const add = (day: string, shard: string) => pairs.set(`${day}|${shard}`, { day, shard });
+  const add = (day: string, shard: string) => {
+    if (day >= horizon) pairs.set(`${day}|${shard}`, { day, shard });
+  };
   for (let back = REROLLED_DAYS; back >= 0; back--) for (const shard of SHARDS) add(addDays(today, -back), shard);
 
   // A late fact changes its day, and the day before it (where a report it supersedes may lie).
@@ -107,7 +115,9 @@ export async function rollUpStatistics(store: EventStore, { now, budgetMs = 8 * 
   for (const marker of markers) {
     const [day, shard] = marker.pair.split('|') as [string, string];
     const received = marker.rowKey.split('|')[1] ?? '';
-    if (received < settled && done.has(marker.pair) && done.has(`${addDays(day, -1)}|${shard}`)) {
+    const before = addDays(day, -1);
+    const counted = day < horizon || (done.has(marker.pair) && (before < horizon || done.has(`${before}|${shard}`)));
+    if (received < settled && counted) {
       run.markers += await store.deleteRows('index', marker.partitionKey, [marker.rowKey]);
     }
   }
