@@ -8,13 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { normalizeEvent } from '../src/events/normalize.js';
 import { applyRetention } from '../src/retention/retention.js';
-import { createEventStore, type EventStore, type EventStoreOptions } from '../src/storage/eventStore.js';
+import { createEventStore, type EventStore } from '../src/storage/eventStore.js';
 import { readDayMessages } from '../src/stats/dayMessageList.js';
 import { factHorizon } from '../src/stats/horizon.js';
 import { rollUpStatistics } from '../src/stats/rollUp.js';
 import { readStatistics } from '../src/stats/statistics.js';
 import { seedDeliveryReport, seedEngagementReport } from '../scripts/sampleEvents.js';
-import { isolatedSettings, rowsOf } from './helpers.js';
+import { failingStore, isolatedSettings, rowsOf } from './helpers.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
 const DAYS = 30;
@@ -133,24 +133,8 @@ describe('retention of statistics facts', () => {
     let failures = 0;
     for (const failAfter of [0, 2, 5]) {
       let writes = 0;
-      const failing: EventStoreOptions = {
-        clientOptions: {
-          additionalPolicies: [
-            {
-              position: 'perCall',
-              policy: {
-                name: 'failMidRun',
-                sendRequest(request, next) {
-                  const writing = request.method !== 'GET';
-                  if (writing && ++writes > failAfter) throw Object.assign(new Error('injected outage'), { statusCode: 503 });
-                  return next(request);
-                },
-              },
-            },
-          ],
-        },
-      };
-      await applyRetention(createEventStore(settings, failing), { now: NOW, days: DAYS }).catch(() => failures++);
+      const failing = failingStore(settings, (request) => request.method !== 'GET' && ++writes > failAfter);
+      await applyRetention(failing, { now: NOW, days: DAYS }).catch(() => failures++);
     }
     expect(failures).toBe(3);
     await applyRetention(target, { now: NOW, days: DAYS });

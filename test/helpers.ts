@@ -23,6 +23,24 @@ export interface RecordedRequest {
   url: string;
 }
 
+/** Whether a request writes: a delete, or an entity group transaction. */
+export const isDelete = (request: { method: string; url: string }) => request.method === 'DELETE' || request.url.includes('$batch');
+
+/**
+ * An event store over these settings' tables whose requests fail with a 503 once `fails` says so, as an
+ * outage half-way through a run does. `fails` is asked of every request, in order.
+ */
+export function failingStore(settings: Settings, fails: (request: { method: string; url: string }) => boolean) {
+  const outage: PipelinePolicy = {
+    name: 'injectedOutage',
+    sendRequest(request, next) {
+      if (fails(request)) throw Object.assign(new Error('injected outage'), { statusCode: 503 });
+      return next(request);
+    },
+  };
+  return createEventStore(settings, { clientOptions: { additionalPolicies: [{ policy: outage, position: 'perCall' }] } });
+}
+
 /** An event store whose every HTTP request (retries included) is recorded. */
 export function recordingStore(settings: Settings = isolatedSettings()) {
   const requests: RecordedRequest[] = [];

@@ -8,12 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { ingestEvent } from '../src/ingest.js';
 import type { Caller } from '../src/auth/caller.js';
 import { applyRetention, eraseMessage, eraseRecipient } from '../src/retention/retention.js';
-import { createEventStore, type EventStore, type EventStoreOptions } from '../src/storage/eventStore.js';
+import { createEventStore, type EventStore } from '../src/storage/eventStore.js';
 import { recipientMessagesPage, recipientOverview, internetMessageLookup } from '../src/storage/lookups.js';
 import { recipientPartitionKey } from '../src/storage/indexEntities.js';
 import type { Settings } from '../src/settings.js';
 import { seedDeliveryReport, seedEngagementReport } from '../scripts/sampleEvents.js';
-import { isolatedSettings, recordingContext, rowsOf, tableClient } from './helpers.js';
+import { failingStore, isDelete, isolatedSettings, recordingContext, rowsOf, tableClient } from './helpers.js';
 import { normalizeEvent } from '../src/events/normalize.js';
 import { toEventEntity } from '../src/storage/tableEntities.js';
 import { call } from './http.js';
@@ -122,24 +122,8 @@ describe('applyRetention', () => {
     let failures = 0;
     for (const failAfter of [1, 3, 6]) {
       let deletes = 0;
-      const failing: EventStoreOptions = {
-        clientOptions: {
-          additionalPolicies: [
-            {
-              position: 'perCall',
-              policy: {
-                name: 'failMidRun',
-                sendRequest(request, next) {
-                  const deleting = request.method === 'DELETE' || request.url.includes('$batch');
-                  if (deleting && ++deletes > failAfter) throw Object.assign(new Error('injected outage'), { statusCode: 503 });
-                  return next(request);
-                },
-              },
-            },
-          ],
-        },
-      };
-      await applyRetention(createEventStore(settings, failing), { now: NOW, days: 30 }).catch(() => failures++);
+      const failing = failingStore(settings, (request) => isDelete(request) && ++deletes > failAfter);
+      await applyRetention(failing, { now: NOW, days: 30 }).catch(() => failures++);
     }
     expect(failures).toBe(3);
     await applyRetention(store, { now: NOW, days: 30 });
@@ -331,22 +315,8 @@ describe('an erasure that fails half-way', () => {
     const events = Array.from({ length: 3 }, () => randomUUID()).flatMap((messageId) => [delivery(messageId, address, '2026-11-28T10:00:00Z'), engagement(messageId, address, '2026-11-28T11:00:00Z')]);
     await ingestAll(events, store);
     let deletes = 0;
-    const failing = createEventStore(settings, {
-      clientOptions: {
-        additionalPolicies: [
-          {
-            position: 'perCall',
-            policy: {
-              name: 'failAfterTheEventRows',
-              sendRequest(request, next) {
-                if ((request.method === 'DELETE' || request.url.includes('$batch')) && ++deletes > 3) throw Object.assign(new Error('injected outage'), { statusCode: 503 });
-                return next(request);
-              },
-            },
-          },
-        ],
-      },
-    });
+    // The outage comes after the event rows' deletes.
+    const failing = failingStore(settings, (request) => isDelete(request) && ++deletes > 3);
     await expect(eraseRecipient(failing, address, NOW, BY)).rejects.toThrow();
     expect((await recipientOverview(store, address))?.messages.total).toBeGreaterThan(0); // the address partition is still there
     expect(await applyRetention(store, { now: new Date(NOW.getTime() + 26 * 3600_000), days: 0 })).toMatchObject({ erasuresReapplied: 1, erasuresFailed: 0 });

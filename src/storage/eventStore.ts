@@ -216,68 +216,55 @@ class LazyTable {
     }
   }
 
-  async delete(partitionKey: string, rowKeys: readonly string[]): Promise<number> {
+  /**
+   * Applies an action to each of these rows of one partition where the row is there, in transactions of
+   * up to 100: a missing row fails with a 404, which counts as done, not as a row. A transaction with a
+   * missing row fails whole, so that chunk goes again one row at a time. Says how many rows were there.
+   */
+  private async whereThere<T>(items: readonly T[], inTransaction: (item: T) => TransactionAction, alone: (client: TableClient, item: T) => Promise<unknown>): Promise<number> {
     const client = await this.tableClient();
-    const unique = [...new Set(rowKeys)];
-    let deleted = 0;
-    const deleteOne = async (rowKey: string) => {
+    let done = 0;
+    const one = async (item: T) => {
       try {
-        await client.deleteEntity(partitionKey, rowKey);
-        deleted++;
+        await alone(client, item);
+        done++;
       } catch (error) {
         if (errorFacts(error).statusCode !== 404) throw error;
       }
     };
-    for (let start = 0; start < unique.length; start += MAX_TRANSACTION_SIZE) {
-      const chunk = unique.slice(start, start + MAX_TRANSACTION_SIZE);
+    for (let start = 0; start < items.length; start += MAX_TRANSACTION_SIZE) {
+      const chunk = items.slice(start, start + MAX_TRANSACTION_SIZE);
       if (chunk.length === 1) {
-        await deleteOne(chunk[0]!);
+        await one(chunk[0]!);
         continue;
       }
       try {
-        await client.submitTransaction(chunk.map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]));
-        deleted += chunk.length;
+        await client.submitTransaction(chunk.map(inTransaction));
+        done += chunk.length;
       } catch (error) {
         if (errorFacts(error).statusCode !== 404) throw error;
-        // Some of them are gone already, which fails the whole transaction: one at a time, then.
-        for (const rowKey of chunk) await deleteOne(rowKey);
+        for (const item of chunk) await one(item);
       }
     }
-    return deleted;
+    return done;
   }
 
-  /**
-   * Merges into the rows of one partition that are there (update, not upsert: a missing row fails with a
-   * 404, which counts as done); says how many were there. A transaction with a missing row fails whole,
-   * so that chunk goes again one row at a time.
-   */
-  async merge(partitionKey: string, entities: readonly EventEntity[]): Promise<number> {
-    const client = await this.tableClient();
-    const unique = [...new Map(entities.map((entity) => [entity.rowKey, { ...entity, partitionKey }])).values()];
-    let merged = 0;
-    const mergeOne = async (entity: EventEntity) => {
-      try {
-        await client.updateEntity(entity, 'Merge');
-        merged++;
-      } catch (error) {
-        if (errorFacts(error).statusCode !== 404) throw error;
-      }
-    };
-    for (let start = 0; start < unique.length; start += MAX_TRANSACTION_SIZE) {
-      const chunk = unique.slice(start, start + MAX_TRANSACTION_SIZE);
-      if (chunk.length === 1) {
-        await mergeOne(chunk[0]!);
-        continue;
-      }
-      try {
-        await client.submitTransaction(chunk.map((entity): TransactionAction => ['update', entity, 'Merge']));
-        merged += chunk.length;
-      } catch (error) {
-        if (errorFacts(error).statusCode !== 404) throw error;
-        for (const entity of chunk) await mergeOne(entity);
-      }
-    }
-    return merged;
+  /** Deletes these rows of one partition; a row already gone counts as deleted, and not in the count. */
+  delete(partitionKey: string, rowKeys: readonly string[]): Promise<number> {
+    return this.whereThere(
+      [...new Set(rowKeys)],
+      (rowKey) => ['delete', { partitionKey, rowKey }],
+      (client, rowKey) => client.deleteEntity(partitionKey, rowKey),
+    );
+  }
+
+  /** Merges into the rows of one partition that are there (update, not upsert: a missing row is not made); says how many were there. */
+  merge(partitionKey: string, entities: readonly EventEntity[]): Promise<number> {
+    return this.whereThere(
+      [...new Map(entities.map((entity) => [entity.rowKey, { ...entity, partitionKey }])).values()],
+      (entity) => ['update', entity, 'Merge'],
+      (client, entity) => client.updateEntity(entity, 'Merge'),
+    );
   }
 
   /** Replaces the row if it is there; says whether it was. */
