@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi, type OnTestFinishedHandler } from 'vitest';
 import { findTool, PROJECT_ROOT as ROOT } from '../scripts/tools.js';
 import { signalGroup } from './processes.js';
 import { type Answers, runCommand, shellEnvironment, StandIns } from './standIns.js';
@@ -147,14 +147,18 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
 
   describe.skipIf(skip)('predeploy', () => {
     /** Starts the hook, reads what it says it waits for, and stops it: it may mean to sleep for an hour. */
-    async function announcedWait(rolesAssignedAt: string, propagationSeconds: string): Promise<{ said: string; seconds: number }> {
+    /**
+     * `atTestEnd` is the test's own onTestFinished, from its context: these cases run concurrently, and
+     * the global one may attach to another case, whose end would stop this hook before it speaks.
+     */
+    async function announcedWait(atTestEnd: (handler: OnTestFinishedHandler) => void, rolesAssignedAt: string, propagationSeconds: string): Promise<{ said: string; seconds: number }> {
       const tools = withStandIns(['azd']);
       const { env, remove } = shellEnvironment({ PATH: tools.path, ROLES_ASSIGNED_AT: rolesAssignedAt, ROLE_PROPAGATION_SECONDS: propagationSeconds });
       const [command, ...args] = shell === 'sh' ? ['sh', join(ROOT, 'infra/hooks/predeploy.sh')] : [pwsh!, '-NoProfile', '-NonInteractive', '-File', join(ROOT, 'infra/hooks/predeploy.ps1')];
       // A group of its own, stopped whole: the pwsh tool shim and sh leave their child (dotnet, sleep) behind otherwise, sleeping for the hour.
       const child = spawn(command!, args, { env, cwd: ROOT, detached: true });
       // Stopped whatever the test finds, also when an assertion fails first; the hook may have exited already.
-      onTestFinished(() => void signalGroup(child, 'SIGTERM'));
+      atTestEnd(() => void signalGroup(child, 'SIGTERM'));
       child.once('close', remove);
       let stdout = '';
       let stderr = '';
@@ -172,13 +176,13 @@ describe.concurrent.each(SHELLS)('$title', ({ shell, skip }) => {
       return { said, seconds: Number(/waiting (\d+)s/.exec(said)?.[1]) };
     }
 
-    it('waits until the role assignments have had their time, counted from when they were made, and says so', async () => {
-      const { said, seconds } = await announcedWait(new Date().toISOString(), '3600');
+    it('waits until the role assignments have had their time, counted from when they were made, and says so', async ({ onTestFinished }) => {
+      const { said, seconds } = await announcedWait(onTestFinished, new Date().toISOString(), '3600');
       expect(said).toMatch(/^The app's storage roles were granted moments ago: waiting \d+s for them to apply \(until then its package upload fails with 403\)\.\.\.\n$/);
       expect(seconds).toBeGreaterThan(3500);
       expect(seconds).toBeLessThanOrEqual(3600);
       // Granted twenty minutes ago (a provision that took that long, or ran before): twenty minutes less to wait.
-      const earlier = await announcedWait(new Date(Date.now() - 1200_000).toISOString(), '3600');
+      const earlier = await announcedWait(onTestFinished, new Date(Date.now() - 1200_000).toISOString(), '3600');
       expect(earlier.seconds).toBeGreaterThan(2300);
       expect(earlier.seconds).toBeLessThanOrEqual(2400);
     });
