@@ -53,8 +53,8 @@ export const EVENT_GRID_WEBHOOK_PATH = '/runtime/webhooks/eventgrid';
 
 /** An ISO 8601 date or instant, as `since` and `until` take them (a + in a query reads as a space): nothing else of the kind shows in a request line. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:[Zz]|[+ -]\d{2}(?::?\d{2})?)?$/;
-/** A day as the statistics and a day's messages take it. */
-const STATS_DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** A day as the statistics and a day's messages take it, or undefined: nothing else shows in its place. */
+const shownDay = (value: string) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? value : undefined);
 export const ADMIN_FUNCTIONS_PATH = '/admin/functions';
 
 export interface Route {
@@ -475,9 +475,9 @@ export function createLocalHost(registrations: readonly FunctionRegistration[], 
     since: (value) => (INSTANT.test(value) ? value : undefined),
     until: (value) => (INSTANT.test(value) ? value : undefined),
     // The statistics' and a day's messages' days and granularity: never personal data when they are what they should be.
-    day: (value) => (STATS_DAY.test(value) ? value : undefined),
-    from: (value) => (STATS_DAY.test(value) ? value : undefined),
-    to: (value) => (STATS_DAY.test(value) ? value : undefined),
+    day: shownDay,
+    from: shownDay,
+    to: shownDay,
     granularity: (value) => (/^(day|hour)$/i.test(value) ? value : undefined),
     // Bound to the address it pages through.
     pageToken: () => undefined,

@@ -34,10 +34,11 @@ export function hasExpired(events: readonly StoredEvent[], cutoff: string): bool
 /** Row keys to delete, by partition. */
 export type RowsByPartition = Map<string, string[]>;
 
-export function addRow(rows: RowsByPartition, partitionKey: string, rowKey: string): void {
+/** Files a row (its key, or what is done to it) under its partition. */
+export function addRow<T>(rows: Map<string, T[]>, partitionKey: string, row: T): void {
   const keys = rows.get(partitionKey);
-  if (keys) keys.push(rowKey);
-  else rows.set(partitionKey, [rowKey]);
+  if (keys) keys.push(row);
+  else rows.set(partitionKey, [row]);
 }
 
 export interface MessageRows {

@@ -14,7 +14,7 @@ import { EXPIRY_PARTITION, RECIPIENT_PARTITION, expiryPartitionsBefore, fromGrou
 import { messageDigest } from '../storage/tailKeys.js';
 import { toStoredEntity, type StoredEvent } from '../storage/tableEntities.js';
 import { addressPattern, findAddressByDigest, isFindableInText } from './addressText.js';
-import { ERASURE_REAPPLY_AFTER_MS, addressErasure, dayOf, erasedFactRecipients, hasExpired, retentionCutoff, rowsOfMessage, type FactRecipient, type RowsByPartition } from './policy.js';
+import { ERASURE_REAPPLY_AFTER_MS, addRow, addressErasure, dayOf, erasedFactRecipients, hasExpired, retentionCutoff, rowsOfMessage, type FactRecipient, type RowsByPartition } from './policy.js';
 import { eraseSuppression } from '../suppression/store.js';
 import { expireFacts } from '../stats/factRetention.js';
 
@@ -24,35 +24,29 @@ const ERASURE_PENDING_PARTITION = 'erasure|pending';
 /** Partitions deleted from at the same time: an address with thousands of messages must not send thousands of requests at once. */
 const PARTITIONS_AT_ONCE = 16;
 
-async function deleteAll(store: EventStore, table: 'events' | 'index', rows: RowsByPartition): Promise<number> {
+/** Applies `apply` to each partition's rows, PARTITIONS_AT_ONCE partitions at a time; adds up the rows each says it changed. */
+async function perPartition<T>(rows: Map<string, T[]>, apply: (partitionKey: string, rows: T[]) => Promise<number>): Promise<number> {
   const partitions = [...rows];
-  let deleted = 0;
+  let changed = 0;
   for (let start = 0; start < partitions.length; start += PARTITIONS_AT_ONCE) {
-    const counts = await Promise.all(partitions.slice(start, start + PARTITIONS_AT_ONCE).map(([partitionKey, rowKeys]) => store.deleteRows(table, partitionKey, rowKeys)));
-    for (const count of counts) deleted += count;
+    const counts = await Promise.all(partitions.slice(start, start + PARTITIONS_AT_ONCE).map(([partitionKey, partitionRows]) => apply(partitionKey, partitionRows)));
+    for (const count of counts) changed += count;
   }
-  return deleted;
+  return changed;
 }
+
+const deleteAll = (store: EventStore, table: 'events' | 'index', rows: RowsByPartition): Promise<number> =>
+  perPartition(rows, (partitionKey, rowKeys) => store.deleteRows(table, partitionKey, rowKeys));
 
 /**
  * Overwrites the recipient of these statistics facts (erasedFactRecipients), by partition, where the
  * fact is there; says how many were. Run before the events that lead to the facts are deleted, so that a
  * pass that stops first leaves them for the next.
  */
-async function rewriteFacts(store: EventStore, facts: readonly FactRecipient[]): Promise<number> {
+function rewriteFacts(store: EventStore, facts: readonly FactRecipient[]): Promise<number> {
   const byPartition = new Map<string, FactRecipient[]>();
-  for (const fact of facts) {
-    const partition = byPartition.get(fact.partitionKey);
-    if (partition) partition.push(fact);
-    else byPartition.set(fact.partitionKey, [fact]);
-  }
-  const partitions = [...byPartition];
-  let merged = 0;
-  for (let start = 0; start < partitions.length; start += PARTITIONS_AT_ONCE) {
-    const counts = await Promise.all(partitions.slice(start, start + PARTITIONS_AT_ONCE).map(([partitionKey, entities]) => store.mergeRows('index', partitionKey, entities.map(({ rowKey, recipient }) => ({ partitionKey, rowKey, recipient })))));
-    for (const count of counts) merged += count;
-  }
-  return merged;
+  for (const fact of facts) addRow(byPartition, fact.partitionKey, fact);
+  return perPartition(byPartition, (partitionKey, entities) => store.mergeRows('index', partitionKey, entities.map(({ rowKey, recipient }) => ({ partitionKey, rowKey, recipient }))));
 }
 
 /** Deletes every row of a message, given its events; says how many rows went, and how many of them were event rows. */

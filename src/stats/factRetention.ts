@@ -7,6 +7,7 @@
  * is deleted, not with what is kept. Days go oldest first, and a day's facts only after its summaries
  * are whole: a run that stops anywhere is finished by the next, and counts nothing twice.
  */
+import { addRow, type RowsByPartition } from '../retention/policy.js';
 import type { EventStore } from '../storage/eventStore.js';
 import { FACT_PARTITION, SHARDS, dirtyPartitionKey } from './facts.js';
 import { factHorizon } from './horizon.js';
@@ -57,13 +58,8 @@ export async function expireFacts(store: EventStore, { now, days, outOfTime }: F
   // Partition keys `stats|<day>|<shard>` sort by day; `statsday|…` and the like sort before `stats|`.
   for await (const page of store.indexPartitionRange({ from: `${FACT_PARTITION}|`, to: `${FACT_PARTITION}|${horizon}` }, 1000)) {
     if (outOfTime()) return { ...expiry, complete: false };
-    const byPartition = new Map<string, string[]>();
-    for (const row of page) {
-      const partitionKey = String(row.partitionKey);
-      const rowKeys = byPartition.get(partitionKey) ?? [];
-      if (rowKeys.length === 0) byPartition.set(partitionKey, rowKeys);
-      rowKeys.push(String(row.rowKey));
-    }
+    const byPartition: RowsByPartition = new Map();
+    for (const row of page) addRow(byPartition, String(row.partitionKey), String(row.rowKey));
     for (const [partitionKey, rowKeys] of byPartition) {
       await readyToGo(partitionKey.split('|')[1]!);
       expiry.rows += await store.deleteRows('index', partitionKey, rowKeys);
